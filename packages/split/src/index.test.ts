@@ -1,0 +1,27 @@
+import { expect, it } from 'vitest';
+import * as api from './index.js';
+
+it('exports exactly its public surface', () => {
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "APP_IMPORT_MODULE",
+      "DEFAULT_INIT_EXPORTS",
+      "ENGINE_HASH_PREFIX_LENGTH",
+      "EngineCache",
+      "MANIFEST_FORMAT",
+      "NotPreinitializedError",
+      "PairMismatchError",
+      "TableStateError",
+      "UnsplittableError",
+      "defaultEngineCache",
+      "engineFileName",
+      "globalImportName",
+      "join",
+      "link",
+      "linkSync",
+      "memoryImportName",
+      "sha256Hex",
+      "split",
+    ]
+  `);
+});

@@ -1,0 +1,255 @@
+import { PairMismatchError } from './errors.js';
+import { APP_IMPORT_MODULE, type SplitManifest } from './manifest.js';
+import { sha256Hex } from './sha256.js';
+
+/**
+ * Compiled engines by sha256, so every app of a runtime reuses one `WebAssembly.Module`.
+ * Hashes of byte arrays are remembered per array object, so passing the same bytes again costs
+ * a map lookup, not a hash.
+ */
+export class EngineCache {
+  readonly #modules = new Map<string, WebAssembly.Module>();
+  readonly #pending = new Map<string, Promise<WebAssembly.Module>>();
+  readonly #hashes = new WeakMap<Uint8Array, string>();
+  #compilations = 0;
+  #hits = 0;
+
+  /** Engines compiled by this cache so far. */
+  get compilations(): number {
+    return this.#compilations;
+  }
+
+  /** Lookups answered from the cache. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** Number of cached engines. */
+  get size(): number {
+    return this.#modules.size;
+  }
+
+  /** The sha256 (hex) of engine bytes, remembered per array. */
+  hash(bytes: Uint8Array): string {
+    let hash = this.#hashes.get(bytes);
+    if (hash === undefined) {
+      hash = sha256Hex(bytes);
+      this.#hashes.set(bytes, hash);
+    }
+    return hash;
+  }
+
+  /** The compiled engine with this sha256, if cached. */
+  get(sha256: string): WebAssembly.Module | undefined {
+    return this.#modules.get(sha256);
+  }
+
+  /** Caches an engine compiled elsewhere (e.g. deserialized) under its sha256. */
+  set(sha256: string, module: WebAssembly.Module): void {
+    this.#modules.set(sha256, module);
+  }
+
+  /** Compiles `bytes` unless an engine with the same sha256 is cached; concurrent calls share one compile. */
+  async compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
+    const hash = this.hash(bytes);
+    const cached = this.#modules.get(hash);
+    if (cached !== undefined) {
+      this.#hits++;
+      return cached;
+    }
+    let pending = this.#pending.get(hash);
+    if (pending === undefined) {
+      this.#compilations++;
+      pending = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+        (module) => {
+          this.#modules.set(hash, module);
+          this.#pending.delete(hash);
+          return module;
+        },
+        (error: unknown) => {
+          this.#pending.delete(hash);
+          throw error;
+        },
+      );
+      this.#pending.set(hash, pending);
+    } else {
+      this.#hits++;
+    }
+    return pending;
+  }
+
+  /** Synchronous `compile` (Node and workers; browsers refuse large synchronous compiles on the main thread). */
+  compileSync(bytes: Uint8Array): WebAssembly.Module {
+    const hash = this.hash(bytes);
+    const cached = this.#modules.get(hash);
+    if (cached !== undefined) {
+      this.#hits++;
+      return cached;
+    }
+    this.#compilations++;
+    const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    this.#modules.set(hash, module);
+    return module;
+  }
+
+  /** Forgets every engine. */
+  clear(): void {
+    this.#modules.clear();
+    this.#pending.clear();
+  }
+}
+
+/** The cache `link` uses unless given another. */
+export const defaultEngineCache: EngineCache = new EngineCache();
+
+/** Options of `link`. */
+export interface LinkOptions {
+  /** The import module name of the app's state; default: the manifest's, else `wasm-runtime:app`. */
+  importModule?: string;
+  /**
+   * The manifest written by `split`: link then also checks that the engine's imports are the
+   * manifest's and, for engine bytes, that their sha256 is the manifest's.
+   */
+  manifest?: SplitManifest;
+  /** Where compiled engines are cached; `null` compiles every time. Default `defaultEngineCache`. */
+  cache?: EngineCache | null;
+}
+
+/** The linked pair. */
+export interface LinkedPair {
+  /** The engine instance: call its exports, give its `memory` to the WASI host. */
+  instance: WebAssembly.Instance;
+  /** The app instance, whose exports the engine imported. */
+  app: WebAssembly.Instance;
+  /** The compiled engine (cached by sha256). */
+  engineModule: WebAssembly.Module;
+}
+
+type ModuleInput = Uint8Array | WebAssembly.Module;
+
+/**
+ * Instantiates the app module, then the engine with the app's exports under the import module
+ * name plus the caller's `imports` (e.g. `{ wasi_snapshot_preview1: wasi.imports }`). Engine bytes
+ * are compiled once per sha256 through the cache; a compiled engine `WebAssembly.Module` is used
+ * as given. Throws `PairMismatchError` naming the item when the two do not fit.
+ */
+export async function link(
+  engine: ModuleInput,
+  app: ModuleInput,
+  imports: WebAssembly.Imports = {},
+  options: LinkOptions = {},
+): Promise<LinkedPair> {
+  const cache = options.cache === undefined ? defaultEngineCache : options.cache;
+  checkManifestHash(engine, options, cache);
+  const engineModule =
+    engine instanceof WebAssembly.Module
+      ? engine
+      : cache === null
+        ? await WebAssembly.compile(engine as Uint8Array<ArrayBuffer>)
+        : await cache.compile(engine);
+  const appModule =
+    app instanceof WebAssembly.Module ? app : await WebAssembly.compile(app as Uint8Array<ArrayBuffer>);
+  return instantiatePair(engineModule, appModule, imports, options);
+}
+
+/**
+ * `link` without promises, for Node and workers: compiles with `new WebAssembly.Module`, which
+ * browsers refuse on the main thread for modules over 4 KiB.
+ */
+export function linkSync(
+  engine: ModuleInput,
+  app: ModuleInput,
+  imports: WebAssembly.Imports = {},
+  options: LinkOptions = {},
+): LinkedPair {
+  const cache = options.cache === undefined ? defaultEngineCache : options.cache;
+  checkManifestHash(engine, options, cache);
+  const engineModule =
+    engine instanceof WebAssembly.Module
+      ? engine
+      : cache === null
+        ? new WebAssembly.Module(engine as Uint8Array<ArrayBuffer>)
+        : cache.compileSync(engine);
+  const appModule =
+    app instanceof WebAssembly.Module ? app : new WebAssembly.Module(app as Uint8Array<ArrayBuffer>);
+  return instantiatePair(engineModule, appModule, imports, options);
+}
+
+function checkManifestHash(engine: ModuleInput, options: LinkOptions, cache: EngineCache | null): void {
+  const manifest = options.manifest;
+  if (manifest === undefined || engine instanceof WebAssembly.Module) return;
+  const hash = (cache ?? defaultEngineCache).hash(engine);
+  if (hash !== manifest.engine.sha256) {
+    throw new PairMismatchError(
+      `the engine's sha256 is ${hash}, the manifest names engine ${manifest.engine.sha256} (${manifest.engine.file})`,
+    );
+  }
+}
+
+function instantiatePair(
+  engineModule: WebAssembly.Module,
+  appModule: WebAssembly.Module,
+  imports: WebAssembly.Imports,
+  options: LinkOptions,
+): LinkedPair {
+  const importModule = options.importModule ?? options.manifest?.importModule ?? APP_IMPORT_MODULE;
+  checkShapes(engineModule, appModule, importModule, options.manifest);
+  const app = new WebAssembly.Instance(appModule, {});
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(engineModule, { ...imports, [importModule]: app.exports });
+  } catch (error) {
+    // V8 names the import in its message (`module="..." function="name"`): surface that item.
+    const text = error instanceof Error ? error.message : '';
+    if (error instanceof WebAssembly.LinkError && text.includes(`"${importModule}"`)) {
+      const item = /function="([^"]*)"/.exec(text)?.[1];
+      throw new PairMismatchError(
+        `the engine rejected the app's ${item === undefined ? 'exports' : `"${item}"`}: ${text}`,
+        item,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return { instance, app, engineModule };
+}
+
+function checkShapes(
+  engineModule: WebAssembly.Module,
+  appModule: WebAssembly.Module,
+  importModule: string,
+  manifest: SplitManifest | undefined,
+): void {
+  const wanted = WebAssembly.Module.imports(engineModule).filter((i) => i.module === importModule);
+  const given = new Map(WebAssembly.Module.exports(appModule).map((e) => [e.name, e.kind]));
+  for (const imp of wanted) {
+    const kind = given.get(imp.name);
+    if (kind === undefined) {
+      throw new PairMismatchError(
+        `the engine imports ${imp.kind} "${imp.name}" from "${importModule}" but the app does not export it`,
+        imp.name,
+      );
+    }
+    if (kind !== imp.kind) {
+      throw new PairMismatchError(
+        `the engine imports "${imp.name}" as a ${imp.kind}, the app exports a ${kind}`,
+        imp.name,
+      );
+    }
+  }
+  for (const name of given.keys()) {
+    if (!wanted.some((i) => i.name === name)) {
+      throw new PairMismatchError(
+        `the app exports "${name}", which the engine does not import from "${importModule}"`,
+        name,
+      );
+    }
+  }
+  if (manifest !== undefined) {
+    const names = manifest.imports.map((i) => `${i.kind} ${i.name}`).join(', ');
+    const actual = wanted.map((i) => `${i.kind} ${i.name}`).join(', ');
+    if (names !== actual) {
+      throw new PairMismatchError(`the engine imports [${actual}] but the manifest lists [${names}]`);
+    }
+  }
+}
