@@ -16,3 +16,13 @@ export class MalformedModuleError extends WasmRuntimeError {
     this.section = section;
   }
 }
+
+/**
+ * An editing helper was asked for something the module cannot express (a missing index, a name
+ * already taken, an edit that would renumber an index space). Code `ERR_WASM_EDIT`.
+ */
+export class ModuleEditError extends WasmRuntimeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WASM_EDIT', message, options);
+  }
+}

@@ -11,8 +11,40 @@ export {
   refNull,
   v128Const,
 } from './const-expr.js';
-export { MalformedModuleError } from './errors.js';
+export {
+  addCustomSection,
+  addElementSegments,
+  addExport,
+  defineToImport,
+  functionBody,
+  functionType,
+  getCustomSections,
+  getDataSegments,
+  getExports,
+  getGlobal,
+  getMemory,
+  getSection,
+  type IndexSpace,
+  type IndexSpaces,
+  importsOf,
+  importToDefinition,
+  indexSpaces,
+  type MovableKind,
+  removeCustomSections,
+  removeExport,
+  removeSection,
+  removeStart,
+  renameExport,
+  setDataSegments,
+  setExports,
+  setGlobalInit,
+  setMemoryLimits,
+  setSection,
+  typeAt,
+} from './edit.js';
+export { MalformedModuleError, ModuleEditError } from './errors.js';
 export { encodeS, encodeU, type Read, readS32, readS64, readU32 } from './leb128.js';
+export { functionName, type NameSection, readNames } from './names.js';
 export { parseModule } from './parse.js';
 export { originalSectionBytes } from './raw.js';
 export type * from './types.js';

@@ -26,25 +26,30 @@ export const ALL_FEATURES = {
   annotations: true,
 };
 
-/** Assembles WebAssembly text with wabt (padded LEB128s, as wabt writes by default). */
+/** Assembles WebAssembly text with wabt (which writes minimal LEB128s). */
 export async function assemble(
   text: string,
   features: Record<string, boolean> = ALL_FEATURES,
-): Promise<Uint8Array> {
+  options: { names?: boolean } = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   wabt ??= wabtInit();
   const w = await wabt;
   const mod = w.parseWat('fixture.wat', text, features);
   try {
-    return mod.toBinary({}).buffer;
+    return mod.toBinary({ write_debug_names: options.names ?? false }).buffer as Uint8Array<ArrayBuffer>;
   } finally {
     mod.destroy();
   }
 }
 
 /** Assembles a fixture file from test/fixtures. */
-export async function fixture(path: string, features?: Record<string, boolean>): Promise<Uint8Array> {
+export async function fixture(
+  path: string,
+  features?: Record<string, boolean>,
+  options?: { names?: boolean },
+): Promise<Uint8Array<ArrayBuffer>> {
   const text = readFileSync(fileURLToPath(new URL(`fixtures/${path}`, import.meta.url)), 'utf8');
-  return assemble(text, features);
+  return assemble(text, features, options);
 }
 
 /** Disassembles with wabt (for comparing instruction streams). */
