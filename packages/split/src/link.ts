@@ -199,13 +199,11 @@ function instantiatePair(
   try {
     instance = new WebAssembly.Instance(engineModule, { ...imports, [importModule]: app.exports });
   } catch (error) {
-    // V8 names the import in its message (`module="..." function="name"`): surface that item.
-    const text = error instanceof Error ? error.message : '';
-    if (error instanceof WebAssembly.LinkError && text.includes(`"${importModule}"`)) {
-      const item = /function="([^"]*)"/.exec(text)?.[1];
+    const item = error instanceof WebAssembly.LinkError ? failedImport(error, engineModule) : undefined;
+    if (item?.module === importModule) {
       throw new PairMismatchError(
-        `the engine rejected the app's ${item === undefined ? 'exports' : `"${item}"`}: ${text}`,
-        item,
+        `the engine rejected the app's ${item.kind} "${item.name}": ${(error as Error).message}`,
+        item.name,
         { cause: error },
       );
     }
@@ -252,4 +250,16 @@ function checkShapes(
       throw new PairMismatchError(`the engine imports [${actual}] but the manifest lists [${names}]`);
     }
   }
+}
+
+/** The import a V8 link error is about: it names it (`module="m" function="f"`) or gives its index. */
+function failedImport(
+  error: WebAssembly.LinkError,
+  module: WebAssembly.Module,
+): WebAssembly.ModuleImportDescriptor | undefined {
+  const imports = WebAssembly.Module.imports(module);
+  const named = /module="([^"]*)" function="([^"]*)"/.exec(error.message);
+  if (named !== null) return imports.find((i) => i.module === named[1] && i.name === named[2]);
+  const indexed = /import #?(\d+)/i.exec(error.message);
+  return indexed === null ? undefined : imports[Number(indexed[1])];
 }
