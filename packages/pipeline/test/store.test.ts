@@ -288,6 +288,23 @@ describe('npm sources', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('with a pin, takes the file from a mirror directory offline, without the registry', async () => {
+    const mirror = await mkdtemp(join(tmpdir(), 'wasm-runtime-mirror-'));
+    await writeFile(join(mirror, 'ruby+stdlib.wasm'), wasm);
+    const result = await store({ offline: true, mirrors: [mirror] }).fetch({
+      kind: 'npm',
+      package: '@ruby/3.4-wasm-wasi',
+      version: '2.10.1',
+      path: 'dist/ruby+stdlib.wasm',
+      sha256: sha256(wasm),
+    });
+    expect(await readFile(result.path)).toEqual(wasm);
+    await expect(
+      store({ offline: true }).fetch({ kind: 'npm', package: '@ruby/3.4-wasm-wasi', version: '2.10.1' }),
+    ).rejects.toBeInstanceOf(OfflineCacheMissError);
+    await rm(mirror, { recursive: true });
+  });
+
   it('refuses a tarball that does not match dist.integrity', async () => {
     registry(`sha512-${sha512(Buffer.from('other'))}`);
     const error = await store({ registry: server.url })
@@ -396,6 +413,24 @@ describe('concurrency', () => {
     expect(results.map((result) => result.sha256)).toEqual([payloadSha, payloadSha]);
     expect(results.map((result) => result.fromCache).sort()).toEqual([false, true]);
     expect(server.count('/slow.tar.gz')).toBe(1);
+  });
+});
+
+describe('unpack', () => {
+  it('unpacks a fetched source tarball once into a cached directory', async () => {
+    const tgz = gzipSync(
+      writeTar([
+        { path: 'lua-5.4.4/Makefile', data: 'all:\n' },
+        { path: 'lua-5.4.4/src/lua.c', data: 'int main(void) { return 0; }\n' },
+      ]),
+    );
+    server.routes.set('/lua.tgz', serve(tgz));
+    const artifact = await store().fetch({ kind: 'url', url: `${server.url}/lua.tgz`, sha256: sha256(tgz) });
+    const dir = await store().unpack(artifact, { strip: 1 });
+    expect((await readdir(dir)).sort()).toEqual(['Makefile', 'src']);
+    await writeFile(join(dir, 'marker'), 'kept');
+    expect(await store().unpack(artifact, { strip: 1 })).toBe(dir);
+    expect(await readFile(join(dir, 'marker'), 'utf8')).toBe('kept');
   });
 });
 

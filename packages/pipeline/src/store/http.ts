@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -246,22 +246,29 @@ async function readLocal(
   maxSize: number | undefined,
 ): Promise<void> {
   const path = fileURLToPath(url);
-  let received = 0;
+  let size: number;
   try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (maxSize !== undefined && received > maxSize) {
-        throw new AttemptError(`the file is larger than the expected ${maxSize} bytes`, false, 'too-large');
-      }
-      await sink.write(chunk);
-      options.onProgress?.({ type: 'progress', artifact: options.artifact, url, received, total: undefined });
-    }
+    size = (await stat(path)).size;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new AttemptError('no such file', false, 'not-found');
-    }
     throw error;
   }
+  if (maxSize !== undefined && size > maxSize) {
+    throw new AttemptError(
+      `the file has ${size} bytes, more than the expected ${maxSize}`,
+      false,
+      'too-large',
+    );
+  }
+  options.onProgress?.({ type: 'start', artifact: options.artifact, url, total: size });
+  let received = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    await sink.write(chunk);
+    options.onProgress?.({ type: 'progress', artifact: options.artifact, url, received, total: size });
+  }
+  options.onProgress?.({ type: 'done', artifact: options.artifact, url, received });
 }
 
 class HashingSink implements Sink {

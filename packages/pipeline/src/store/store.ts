@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import type { WasmRuntimeError } from '@wasm-runtime/errors';
 import { defaultCacheDir } from './cache-dir.js';
 import { debianPoolUrl, dscFileName, parseDscChecksums } from './debian.js';
@@ -15,6 +15,7 @@ import {
   NetworkError,
   OfflineCacheMissError,
 } from './errors.js';
+import { unpackInto } from './extract.js';
 import {
   type Digest,
   downloadToBuffer,
@@ -239,6 +240,22 @@ export class ArtifactStore {
     );
   }
 
+  /**
+   * The archive `artifact` (a `.tar` or `.tar.gz` from `fetch`) unpacked once into a cached
+   * directory, like `cachedBuild` keyed by its sha256 and `strip`; entry checks as in `extract`.
+   */
+  async unpack(
+    artifact: FetchedArtifact,
+    options: { strip?: number; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const strip = options.strip ?? 0;
+    return this.cachedBuild(
+      ['unpack', artifact.sha256, String(strip)],
+      (directory) => unpackInto(artifact.path, directory, strip),
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+  }
+
   private async fetchPinned(
     source: ArtifactSource,
     sha256: string,
@@ -326,6 +343,20 @@ export class ArtifactStore {
     if (source.sha256 !== undefined) {
       const cached = await this.readVerified(source.sha256, artifact, emit);
       if (cached !== undefined && !(cached instanceof CorruptedCacheEntryError)) return cached;
+      // With a pin, a mirror can serve the file (or the tarball) without the registry.
+      const name =
+        source.path === undefined
+          ? tarballFileName(source.package, source.version)
+          : posix.basename(source.path);
+      for (const candidate of this.mirrorCandidates([name], source.sha256)) {
+        try {
+          return await this.download(await candidate.url(), artifact, options, emit, {
+            sha256: source.sha256,
+          });
+        } catch (error) {
+          if (!isSkippable(error)) throw error;
+        }
+      }
     }
     const refPath = join(
       this.cacheDir,
@@ -377,16 +408,6 @@ export class ArtifactStore {
     emit: Emit,
   ): Promise<FetchedArtifact> {
     const tarballPin = source.path === undefined ? source.sha256 : undefined;
-    const fromMirror = this.mirrorCandidates([tarballFileName(source.package, source.version)], tarballPin);
-    if (tarballPin !== undefined) {
-      for (const candidate of fromMirror) {
-        try {
-          return await this.download(await candidate.url(), artifact, options, emit, { sha256: tarballPin });
-        } catch (error) {
-          if (!isSkippable(error)) throw error;
-        }
-      }
-    }
     if (this.offline) throw new OfflineCacheMissError(artifact, this.cacheDir);
     const url = packumentUrl(this.registry, source.package);
     const body = await downloadToBuffer(url, {
