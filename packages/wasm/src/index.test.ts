@@ -4,6 +4,7 @@ import * as api from './index.js';
 it('exports exactly its public surface', () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "InstructionReader",
       "MalformedModuleError",
       "ModuleEditError",
       "addCustomSection",
@@ -11,12 +12,14 @@ it('exports exactly its public surface', () => {
       "addExport",
       "constExprValue",
       "decodeConstExpr",
+      "decodeInstructions",
       "defineToImport",
       "encodeS",
       "encodeSection",
       "encodeU",
       "f32Const",
       "f64Const",
+      "forEachInstruction",
       "functionBody",
       "functionName",
       "functionType",
@@ -45,6 +48,7 @@ it('exports exactly its public surface', () => {
       "removeSection",
       "removeStart",
       "renameExport",
+      "scanFunctions",
       "setDataSegments",
       "setExports",
       "setGlobalInit",

@@ -43,6 +43,14 @@ export {
   typeAt,
 } from './edit.js';
 export { MalformedModuleError, ModuleEditError } from './errors.js';
+export {
+  decodeInstructions,
+  forEachInstruction,
+  type Instruction,
+  type InstructionMatch,
+  InstructionReader,
+  scanFunctions,
+} from './instructions.js';
 export { encodeS, encodeU, type Read, readS32, readS64, readU32 } from './leb128.js';
 export { functionName, type NameSection, readNames } from './names.js';
 export { parseModule } from './parse.js';
