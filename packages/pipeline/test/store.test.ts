@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -190,6 +191,15 @@ describe('url sources', () => {
     await store().fetch(source);
     expect((await store({ offline: true }).fetch(source)).fromCache).toBe(true);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('offline: a file: URL is local and still works', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasm-runtime-local-'));
+    await writeFile(join(dir, 'lua-5.4.4.tar.gz'), payload);
+    const url = pathToFileURL(join(dir, 'lua-5.4.4.tar.gz')).href;
+    const result = await store({ offline: true }).fetch({ kind: 'url', url, sha256: payloadSha });
+    expect(result).toMatchObject({ sha256: payloadSha, fromCache: false });
+    await rm(dir, { recursive: true });
   });
 });
 

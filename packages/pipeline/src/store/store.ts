@@ -178,7 +178,9 @@ export class ArtifactStore {
       case 'url': {
         const urls = [source.url, ...(source.urls ?? [])];
         const names = source.name === undefined ? urls.map(urlFileName) : [source.name];
-        const primary = urls.map((url): Candidate => ({ mirror: false, url: async () => url }));
+        const primary = urls
+          .filter((url) => !this.offline || url.startsWith('file:'))
+          .map((url): Candidate => ({ mirror: false, url: async () => url }));
         return this.fetchPinned(source, source.sha256, names, primary, options, emit, source.size);
       }
       case 'debian-source':
@@ -186,10 +188,12 @@ export class ArtifactStore {
           source,
           source.sha256,
           [source.file],
-          this.debianMirrors.map((root) => ({
-            mirror: false,
-            url: () => this.locateInDsc(source, root, options, emit),
-          })),
+          this.offline
+            ? []
+            : this.debianMirrors.map((root) => ({
+                mirror: false,
+                url: () => this.locateInDsc(source, root, options, emit),
+              })),
           options,
           emit,
         );
@@ -274,7 +278,7 @@ export class ArtifactStore {
         const again = await this.readVerified(sha256, artifact, emit);
         if (!(again instanceof CorruptedCacheEntryError) && again !== undefined) return again;
         const corrupted = cached ?? again;
-        const candidates = [...this.mirrorCandidates(names, sha256), ...(this.offline ? [] : primary)];
+        const candidates = [...this.mirrorCandidates(names, sha256), ...primary];
         const failures: { mirror: boolean; error: WasmRuntimeError }[] = [];
         for (const candidate of candidates) {
           try {

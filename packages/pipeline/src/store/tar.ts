@@ -125,7 +125,10 @@ export async function* readTar(source: AsyncIterable<Buffer>, name: string): Asy
     if (block === undefined || block.every((byte) => byte === 0)) return;
     verifyChecksum(block, name, offset);
     const flag = String.fromCharCode(block[156] ?? 0);
-    const size = readSize(block, name, offset);
+    const paxSize = 'xgLK'.includes(flag) ? undefined : pax['size'];
+    const size = paxSize === undefined ? readSize(block, name, offset) : Number(paxSize);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new MalformedArchiveError(name, offset, 'bad entry size');
     const data = (await reader.read(size)) ?? truncated(name, reader.offset);
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     if (padding > 0 && (await reader.read(padding)) === undefined) truncated(name, reader.offset);
