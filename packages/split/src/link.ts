@@ -1,5 +1,6 @@
 import { PairMismatchError } from './errors.js';
 import { APP_IMPORT_MODULE, type SplitManifest } from './manifest.js';
+import { materializeApp } from './materialize.js';
 import { sha256Hex } from './sha256.js';
 
 /**
@@ -113,25 +114,44 @@ export interface LinkOptions {
   manifest?: SplitManifest;
   /** Where compiled engines are cached; `null` compiles every time. Default `defaultEngineCache`. */
   cache?: EngineCache | null;
+  /**
+   * For app bytes, build the app's memories and globals directly with the JS API
+   * (`new WebAssembly.Memory`, copy the data segments, `new WebAssembly.Global`) instead of
+   * compiling and instantiating the app module: same result, about half the start time, since V8
+   * would copy and hash the whole data section to compile it. Apps using anything the JS API
+   * cannot build (memory64, custom page sizes, v128 or reference globals, non-plain constants,
+   * out-of-bounds segments) are instantiated as modules. Default true.
+   */
+  materializeApp?: boolean;
 }
 
 /** The linked pair. */
 export interface LinkedPair {
   /** The engine instance: call its exports, give its `memory` to the WASI host. */
   instance: WebAssembly.Instance;
-  /** The app instance, whose exports the engine imported. */
-  app: WebAssembly.Instance;
+  /** The app instance, or null when the app's state was materialized without instantiating it. */
+  app: WebAssembly.Instance | null;
+  /** What the engine imported from the app: its memories and globals by import name. */
+  appExports: WebAssembly.Exports;
   /** The compiled engine (cached by sha256). */
   engineModule: WebAssembly.Module;
 }
 
 type ModuleInput = Uint8Array | WebAssembly.Module;
 
+/** The app side, ready to give to the engine. */
+interface AppSide {
+  instance: WebAssembly.Instance | null;
+  exports: WebAssembly.Exports;
+  shape: readonly WebAssembly.ModuleExportDescriptor[];
+}
+
 /**
- * Instantiates the app module, then the engine with the app's exports under the import module
- * name plus the caller's `imports` (e.g. `{ wasi_snapshot_preview1: wasi.imports }`). Engine bytes
- * are compiled once per sha256 through the cache; a compiled engine `WebAssembly.Module` is used
- * as given. Throws `PairMismatchError` naming the item when the two do not fit.
+ * Instantiates the app module (or materializes its state, see `materializeApp`), then the
+ * engine with the app's exports under the import module name plus the caller's `imports` (e.g.
+ * `{ wasi_snapshot_preview1: wasi.imports }`). Engine bytes are compiled once per sha256 through
+ * the cache; a compiled engine `WebAssembly.Module` is used as given. Throws `PairMismatchError`
+ * naming the item when the two do not fit.
  */
 export async function link(
   engine: ModuleInput,
@@ -147,9 +167,12 @@ export async function link(
       : cache === null
         ? await WebAssembly.compile(engine as Uint8Array<ArrayBuffer>)
         : await cache.compile(engine);
-  const appModule =
-    app instanceof WebAssembly.Module ? app : await WebAssembly.compile(app as Uint8Array<ArrayBuffer>);
-  return instantiatePair(engineModule, appModule, imports, options);
+  const side =
+    app instanceof WebAssembly.Module
+      ? instantiateApp(app)
+      : (((options.materializeApp ?? true) ? materializeApp(app) : undefined) ??
+        instantiateApp(await WebAssembly.compile(app as Uint8Array<ArrayBuffer>)));
+  return instantiatePair(engineModule, side, imports, options);
 }
 
 /**
@@ -170,9 +193,12 @@ export function linkSync(
       : cache === null
         ? new WebAssembly.Module(engine as Uint8Array<ArrayBuffer>)
         : cache.compileSync(engine);
-  const appModule =
-    app instanceof WebAssembly.Module ? app : new WebAssembly.Module(app as Uint8Array<ArrayBuffer>);
-  return instantiatePair(engineModule, appModule, imports, options);
+  const side =
+    app instanceof WebAssembly.Module
+      ? instantiateApp(app)
+      : (((options.materializeApp ?? true) ? materializeApp(app) : undefined) ??
+        instantiateApp(new WebAssembly.Module(app as Uint8Array<ArrayBuffer>)));
+  return instantiatePair(engineModule, side, imports, options);
 }
 
 function checkManifestHash(engine: ModuleInput, options: LinkOptions, cache: EngineCache | null): void {
@@ -186,15 +212,24 @@ function checkManifestHash(engine: ModuleInput, options: LinkOptions, cache: Eng
   }
 }
 
+function instantiateApp(module: WebAssembly.Module): AppSide {
+  const shape = WebAssembly.Module.exports(module);
+  // An app module imports nothing: an import means this is not an app module (checked by the caller).
+  if (WebAssembly.Module.imports(module).length > 0) {
+    throw new PairMismatchError('the app module has imports, so it is not an app module split produced');
+  }
+  const instance = new WebAssembly.Instance(module, {});
+  return { instance, exports: instance.exports, shape };
+}
+
 function instantiatePair(
   engineModule: WebAssembly.Module,
-  appModule: WebAssembly.Module,
+  app: AppSide,
   imports: WebAssembly.Imports,
   options: LinkOptions,
 ): LinkedPair {
   const importModule = options.importModule ?? options.manifest?.importModule ?? APP_IMPORT_MODULE;
-  checkShapes(engineModule, appModule, importModule, options.manifest);
-  const app = new WebAssembly.Instance(appModule, {});
+  checkShapes(engineModule, app.shape, importModule, options.manifest);
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(engineModule, { ...imports, [importModule]: app.exports });
@@ -209,17 +244,17 @@ function instantiatePair(
     }
     throw error;
   }
-  return { instance, app, engineModule };
+  return { instance, app: app.instance, appExports: app.exports, engineModule };
 }
 
 function checkShapes(
   engineModule: WebAssembly.Module,
-  appModule: WebAssembly.Module,
+  appShape: readonly WebAssembly.ModuleExportDescriptor[],
   importModule: string,
   manifest: SplitManifest | undefined,
 ): void {
   const wanted = WebAssembly.Module.imports(engineModule).filter((i) => i.module === importModule);
-  const given = new Map(WebAssembly.Module.exports(appModule).map((e) => [e.name, e.kind]));
+  const given = new Map(appShape.map((e) => [e.name, e.kind]));
   for (const imp of wanted) {
     const kind = given.get(imp.name);
     if (kind === undefined) {

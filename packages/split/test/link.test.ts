@@ -36,12 +36,32 @@ describe('link', () => {
 
   it('instantiates the pair so it behaves exactly like the monolithic snapshot', async () => {
     for (const state of [APP_A, APP_B]) {
-      const bytes = snapshot(state);
-      const { engine, app } = split(bytes);
-      const pair = await link(engine, app, hostImports(), { cache: new EngineCache() });
-      expect(observe(pair.instance)).toEqual(observe(monolithic(bytes)));
-      // The engine re-exports the app's memory object: WASI hosts find it as "memory".
-      expect(pair.instance.exports['memory']).toBe(pair.app.exports['memory']);
+      for (const materializeApp of [true, false]) {
+        const bytes = snapshot(state);
+        const { engine, app } = split(bytes);
+        const pair = await link(engine, app, hostImports(), { cache: new EngineCache(), materializeApp });
+        expect(observe(pair.instance)).toEqual(observe(monolithic(bytes)));
+        // The engine re-exports the app's memory object: WASI hosts find it as "memory".
+        expect(pair.instance.exports['memory']).toBe(pair.appExports['memory']);
+        expect(pair.app === null).toBe(materializeApp);
+        if (pair.app !== null) expect(pair.app.exports['memory']).toBe(pair.appExports['memory']);
+      }
+    }
+  });
+
+  it('instantiates the app module when the JS API cannot build its state, with the same errors', () => {
+    const { engine, app } = split(snapshot(APP_A));
+    // Data beyond the memory: instantiating the app module traps, materializing must not hide it.
+    const module = parseModule(app);
+    const sections = module.sections.map(
+      (s): Section =>
+        s.kind === 'memory' ? { kind: 'memory', memories: s.memories.map((m) => ({ ...m, min: 1 })) } : s,
+    );
+    const bad = writeModule({ version: 1, sections });
+    for (const materializeApp of [true, false]) {
+      expect(() => linkSync(engine, bad, hostImports(), { cache: null, materializeApp })).toThrow(
+        WebAssembly.RuntimeError,
+      );
     }
   });
 
