@@ -1,1 +1,18 @@
-export {};
+export { type BuildLuaOptions, buildLua, LUA_DRIVER_DIR, type LuaBuild } from './build.js';
+export { LuaBuildError, LuaCallError, LuaSourceError } from './errors.js';
+export {
+  createLuaInstance,
+  LUA_CALL_STATUS,
+  LUA_EXPORTS,
+  LuaInstance,
+  type LuaInstanceOptions,
+} from './instance.js';
+export {
+  defaultCacheDir,
+  type FetchSourceOptions,
+  fetchLuaSource,
+  fetchPinnedSource,
+  LUA_SOURCE,
+  LUA_SOURCE_ENV,
+  type PinnedSource,
+} from './source.js';

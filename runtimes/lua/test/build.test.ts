@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { buildLua } from '../src/index.js';
+import { luaModule } from './helpers.js';
+
+describe('buildLua', () => {
+  it('is reproducible: a fresh build in another directory gives the same bytes', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'lua-repro-'));
+    try {
+      const fresh = await buildLua({ cacheDir, force: true });
+      expect(fresh.cached).toBe(false);
+      expect(fresh.sha256).toBe(inject('luaWasmSha256'));
+      expect(fresh.wasmPath.startsWith(cacheDir)).toBe(true);
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('returns the cached module without compiling when the inputs are unchanged', async () => {
+    const again = await buildLua();
+    expect(again.cached).toBe(true);
+    expect(again.wasmPath).toBe(inject('luaWasm'));
+    const inputs = JSON.parse(await readFile(join(again.wasmPath, '..', 'inputs.json'), 'utf8'));
+    expect(inputs.source).toBe('164c7849653b80ae67bec4b7473b884bf5cc8d2dca05653475ec2ed27b9ebf61');
+    expect(Object.keys(inputs.driver)).toEqual(['driver.c', 'include/setjmp.h', 'sjlj.c', 'stubs.c']);
+  });
+
+  it('emits a reactor that imports only WASI and exports the driver ABI', async () => {
+    const module = await luaModule();
+    expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(
+      new Set(['wasi_snapshot_preview1']),
+    );
+    expect(
+      WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([
+      '_initialize',
+      'memory',
+      'wasm-runtime.main',
+      'wasm-runtime.run',
+      'wasm_runtime_alloc',
+      'wasm_runtime_call',
+      'wasm_runtime_reseed',
+      'wasm_runtime_result_len',
+      'wasm_runtime_result_ptr',
+      'wizer-initialize',
+      'wizer.initialize',
+    ]);
+    const bytes = await readFile(inject('luaWasm'));
+    // no build-machine paths leak into the module
+    const text = new TextDecoder('latin1').decode(bytes);
+    expect(text).not.toMatch(/\/tmp\/|wasm-runtime-lua-|\/work\//);
+  });
+});
