@@ -1,0 +1,392 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import wabtInit from 'wabt';
+import { ClockId, Errno, EventType, FileType, OFlags, Rights } from './constants.js';
+import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+import { MemoryFS } from './fs/memory.js';
+import { Guest } from './guest.test-util.js';
+import { WASI } from './node.js';
+import { WASI as BrowserWASI } from './wasi.js';
+
+async function wat(text: string): Promise<WebAssembly.Module> {
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat('t.wat', text);
+  const binary = parsed.toBinary({}).buffer;
+  parsed.destroy();
+  return WebAssembly.compile(new Uint8Array(binary));
+}
+
+const HELLO = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (global $code (mut i32) (i32.const 3))
+  (func (export "set_code") (param i32) (global.set $code (local.get 0)))
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (if (i32.ge_s (global.get $code) (i32.const 0)) (then (call $proc_exit (global.get $code))))))`;
+
+describe('start and exit', () => {
+  it('runs _start, returns the proc_exit code, and buffers stdout', async () => {
+    const wasi = new WASI({ stdout: 'buffer' });
+    const instance = await WebAssembly.instantiate(await wat(HELLO), wasi.imports);
+    expect(wasi.start(instance)).toBe(3);
+    expect(wasi.stdoutText()).toBe('hi\n');
+    expect(() => wasi.start(instance)).toThrow(WasiConfigError);
+  });
+
+  it('returns 0 when _start returns, and rethrows ProcExit when returnOnExit is false', async () => {
+    const module = await wat(HELLO);
+    const a = new WASI({ stdout: 'ignore' });
+    const ia = await WebAssembly.instantiate(module, a.imports);
+    (ia.exports.set_code as (n: number) => void)(-1);
+    expect(a.start(ia)).toBe(0);
+    const b = new WASI({ stdout: 'ignore', returnOnExit: false });
+    const ib = await WebAssembly.instantiate(module, b.imports);
+    let thrown: unknown;
+    try {
+      b.start(ib);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ProcExit);
+    expect((thrown as ProcExit).exitCode).toBe(3);
+    expect((thrown as ProcExit).code).toBe('ERR_WASI_PROC_EXIT');
+  });
+
+  it('explains a missing _start or memory', async () => {
+    const wasi = new WASI({});
+    const none = await WebAssembly.instantiate(await wat('(module)'), {});
+    expect(() => wasi.start(none)).toThrow(/no `_start` export/);
+    const noMemory = await WebAssembly.instantiate(await wat('(module (func (export "_start")))'), {});
+    expect(() => wasi.start(noMemory)).toThrow(/memory/);
+    const reactor = await WebAssembly.instantiate(
+      await wat(
+        '(module (memory (export "memory") 1) (global $g (export "g") (mut i32) (i32.const 0)) (func (export "_initialize") (global.set $g (i32.const 7))))',
+      ),
+      {},
+    );
+    new WASI({}).initialize(reactor);
+    expect((reactor.exports.g as WebAssembly.Global).value).toBe(7);
+  });
+});
+
+describe('args, environment, clocks, randomness', () => {
+  it('passes exactly the given args and environment as UTF-8', () => {
+    const g = new Guest(new WASI({ args: ['prog', 'héllo'], env: { A: '1', B: 'two' } }));
+    const sizes = g.alloc(8);
+    expect(g.call('args_sizes_get', sizes, sizes + 4)).toBe(0);
+    expect([g.u32(sizes), g.u32(sizes + 4)]).toEqual([2, 12]);
+    const argv = g.alloc(8);
+    const buf = g.alloc(12);
+    expect(g.wasi.consumed.argsRead).toBe(false);
+    expect(g.call('args_get', argv, buf)).toBe(0);
+    expect(g.wasi.consumed.argsRead).toBe(true);
+    expect(new TextDecoder().decode(g.u8.slice(g.u32(argv + 4), g.u32(argv + 4) + 6))).toBe('héllo');
+    expect(g.call('environ_sizes_get', sizes, sizes + 4)).toBe(0);
+    expect([g.u32(sizes), g.u32(sizes + 4)]).toEqual([2, 10]);
+    const envp = g.alloc(8);
+    const ebuf = g.alloc(10);
+    expect(g.call('environ_get', envp, ebuf)).toBe(0);
+    expect(new TextDecoder().decode(g.u8.slice(ebuf, ebuf + 10))).toBe('A=1\0B=two\0');
+    expect(g.wasi.consumed.envReads).toEqual(['A', 'B']);
+    expect(g.call('args_get', argv, 0xffffffff)).toBe(Errno.FAULT);
+  });
+
+  it('reads real clocks', () => {
+    const g = new Guest(new WASI({}));
+    const p = g.alloc(8);
+    expect(g.call('clock_time_get', ClockId.REALTIME, 0n, p)).toBe(0);
+    const real = g.u64(p);
+    expect(Number(real / 1_000_000n)).toBeGreaterThan(Date.now() - 5000);
+    expect(Number(real / 1_000_000n)).toBeLessThan(Date.now() + 5000);
+    g.call('clock_time_get', ClockId.MONOTONIC, 0n, p);
+    const m1 = g.u64(p);
+    g.call('clock_time_get', ClockId.MONOTONIC, 0n, p);
+    expect(g.u64(p)).toBeGreaterThanOrEqual(m1);
+    expect(g.call('clock_time_get', 9, 0n, p)).toBe(Errno.INVAL);
+    expect(g.call('clock_res_get', ClockId.MONOTONIC, p)).toBe(0);
+    expect(g.u64(p)).toBeGreaterThan(0n);
+    expect(g.wasi.consumed.clockReads).toBe(3);
+  });
+
+  it('deterministic mode: fixed clocks advancing per read, seeded randomness', () => {
+    const run = (seed: number) => {
+      const g = new Guest(new WASI({ deterministic: { seed, startTime: 1000n, clockStep: 10n } }));
+      const p = g.alloc(8);
+      const times: bigint[] = [];
+      for (const id of [ClockId.REALTIME, ClockId.MONOTONIC, ClockId.REALTIME]) {
+        g.call('clock_time_get', id, 0n, p);
+        times.push(g.u64(p));
+      }
+      const r = g.alloc(33);
+      expect(g.call('random_get', r, 33)).toBe(0);
+      return { times, random: [...g.u8.slice(r, r + 33)], consumed: g.wasi.consumed };
+    };
+    const a = run(1);
+    expect(a.times).toEqual([1010n, 20n, 1030n]);
+    expect(run(1).random).toEqual(a.random);
+    expect(run(2).random).not.toEqual(a.random);
+    expect(new Set(a.random).size).toBeGreaterThan(10);
+    expect(a.consumed).toMatchObject({ randomBytes: 33, randomCalls: 1, clockReads: 3 });
+  });
+
+  it('random_get fills large buffers and refuses bad ones', () => {
+    const g = new Guest(new WASI({}));
+    const p = g.alloc(100_000);
+    expect(g.call('random_get', p, 100_000)).toBe(0);
+    expect(g.u8.slice(p + 90_000, p + 90_100).some((b) => b !== 0)).toBe(true);
+    expect(g.call('random_get', 0xfffffff0, 100)).toBe(Errno.FAULT);
+  });
+});
+
+describe('stdio', () => {
+  it('reads stdin from a string, then end of file', () => {
+    const g = new Guest(new WASI({ stdin: 'abc' }));
+    expect(g.read(0, 2).text).toBe('ab');
+    expect(g.read(0, 10).text).toBe('c');
+    expect(g.read(0, 10)).toMatchObject({ errno: 0, text: '' });
+    expect(g.wasi.consumed.stdinBytes).toBe(3);
+  });
+
+  it('reads stdin from a callback and from a Node stream', async () => {
+    const chunks = ['one ', 'two', null];
+    const g = new Guest(new WASI({ stdin: () => chunks.shift() ?? null }));
+    expect(g.read(0, 100).text).toBe('one ');
+    expect(g.read(0, 100).text).toBe('two');
+    expect(g.read(0, 100).text).toBe('');
+    const stream = new PassThrough();
+    const s = new Guest(new WASI({ stdin: stream }));
+    expect(s.read(0, 10).errno).toBe(Errno.AGAIN);
+    stream.write('streamed');
+    expect(s.read(0, 100).text).toBe('streamed');
+    stream.end();
+    stream.resume();
+    await new Promise((r) => setImmediate(r));
+    expect(s.read(0, 100)).toMatchObject({ errno: 0, text: '' });
+  });
+
+  it('writes to callbacks, Node streams and web streams', async () => {
+    const got: string[] = [];
+    const stream = new PassThrough();
+    const webChunks: Uint8Array[] = [];
+    const web = new WritableStream<Uint8Array>({ write: (c) => void webChunks.push(c) });
+    const g = new Guest(new WASI({ stdout: (c) => got.push(new TextDecoder().decode(c)), stderr: stream }));
+    g.write(1, 'out', '!');
+    g.write(2, 'err');
+    expect(got).toEqual(['out', '!']);
+    expect(String(stream.read())).toBe('err');
+    const w = new Guest(new WASI({ stdout: web }));
+    w.write(1, 'web');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(new TextDecoder().decode(webChunks[0])).toBe('web');
+  });
+
+  it('describes stdio descriptors and refuses the wrong direction', () => {
+    const g = new Guest(new WASI({ stdout: 'buffer', stderr: 'buffer' }));
+    expect(g.fdstat(1)).toMatchObject({ errno: 0, filetype: FileType.UNKNOWN });
+    expect(g.fdstat(1).base & BigInt(Rights.FD_SEEK | Rights.FD_TELL)).toBe(0n);
+    expect(g.read(1, 1).errno).toBe(Errno.NOTCAPABLE);
+    expect(g.write(0, 'x').errno).toBe(Errno.NOTCAPABLE);
+    expect(g.seek(1, 0n, 0).errno).toBe(Errno.NOTCAPABLE);
+    expect(g.filestat(1).errno).toBe(0);
+    expect(() => g.wasi.stdout).not.toThrow();
+    expect(() => new WASI({ stdout: 'ignore' }).stdoutText()).toThrow(/not buffered/);
+  });
+
+  it("the browser entry point refuses 'inherit' and host directories with a typed error", () => {
+    expect(() => new BrowserWASI({ stdout: 'inherit' })).toThrow(WasiConfigError);
+    expect(() => new BrowserWASI({ preopens: { '/': '/tmp' } })).toThrow(/needs Node.js/);
+    expect(() => new WASI({ preopens: { '/': '/definitely/not/here' } })).toThrow(/does not exist/);
+  });
+});
+
+describe('guest mistakes never become host exceptions', () => {
+  it('bad fds give EBADF, bad pointers EFAULT, sockets ENOTSOCK', () => {
+    const g = new Guest(new WASI({ stdout: 'buffer' }));
+    const names = Object.keys(g.fn).filter((n) => n !== 'proc_exit');
+    for (const name of names) {
+      const result = g.fn[name]!(...Array.from({ length: 9 }, (_, i) => (i === 0 ? 77 : 0xfffffff0)));
+      expect(typeof result === 'number' || result === undefined).toBe(true);
+    }
+    expect(g.write(77, 'x').errno).toBe(Errno.BADF);
+    expect(g.call('fd_write', 1, 0xfffffff8, 1, 0)).toBe(Errno.FAULT);
+    expect(g.call('fd_write', 1, 0, 1, 0xfffffffe)).toBe(Errno.FAULT);
+    expect(g.call('fd_fdstat_get', 1, -1)).toBe(Errno.FAULT);
+    expect(g.call('sock_recv', 1, 0, 0, 0, 0, 0)).toBe(Errno.NOTSOCK);
+    expect(g.call('sock_accept', 50, 0, 0)).toBe(Errno.BADF);
+    expect(g.call('poll_oneoff', 0, 0, 0, 0)).toBe(Errno.INVAL);
+    expect(g.call('proc_raise', 9)).toBe(Errno.NOSYS);
+    expect(g.call('sched_yield')).toBe(0);
+  });
+
+  it('maps exceptions from host callbacks to EIO and keeps the error for debugging', () => {
+    const g = new Guest(
+      new WASI({
+        stdout: () => {
+          throw new Error('sink broke');
+        },
+      }),
+    );
+    expect(g.write(1, 'x').errno).toBe(Errno.IO);
+    expect((g.wasi.lastHostError as Error).message).toBe('sink broke');
+  });
+
+  it('sees memory growth between calls', () => {
+    const g = new Guest(new WASI({ stdout: 'buffer' }));
+    expect(g.fdstat(1).errno).toBe(0);
+    const pages = g.memory.grow(2);
+    const p = pages * 65536 + 100;
+    expect(g.call('fd_fdstat_get', 1, p)).toBe(0);
+    expect(g.u8[p]).toBe(FileType.UNKNOWN);
+    expect(g.call('fd_fdstat_get', 1, (pages + 2) * 65536)).toBe(Errno.FAULT);
+  });
+});
+
+describe('poll_oneoff', () => {
+  function subscribe(g: Guest, subs: { tag: number; fd?: number; timeout?: bigint; abs?: boolean }[]) {
+    g.reset();
+    const input = g.alloc(48 * subs.length);
+    subs.forEach((s, i) => {
+      const p = input + i * 48;
+      g.dv.setBigUint64(p, BigInt(100 + i), true);
+      g.dv.setUint8(p + 8, s.tag);
+      if (s.tag === EventType.CLOCK) {
+        g.dv.setUint32(p + 16, ClockId.MONOTONIC, true);
+        g.dv.setBigUint64(p + 24, s.timeout ?? 0n, true);
+        g.dv.setUint16(p + 40, s.abs ? 1 : 0, true);
+      } else g.dv.setUint32(p + 16, s.fd ?? 0, true);
+    });
+    const out = g.alloc(32 * subs.length);
+    const n = g.alloc(4);
+    const errno = g.call('poll_oneoff', input, out, subs.length, n);
+    const events = Array.from({ length: g.u32(n) }, (_, i) => ({
+      userdata: Number(g.u64(out + i * 32)),
+      error: g.dv.getUint16(out + i * 32 + 8, true),
+      type: g.u8[out + i * 32 + 10],
+      nbytes: g.u64(out + i * 32 + 16),
+    }));
+    return { errno, events };
+  }
+
+  it('sleeps on a clock; deterministic mode advances the clock instead', () => {
+    const g = new Guest(new WASI({}));
+    const t0 = performance.now();
+    expect(subscribe(g, [{ tag: EventType.CLOCK, timeout: 20_000_000n }]).events).toEqual([
+      { userdata: 100, error: 0, type: EventType.CLOCK, nbytes: 0n },
+    ]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(19);
+    const d = new Guest(new WASI({ deterministic: { clockStep: 1n } }));
+    const t1 = performance.now();
+    subscribe(d, [{ tag: EventType.CLOCK, timeout: 5_000_000_000n }]);
+    expect(performance.now() - t1).toBeLessThan(1000);
+    const p = d.alloc(8);
+    d.call('clock_time_get', ClockId.MONOTONIC, 0n, p);
+    expect(d.u64(p)).toBe(5_000_000_001n);
+  });
+
+  it('reports ready descriptors before timeouts, with byte counts and errors', () => {
+    const fs = new MemoryFS({ 'f.txt': '12345' });
+    const g = new Guest(new WASI({ stdin: 'xy', stdout: 'buffer', preopens: { '/': fs } }));
+    const f = g.openOk(3, 'f.txt');
+    const r = subscribe(g, [
+      { tag: EventType.CLOCK, timeout: 10_000_000_000n },
+      { tag: EventType.FD_READ, fd: 0 },
+      { tag: EventType.FD_WRITE, fd: 1 },
+      { tag: EventType.FD_READ, fd: f },
+      { tag: EventType.FD_READ, fd: 42 },
+    ]);
+    expect(r.errno).toBe(0);
+    expect(r.events).toEqual([
+      { userdata: 101, error: 0, type: EventType.FD_READ, nbytes: 2n },
+      { userdata: 102, error: 0, type: EventType.FD_WRITE, nbytes: 0n },
+      { userdata: 103, error: 0, type: EventType.FD_READ, nbytes: 5n },
+      { userdata: 104, error: Errno.BADF, type: EventType.FD_READ, nbytes: 0n },
+    ]);
+  });
+
+  it('fires the earliest of several clocks', () => {
+    const g = new Guest(new WASI({ deterministic: true }));
+    const r = subscribe(g, [
+      { tag: EventType.CLOCK, timeout: 3_000n },
+      { tag: EventType.CLOCK, timeout: 1_000n },
+      { tag: EventType.CLOCK, timeout: 2_000n },
+    ]);
+    expect(r.events.map((e) => e.userdata)).toEqual([101]);
+  });
+});
+
+describe('trace', () => {
+  it('traces every call when asked, and costs nothing otherwise', async () => {
+    const lines: string[] = [];
+    const wasi = new WASI({ stdout: 'buffer', trace: (l) => lines.push(l) });
+    const instance = await WebAssembly.instantiate(await wat(HELLO), wasi.imports);
+    expect(wasi.start(instance)).toBe(3);
+    expect(lines).toEqual(['fd_write(1, 0, 1, 8) = SUCCESS', 'proc_exit(3) -> exit 3']);
+    const plain = new WASI({});
+    expect(plain.imports.wasi_snapshot_preview1.fd_write!.name).toBe('fd_write');
+  });
+});
+
+describe('saveState and restore', () => {
+  it('round-trips the descriptor table through JSON and continues where it was', () => {
+    const fs = new MemoryFS({ data: { 'log.txt': 'line1\nline2\n' } });
+    const g = new Guest(new WASI({ preopens: { '/app': fs }, deterministic: true }));
+    const dir = g.openOk(3, 'data', { base: BigInt(Rights.FD_READDIR | Rights.PATH_OPEN) });
+    const file = g.openOk(3, 'data/log.txt', { base: BigInt(Rights.FD_READ | Rights.FD_SEEK) });
+    expect(g.read(file, 6).text).toBe('line1\n');
+    expect(g.call('fd_close', 3)).toBe(0);
+    const p = g.alloc(8);
+    g.call('clock_time_get', ClockId.MONOTONIC, 0n, p);
+    const state = JSON.parse(JSON.stringify(g.wasi.saveState()));
+    expect(state.fds.map((d: { fd: number; kind: string }) => [d.fd, d.kind])).toEqual([
+      [0, 'stdio'],
+      [1, 'stdio'],
+      [2, 'stdio'],
+      [dir, 'dir'],
+      [file, 'file'],
+    ]);
+
+    const r = new Guest(new WASI({ preopens: { '/app': fs }, state, deterministic: true }));
+    expect(r.read(file, 100).text).toBe('line2\n');
+    expect(r.fdstat(file).base).toBe(BigInt(Rights.FD_READ | Rights.FD_SEEK));
+    expect(r.fdstat(3).errno).toBe(Errno.BADF);
+    expect(r.list(dir)).toEqual(['.', '..', 'log.txt']);
+    r.call('clock_time_get', ClockId.MONOTONIC, 0n, p);
+    expect(r.u64(p)).toBe(2000n);
+  });
+
+  it('refuses a state whose mount or files are missing, and files moved while open', () => {
+    const fs = new MemoryFS({ 'a.txt': 'a' });
+    const g = new Guest(new WASI({ preopens: { '/app': fs } }));
+    const fd = g.openOk(3, 'a.txt', { base: BigInt(Rights.FD_READ) });
+    const state = g.wasi.saveState();
+    let error: unknown;
+    try {
+      new WASI({ preopens: { '/other': fs }, state });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(WasiStateError);
+    expect((error as WasiStateError).code).toBe('ERR_WASI_STATE_MOUNT_MISSING');
+    expect(() => new WASI({ preopens: { '/app': new MemoryFS() }, state })).toThrow(/cannot be reopened/);
+    expect(g.pathCall('path_unlink_file', 3, 'a.txt')).toBe(0);
+    expect(() => g.wasi.saveState()).toThrow(/deleted or renamed/);
+    g.call('fd_close', fd);
+    expect(() => g.wasi.saveState()).not.toThrow();
+    expect(() => new WASI({ state: { version: 9 } as never })).toThrow(/version 1/);
+  });
+
+  it('creates files and keeps writing after restore', () => {
+    const fs = new MemoryFS();
+    const g = new Guest(new WASI({ preopens: { '/': fs } }));
+    const fd = g.openOk(3, 'out.txt', { oflags: OFlags.CREAT });
+    g.write(fd, 'before ');
+    const r = new Guest(new WASI({ preopens: { '/': fs }, state: g.wasi.saveState() }));
+    expect(r.write(fd, 'after').errno).toBe(0);
+    expect(r.read(fd, 100, 0n).text).toBe('before after');
+  });
+});

@@ -1,0 +1,506 @@
+import { Errno, errnoName, FileType, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIO, Rights } from './constants.js';
+import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+import { type DirEntry, type FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
+import { type Consumed, createHost, Descriptor, type HostControl } from './host.js';
+import { Prng } from './prng.js';
+import {
+  BufferSink,
+  type InputOption,
+  makeSink,
+  makeSource,
+  type OutputOption,
+  type Sink,
+  type StdioPlatform,
+} from './stdio.js';
+
+/** A preopen with options: the directory (host path under Node, or a file system) and its mode. */
+export interface PreopenSpec {
+  dir: string | FileSystem;
+  /** Refuse writes: opening for writing and every mutation fail with `EROFS`. */
+  readOnly?: boolean;
+}
+
+/** Deterministic mode settings (see `WASIOptions.deterministic`). */
+export interface DeterministicOptions {
+  /** Seed of the `random_get` generator. Default 0. */
+  seed?: number | bigint;
+  /** Realtime clock value (ns since the epoch) before the first read. Default 2024-01-01T00:00:00Z. */
+  startTime?: bigint;
+  /** Nanoseconds every clock read advances both clocks by. Default 1000 (1 µs). */
+  clockStep?: bigint;
+}
+
+/** Options of `new WASI(options)`. */
+export interface WASIOptions {
+  /** The guest's argv; `args[0]` is the program name. Default `[]`. */
+  args?: string[];
+  /** The guest's whole environment: nothing else of the host's is visible. Default `{}`. */
+  env?: Record<string, string>;
+  /**
+   * Guest path → directory. A string is a host directory (Node only); a `FileSystem` (e.g.
+   * `MemoryFS`) works everywhere; `{ dir, readOnly: true }` mounts either read-only. Preopens get
+   * descriptors 3, 4, … in the order given.
+   */
+  preopens?: Record<string, string | FileSystem | PreopenSpec>;
+  stdin?: InputOption;
+  stdout?: OutputOption;
+  stderr?: OutputOption;
+  /**
+   * Fixed clocks (advancing by `clockStep` per read, and by the timeout when the guest sleeps)
+   * and seeded randomness, for reproducible runs such as pre-initialization.
+   */
+  deterministic?: boolean | DeterministicOptions;
+  /** Receives one strace-style line per call, e.g. `fd_write(1, 1024, 1, 2048) = SUCCESS`. */
+  trace?: (line: string) => void;
+  /** When false, `start` rethrows `ProcExit` instead of returning its code. Default true. */
+  returnOnExit?: boolean;
+  /** Host state from `saveState()` (e.g. stored with a snapshot): rebuild this descriptor table. */
+  state?: HostState;
+}
+
+/** One saved descriptor of `HostState`. */
+export type SavedDescriptor =
+  | {
+      fd: number;
+      kind: 'stdio';
+      stdio: 0 | 1 | 2;
+      filetype: number;
+      rightsBase: number;
+      rightsInheriting: number;
+      flags: number;
+    }
+  | {
+      fd: number;
+      kind: 'dir';
+      mount: string;
+      path: string;
+      preopen?: string;
+      rightsBase: number;
+      rightsInheriting: number;
+      flags: number;
+    }
+  | {
+      fd: number;
+      kind: 'file';
+      mount: string;
+      path: string;
+      position: number;
+      writable: boolean;
+      filetype: number;
+      rightsBase: number;
+      rightsInheriting: number;
+      flags: number;
+    };
+
+/** The host side of a guest's state, as plain JSON: the descriptor table and deterministic counters. */
+export interface HostState {
+  version: 1;
+  fds: SavedDescriptor[];
+  /** Deterministic mode: clock nanoseconds consumed and the generator state. */
+  deterministic?: { clock: string; random: [number, number, number, number] };
+}
+
+/** Node- or browser-specific parts a platform entry point supplies. */
+export interface HostPlatform extends StdioPlatform {
+  hostDirectory(path: string, readOnly: boolean): FileSystem;
+}
+
+const encoder = new TextEncoder();
+const DEFAULT_START = 1_704_067_200_000_000_000n;
+
+/**
+ * A WASI preview1 host. Give `wasi.imports` to `WebAssembly.instantiate`, then `wasi.start(instance)`
+ * (commands) or `wasi.initialize(instance)` (reactors). Guest mistakes become errno values; the only
+ * exception that ever leaves an import is `ProcExit`.
+ */
+export class WASI {
+  /** Platform hooks; the Node entry point's subclass sets them. */
+  protected static platform: HostPlatform | undefined = undefined;
+
+  /** The import object: `{ wasi_snapshot_preview1: { ...every preview1 function } }`. */
+  readonly imports: { wasi_snapshot_preview1: Record<string, (...args: never[]) => unknown> };
+
+  private readonly host: HostControl;
+  private readonly fds: (Descriptor | undefined)[] = [];
+  private readonly mounts = new Map<string, FileSystem>();
+  private readonly sinks: [Sink, Sink];
+  private readonly returnOnExit: boolean;
+  private readonly prng: Prng | undefined;
+  private started = false;
+
+  constructor(options: WASIOptions) {
+    const platform = (new.target as typeof WASI).platform;
+    const source = makeSource(options.stdin, platform);
+    this.sinks = [makeSink(options.stdout, 1, platform), makeSink(options.stderr, 2, platform)];
+    this.returnOnExit = options.returnOnExit ?? true;
+
+    for (const [guest, spec] of Object.entries(options.preopens ?? {})) {
+      this.mounts.set(guest, toFileSystem(guest, spec, platform));
+    }
+
+    const stdio = (
+      n: 0 | 1 | 2,
+      filetype: number,
+      rightsBase: number,
+      rightsInheriting: number,
+      flags: number,
+    ) => {
+      const d = new Descriptor(filetype, rightsBase, rightsInheriting, flags);
+      d.stdio = n;
+      if (n === 0) d.source = source;
+      else d.sink = this.sinks[n - 1];
+      return d;
+    };
+    const ttyType = (tty: boolean) => (tty ? FileType.CHARACTER_DEVICE : FileType.UNKNOWN);
+
+    if (options.state === undefined) {
+      this.fds.push(stdio(0, ttyType(source.tty), RIGHTS_STDIO & ~Rights.FD_WRITE, 0, 0));
+      this.fds.push(stdio(1, ttyType(this.sinks[0].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
+      this.fds.push(stdio(2, ttyType(this.sinks[1].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
+      for (const [guest, fs] of this.mounts) {
+        const d = new Descriptor(FileType.DIRECTORY, RIGHTS_DIR, RIGHTS_DIR | RIGHTS_FILE, 0);
+        d.fs = fs;
+        d.mount = guest;
+        d.preopen = guest;
+        d.preopenBytes = encoder.encode(guest);
+        this.fds.push(d);
+      }
+    } else {
+      this.restore(options.state, stdio);
+    }
+
+    let deterministic: { startTime: bigint; step: bigint; prng: Prng } | undefined;
+    if (options.deterministic) {
+      const o = options.deterministic === true ? {} : options.deterministic;
+      this.prng = new Prng(o.seed ?? 0);
+      deterministic = {
+        startTime: o.startTime ?? DEFAULT_START,
+        step: o.clockStep ?? 1000n,
+        prng: this.prng,
+      };
+    }
+    const env = Object.entries(options.env ?? {});
+    this.host = createHost({
+      args: (options.args ?? []).map((a) => encoder.encode(`${a}\0`)),
+      env: env.map(([k, v]) => encoder.encode(`${k}=${v}\0`)),
+      envNames: env.map(([k]) => k),
+      fds: this.fds,
+      deterministic,
+    });
+    if (options.state?.deterministic !== undefined && this.prng !== undefined) {
+      this.host.setClockOffset(BigInt(options.state.deterministic.clock));
+      this.prng.state = options.state.deterministic.random;
+    }
+    const imports =
+      options.trace === undefined ? this.host.imports : traced(this.host.imports, options.trace);
+    this.imports = { wasi_snapshot_preview1: imports };
+  }
+
+  /** The import object (same as `imports`), for code written against `node:wasi`. */
+  getImportObject(): WASI['imports'] {
+    return this.imports;
+  }
+
+  /** Use `memory` for every later call (for callers who call exports themselves). */
+  bindMemory(memory: WebAssembly.Memory): void {
+    this.host.bindMemory(memory);
+  }
+
+  /**
+   * Run a command: bind `instance.exports.memory`, call `_start`, and return the exit code (0 when
+   * `_start` returns). A trap propagates as the engine's `WebAssembly.RuntimeError`.
+   */
+  start(instance: WebAssembly.Instance): number {
+    const start = instance.exports._start;
+    if (typeof start !== 'function') {
+      throw new WasiConfigError(
+        'ERR_WASI_NO_START',
+        'The instance has no `_start` export: it is not a WASI command. Use wasi.initialize() for reactors.',
+      );
+    }
+    this.bind(instance);
+    try {
+      (start as () => void)();
+      return 0;
+    } catch (error) {
+      if (error instanceof ProcExit && this.returnOnExit) return error.exitCode;
+      throw error;
+    }
+  }
+
+  /** Initialize a reactor: bind `instance.exports.memory` and call `_initialize` if it is exported. */
+  initialize(instance: WebAssembly.Instance): void {
+    this.bind(instance);
+    const init = instance.exports._initialize;
+    if (typeof init === 'function') (init as () => void)();
+  }
+
+  private bind(instance: WebAssembly.Instance): void {
+    if (this.started) {
+      throw new WasiConfigError(
+        'ERR_WASI_ALREADY_STARTED',
+        'This WASI object already started an instance: create a new WASI object for each instance.',
+      );
+    }
+    const memory = instance.exports.memory;
+    if (!(memory instanceof WebAssembly.Memory)) {
+      throw new WasiConfigError(
+        'ERR_WASI_NO_MEMORY',
+        'The instance does not export its memory as `memory`: WASI needs it to pass arguments.',
+      );
+    }
+    this.started = true;
+    this.host.bindMemory(memory);
+  }
+
+  /** Nondeterministic inputs the guest consumed so far. */
+  get consumed(): Consumed {
+    return this.host.consumed;
+  }
+
+  /** Everything written to stdout (`stdout: 'buffer'` only). */
+  get stdout(): Uint8Array {
+    return this.buffer(0).bytes();
+  }
+  /** Everything written to stderr (`stderr: 'buffer'` only). */
+  get stderr(): Uint8Array {
+    return this.buffer(1).bytes();
+  }
+  /** stdout decoded as UTF-8 (`stdout: 'buffer'` only). */
+  stdoutText(): string {
+    return new TextDecoder().decode(this.stdout);
+  }
+  /** stderr decoded as UTF-8 (`stderr: 'buffer'` only). */
+  stderrText(): string {
+    return new TextDecoder().decode(this.stderr);
+  }
+
+  private buffer(which: 0 | 1): BufferSink {
+    const sink = this.sinks[which];
+    if (!(sink instanceof BufferSink)) {
+      const name = which === 0 ? 'stdout' : 'stderr';
+      throw new WasiConfigError(
+        'ERR_WASI_NOT_BUFFERED',
+        `${name} is not buffered: pass { ${name}: 'buffer' } to read it.`,
+      );
+    }
+    return sink;
+  }
+
+  /** The last unexpected host exception that a call reported to the guest as `EIO` (for debugging). */
+  get lastHostError(): unknown {
+    return this.host.lastHostError();
+  }
+
+  /**
+   * The descriptor table (and deterministic counters) as JSON-serializable data, to store with a
+   * snapshot and pass back as the `state` option. Throws `WasiStateError` when an open file can no
+   * longer be found by its path (deleted or renamed while open).
+   */
+  saveState(): HostState {
+    const fds: SavedDescriptor[] = [];
+    this.fds.forEach((d, fd) => {
+      if (d === undefined) return;
+      const common = { rightsBase: d.rightsBase, rightsInheriting: d.rightsInheriting, flags: d.flags };
+      if (d.stdio >= 0) {
+        fds.push({ fd, kind: 'stdio', stdio: d.stdio as 0 | 1 | 2, filetype: d.filetype, ...common });
+      } else if (d.handle === undefined) {
+        fds.push({
+          fd,
+          kind: 'dir',
+          mount: d.mount,
+          path: d.path,
+          ...(d.preopen === undefined ? {} : { preopen: d.preopen }),
+          ...common,
+        });
+      } else {
+        const now = d.fs?.lstat(d.path);
+        const open = d.handle.stat();
+        if (
+          now === undefined ||
+          typeof now === 'number' ||
+          typeof open === 'number' ||
+          now.ino !== open.ino
+        ) {
+          throw new WasiStateError(
+            'ERR_WASI_STATE_FILE_MOVED',
+            `Descriptor ${fd} is a file that was deleted or renamed after it was opened ("${d.mount}/${d.path}"): its state cannot be saved. Close it before the snapshot is taken.`,
+          );
+        }
+        fds.push({
+          fd,
+          kind: 'file',
+          mount: d.mount,
+          path: d.path,
+          position: d.position,
+          writable: d.writable,
+          filetype: d.filetype,
+          ...common,
+        });
+      }
+    });
+    const state: HostState = { version: 1, fds };
+    if (this.prng !== undefined) {
+      state.deterministic = { clock: this.host.clockOffset().toString(), random: this.prng.state };
+    }
+    return state;
+  }
+
+  private restore(
+    state: HostState,
+    stdio: (n: 0 | 1 | 2, filetype: number, base: number, inheriting: number, flags: number) => Descriptor,
+  ): void {
+    if (state?.version !== 1 || !Array.isArray(state.fds)) {
+      throw new WasiStateError(
+        'ERR_WASI_STATE_VERSION',
+        'The `state` option is not host state saved by this version of @wasm-runtime/wasi (expected version 1).',
+      );
+    }
+    for (const s of state.fds) {
+      let d: Descriptor;
+      if (s.kind === 'stdio') {
+        d = stdio(s.stdio, s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
+      } else {
+        const fs = this.mounts.get(s.mount);
+        if (fs === undefined) {
+          throw new WasiStateError(
+            'ERR_WASI_STATE_MOUNT_MISSING',
+            `The saved state has descriptor ${s.fd} on the preopen "${s.mount}", which is not in the preopens option: pass the same preopens as when the state was saved.`,
+          );
+        }
+        const where = `"${s.mount}${s.path === '' ? '' : `/${s.path}`}"`;
+        if (s.kind === 'dir') {
+          const st = fs.lstat(s.path);
+          if (typeof st === 'number' || st.filetype !== FileType.DIRECTORY) {
+            throw new WasiStateError(
+              'ERR_WASI_STATE_PATH_MISSING',
+              `The saved state has directory descriptor ${s.fd} at ${where}, which is missing or not a directory now: restore the files the snapshot was taken with.`,
+            );
+          }
+          d = new Descriptor(FileType.DIRECTORY, s.rightsBase, s.rightsInheriting, s.flags);
+          if (s.preopen !== undefined) {
+            d.preopen = s.preopen;
+            d.preopenBytes = encoder.encode(s.preopen);
+          }
+        } else {
+          const handle = fs.open(s.path, {
+            create: false,
+            exclusive: false,
+            truncate: false,
+            write: s.writable,
+          });
+          if (typeof handle === 'number') {
+            throw new WasiStateError(
+              'ERR_WASI_STATE_PATH_MISSING',
+              `The saved state has file descriptor ${s.fd} at ${where}, which cannot be reopened (${errnoName(handle)}): restore the files the snapshot was taken with.`,
+            );
+          }
+          d = new Descriptor(s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
+          d.handle = handle;
+          d.position = s.position;
+          d.writable = s.writable;
+        }
+        d.fs = fs;
+        d.mount = s.mount;
+        d.path = s.path;
+      }
+      this.fds[s.fd] = d;
+    }
+  }
+}
+
+function toFileSystem(
+  guest: string,
+  spec: string | FileSystem | PreopenSpec,
+  platform: HostPlatform | undefined,
+): FileSystem {
+  const { dir, readOnly } =
+    typeof spec === 'string' || spec instanceof FileSystem ? { dir: spec, readOnly: false } : spec;
+  if (typeof dir === 'string') {
+    if (platform === undefined) {
+      throw new WasiConfigError(
+        'ERR_WASI_HOST_DIR_UNSUPPORTED',
+        `Preopen "${guest}" names a host directory ("${dir}"), which needs Node.js: in a browser pass a MemoryFS.`,
+      );
+    }
+    return platform.hostDirectory(dir, readOnly ?? false);
+  }
+  if (!(dir instanceof FileSystem)) {
+    throw new WasiConfigError(
+      'ERR_WASI_BAD_PREOPEN',
+      `Preopen "${guest}" is neither a directory path nor a FileSystem (such as MemoryFS).`,
+    );
+  }
+  return readOnly === true && !dir.readOnly ? new ReadOnlyFS(dir) : dir;
+}
+
+/** A read-only view of another file system. */
+class ReadOnlyFS extends FileSystem {
+  constructor(private readonly inner: FileSystem) {
+    super();
+    this.readOnly = true;
+  }
+  override lstat(path: string): Stat | number {
+    return this.inner.lstat(path);
+  }
+  override readlink(path: string): string | number {
+    return this.inner.readlink(path);
+  }
+  override readdir(path: string): DirEntry[] | number {
+    return this.inner.readdir(path);
+  }
+  override open(path: string, flags: OpenFlags): FileHandle | number {
+    if (flags.write || flags.truncate || flags.create) return Errno.ROFS;
+    return this.inner.open(path, flags);
+  }
+  override mkdir(): number {
+    return Errno.ROFS;
+  }
+  override rmdir(): number {
+    return Errno.ROFS;
+  }
+  override unlink(): number {
+    return Errno.ROFS;
+  }
+  override rename(): number {
+    return Errno.ROFS;
+  }
+  override link(): number {
+    return Errno.ROFS;
+  }
+  override symlink(): number {
+    return Errno.ROFS;
+  }
+  override setTimes(): number {
+    return Errno.ROFS;
+  }
+  override setSize(): number {
+    return Errno.ROFS;
+  }
+}
+
+function formatArg(value: unknown): string {
+  return typeof value === 'bigint' ? `${value}n` : String(value);
+}
+
+function traced(
+  imports: Record<string, (...args: never[]) => unknown>,
+  trace: (line: string) => void,
+): Record<string, (...args: never[]) => unknown> {
+  const out: Record<string, (...args: never[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(imports)) {
+    const call = fn as (...args: unknown[]) => unknown;
+    out[name] = (...args: unknown[]) => {
+      const shown = args.map(formatArg).join(', ');
+      try {
+        const result = call(...args);
+        trace(`${name}(${shown}) = ${typeof result === 'number' ? errnoName(result) : 'void'}`);
+        return result;
+      } catch (error) {
+        if (error instanceof ProcExit) trace(`${name}(${shown}) -> exit ${error.exitCode}`);
+        throw error;
+      }
+    };
+  }
+  return out;
+}
