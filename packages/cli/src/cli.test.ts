@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { main, parseCLI } from './cli.js';
+
+describe('parseCLI', () => {
+  it('parses run with a module, repeated --dir and --env, and guest args after --', () => {
+    expect(
+      parseCLI([
+        'run',
+        '--dir',
+        '/tmp/data::/data',
+        '--dir=./src',
+        '--env',
+        'A=1',
+        '--env=B=x=y',
+        'm.wasm',
+        '--',
+        '-v',
+        'x',
+      ]),
+    ).toEqual({
+      command: 'run',
+      options: {
+        module: 'm.wasm',
+        args: ['-v', 'x'],
+        env: { A: '1', B: 'x=y' },
+        dirs: [
+          { host: '/tmp/data', guest: '/data' },
+          { host: './src', guest: './src' },
+        ],
+      },
+    });
+  });
+
+  it('passes everything after the module to the guest, options included (Wasmtime style)', () => {
+    expect(parseCLI(['run', 'm.wasm', '--dir', 'x', '--help'])).toMatchObject({
+      options: { module: 'm.wasm', args: ['--dir', 'x', '--help'], dirs: [] },
+    });
+  });
+
+  it('accepts -- before the module, and a module that starts with a dash after it', () => {
+    expect(parseCLI(['run', '--', '-odd.wasm', 'a'])).toMatchObject({
+      options: { module: '-odd.wasm', args: ['a'] },
+    });
+  });
+
+  it('takes --env KEY without a value from the host environment, and skips it when unset', () => {
+    expect(parseCLI(['run', '--env', 'HOME', '--env', 'NOPE', 'm.wasm'], { HOME: '/home/me' })).toMatchObject(
+      {
+        options: { env: { HOME: '/home/me' } },
+      },
+    );
+  });
+
+  it('keeps an empty value and an = inside the value', () => {
+    expect(parseCLI(['run', '--env', 'E=', '--env', 'Q=a=b', 'm.wasm'])).toMatchObject({
+      options: { env: { E: '', Q: 'a=b' } },
+    });
+  });
+
+  it('recognises help and version', () => {
+    expect(parseCLI([])).toEqual({ command: 'help' });
+    expect(parseCLI(['--help'])).toEqual({ command: 'help' });
+    expect(parseCLI(['help', 'run'])).toEqual({ command: 'help', topic: 'run' });
+    expect(parseCLI(['run', '--help'])).toEqual({ command: 'help', topic: 'run' });
+    expect(parseCLI(['-V'])).toEqual({ command: 'version' });
+  });
+
+  it.each([
+    [['frobnicate'], 'ERR_CLI_USAGE', /unknown command "frobnicate"/],
+    [['--frob'], 'ERR_CLI_USAGE', /unknown option --frob/],
+    [['run'], 'ERR_CLI_USAGE', /run needs a module/],
+    [['run', '--dir'], 'ERR_CLI_USAGE', /--dir needs a value/],
+    [['run', '--mapdir', 'a::b', 'm.wasm'], 'ERR_CLI_USAGE', /unknown option --mapdir for run/],
+    [['run', '--env', '=v', 'm.wasm'], 'ERR_CLI_USAGE', /variable name is empty/],
+    [['run', '--dir', '::/g', 'm.wasm'], 'ERR_CLI_BAD_DIR', /host directory before :: is empty/],
+    [['run', '--dir', '/h::', 'm.wasm'], 'ERR_CLI_BAD_DIR', /guest path after :: is empty/],
+    [['run', '--dir', '', 'm.wasm'], 'ERR_CLI_BAD_DIR', /directory is empty/],
+  ])('rejects %j with %s', (argv, code, message) => {
+    expect(() => parseCLI(argv)).toThrow(
+      expect.objectContaining({ code, message: expect.stringMatching(message) }),
+    );
+  });
+});
+
+describe('main', () => {
+  const capture = () => {
+    const out = { stdout: '', stderr: '' };
+    return {
+      out,
+      streams: {
+        stdout: (t: string) => {
+          out.stdout += t;
+        },
+        stderr: (t: string) => {
+          out.stderr += t;
+        },
+      },
+    };
+  };
+
+  it('prints error[CODE]: message and exits 2 on a usage error', async () => {
+    const { out, streams } = capture();
+    expect(await main(['run'], streams)).toBe(2);
+    expect(out.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: run needs a module/);
+    expect(out.stdout).toBe('');
+  });
+
+  it('exits 1 with ERR_CLI_MODULE_NOT_FOUND for a missing module', async () => {
+    const { out, streams } = capture();
+    expect(await main(['run', '/nonexistent/x.wasm'], streams)).toBe(1);
+    expect(out.stderr).toMatch(
+      /^error\[ERR_CLI_MODULE_NOT_FOUND\]: cannot read the module \/nonexistent\/x\.wasm/,
+    );
+  });
+
+  it('prints help to stdout with --help, and to stderr with status 2 when given nothing', async () => {
+    const a = capture();
+    expect(await main(['--help'], a.streams)).toBe(0);
+    expect(a.out.stdout).toContain('Usage: wasm-runtime <command>');
+    const b = capture();
+    expect(await main([], b.streams)).toBe(2);
+    expect(b.out.stderr).toContain('Usage: wasm-runtime <command>');
+  });
+});

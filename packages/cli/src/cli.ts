@@ -1,0 +1,179 @@
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import type { RunOptions } from './commands/run.js';
+import { BadDirError, UsageError } from './errors.js';
+
+/** What the command line asked for. */
+export type ParsedCLI =
+  | { command: 'help'; topic?: string }
+  | { command: 'version' }
+  | { command: 'run'; options: RunOptions };
+
+/** Where the CLI writes; swapped in tests. */
+export interface CLIStreams {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const HELP = `wasm-runtime: run WASI programs; build and run pre-initialized snapshots.
+
+Usage: wasm-runtime <command> [options]
+
+Commands:
+  run <module.wasm> [options] [--] [args...]   run a WASI command module
+
+Options:
+  -h, --help      show help (also: wasm-runtime <command> --help)
+  -V, --version   show the version
+`;
+
+const RUN_HELP = `Usage: wasm-runtime run [options] <module.wasm> [--] [args...]
+
+Runs a WASI (preview1) command module. Its stdin, stdout and stderr are this process's; the exit
+status is the guest's exit code. Everything after the module (or after --) is passed to the guest.
+
+Options:
+  --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
+  --dir DIR           the same as --dir DIR::DIR
+  --env KEY=VALUE     set an environment variable for the guest (repeatable)
+  --env KEY           pass KEY's value from this process's environment
+  -h, --help          show this help
+
+Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usage error;
+134 when the guest traps.
+`;
+
+/** Help text of a command, or the general help. */
+export function helpText(topic?: string): string {
+  return topic === 'run' ? RUN_HELP : HELP;
+}
+
+/**
+ * Parses the arguments after `wasm-runtime` (i.e. `process.argv.slice(2)`), Wasmtime-style. Throws a
+ * `UsageError` or a `BadDirError`; reads the host environment only for `--env KEY` without a value.
+ */
+export function parseCLI(
+  argv: readonly string[],
+  hostEnv: Record<string, string | undefined> = {},
+): ParsedCLI {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    return { command: 'help', ...(rest[0] !== undefined && command === 'help' ? { topic: rest[0] } : {}) };
+  }
+  if (command === '-V' || command === '--version') return { command: 'version' };
+  if (command === 'run') return parseRun(rest, hostEnv);
+  if (command.startsWith('-')) throw new UsageError(`unknown option ${command}`);
+  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+function parseRun(argv: readonly string[], hostEnv: Record<string, string | undefined>): ParsedCLI {
+  const options: RunOptions = { module: '', args: [], env: {}, dirs: [] };
+  let i = 0;
+  const value = (flag: string, inline: string | undefined): string => {
+    if (inline !== undefined) return inline;
+    const next = argv[++i];
+    if (next === undefined) throw new UsageError(`${flag} needs a value`);
+    return next;
+  };
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = flag === arg ? undefined : arg.slice(eq + 1);
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return { command: 'help', topic: 'run' };
+      case '--dir':
+        options.dirs.push(parseDir(value(flag, inline)));
+        break;
+      case '--env': {
+        const spec = value(flag, inline);
+        const at = spec.indexOf('=');
+        const key = at < 0 ? spec : spec.slice(0, at);
+        if (key === '') throw new UsageError(`--env ${spec}: the variable name is empty`);
+        if (at >= 0) options.env[key] = spec.slice(at + 1);
+        else if (hostEnv[key] !== undefined) options.env[key] = hostEnv[key];
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${flag} for run`);
+    }
+  }
+  const module = argv[i];
+  if (module === undefined) throw new UsageError('run needs a module: wasm-runtime run <module.wasm>');
+  options.module = module;
+  options.args = argv.slice(i + 1);
+  // Wasmtime also accepts `run module.wasm -- args`; the guest should not see that separator.
+  if (options.args[0] === '--') options.args.shift();
+  return { command: 'run', options };
+}
+
+function parseDir(spec: string): { host: string; guest: string } {
+  const sep = spec.indexOf('::');
+  if (sep < 0) {
+    if (spec === '') throw new BadDirError(spec, 'the directory is empty');
+    return { host: spec, guest: spec };
+  }
+  const host = spec.slice(0, sep);
+  const guest = spec.slice(sep + 2);
+  if (host === '') throw new BadDirError(spec, 'the host directory before :: is empty');
+  if (guest === '') throw new BadDirError(spec, 'the guest path after :: is empty');
+  return { host, guest };
+}
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+const EXIT_TRAP = 134;
+
+/**
+ * The whole CLI: parses `argv`, runs the command, and maps every failure to `error[CODE]: message`
+ * on stderr and an exit status. Resolves to the exit status; never calls `process.exit`.
+ */
+export async function main(
+  argv: readonly string[],
+  streams: CLIStreams = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  },
+): Promise<number> {
+  try {
+    const parsed = parseCLI(argv, process.env);
+    switch (parsed.command) {
+      case 'help':
+        // Bare `wasm-runtime` is a usage error: the help goes to stderr, and the status says so.
+        if (argv.length === 0) {
+          streams.stderr(helpText());
+          return EXIT_USAGE;
+        }
+        streams.stdout(helpText(parsed.topic));
+        return 0;
+      case 'version': {
+        const { createRequire } = await import('node:module');
+        const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+        streams.stdout(`wasm-runtime ${pkg.version}\n`);
+        return 0;
+      }
+      case 'run': {
+        const { run } = await import('./commands/run.js');
+        return await run(parsed.options);
+      }
+    }
+  } catch (error) {
+    if (isWasmRuntimeError(error)) {
+      streams.stderr(`error[${error.code}]: ${error.message}\n`);
+      if (error.code === 'ERR_CLI_USAGE') return EXIT_USAGE;
+      if (error.code === 'ERR_CLI_GUEST_TRAP') return EXIT_TRAP;
+      return EXIT_FAILURE;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    streams.stderr(
+      `error[ERR_INTERNAL]: ${detail}\n(this is a bug in wasm-runtime: please report it with the command line)\n`,
+    );
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,101 @@
+import { readFile, stat } from 'node:fs/promises';
+import { WASI } from '@wasm-runtime/wasi';
+import {
+  BadDirError,
+  GuestTrapError,
+  InvalidModuleError,
+  ModuleNotFoundError,
+  NotACommandError,
+} from '../errors.js';
+
+/** A host directory made visible to the guest under `guest`. */
+export interface DirMapping {
+  host: string;
+  guest: string;
+}
+
+/** Options of `wasm-runtime run`, which are also its programmatic API. */
+export interface RunOptions {
+  /** Path of the WASI command module (`.wasm`). */
+  module: string;
+  /** Arguments after the module; the guest sees `[module, ...args]` as its argv. */
+  args: string[];
+  /** Environment the guest sees; nothing from the host environment is passed unless listed. */
+  env: Record<string, string>;
+  /** Preopened directories. */
+  dirs: DirMapping[];
+}
+
+/**
+ * Runs a WASI command module with stdio inherited from this process, and resolves to the guest's
+ * exit code. Throws a typed error (see `errors.ts`) when the module or a `--dir` is unusable, or the
+ * guest traps.
+ */
+export async function run(options: RunOptions): Promise<number> {
+  const preopens: Record<string, string> = {};
+  for (const dir of options.dirs) {
+    const st = await stat(dir.host).catch(() => undefined);
+    if (!st)
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
+    if (!st.isDirectory())
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
+    preopens[dir.guest] = dir.host;
+  }
+
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await readFile(options.module);
+  } catch (cause) {
+    throw new ModuleNotFoundError(options.module, { cause });
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (cause) {
+    throw new InvalidModuleError(options.module, (cause as Error).message, { cause });
+  }
+  checkCommand(options.module, module);
+
+  const wasi = new WASI({
+    args: [options.module, ...options.args],
+    env: options.env,
+    preopens,
+    stdin: 'inherit',
+    stdout: 'inherit',
+    stderr: 'inherit',
+    returnOnExit: true,
+  });
+  const instance = await WebAssembly.instantiate(module, wasi.imports as WebAssembly.Imports);
+  try {
+    return wasi.start(instance);
+  } catch (cause) {
+    if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
+      throw new GuestTrapError(options.module, { cause });
+    }
+    throw cause;
+  }
+}
+
+function checkCommand(path: string, module: WebAssembly.Module): void {
+  const exports = WebAssembly.Module.exports(module);
+  if (!exports.some((e) => e.name === '_start' && e.kind === 'function')) {
+    const reactor = exports.some((e) => e.name === '_initialize');
+    throw new NotACommandError(
+      path,
+      reactor
+        ? 'it exports `_initialize` but no `_start` (a reactor); call its exports from JavaScript instead'
+        : 'it exports no `_start` function',
+    );
+  }
+  if (!exports.some((e) => e.name === 'memory' && e.kind === 'memory')) {
+    throw new NotACommandError(path, 'it exports no memory named `memory`');
+  }
+  const foreign = WebAssembly.Module.imports(module).filter((i) => i.module !== 'wasi_snapshot_preview1');
+  if (foreign.length > 0) {
+    const first = foreign[0]!;
+    throw new NotACommandError(
+      path,
+      `it imports ${first.module}.${first.name}${foreign.length > 1 ? ` and ${foreign.length - 1} more` : ''}; run provides only wasi_snapshot_preview1 imports`,
+    );
+  }
+}

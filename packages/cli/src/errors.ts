@@ -1,0 +1,48 @@
+import { WasmRuntimeError } from '@wasm-runtime/errors';
+
+/** The command line could not be understood: an unknown option, a missing value, no module. Exit status 2. */
+export class UsageError extends WasmRuntimeError {
+  constructor(message: string) {
+    super('ERR_CLI_USAGE', `${message} (see \`wasm-runtime --help\`)`);
+  }
+}
+
+/** The module file given to `run` does not exist or cannot be read. */
+export class ModuleNotFoundError extends WasmRuntimeError {
+  constructor(path: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_CLI_MODULE_NOT_FOUND',
+      `cannot read the module ${path}: no such file (check the path)`,
+      options,
+    );
+  }
+}
+
+/** The bytes given to `run` are not a valid WebAssembly module. */
+export class InvalidModuleError extends WasmRuntimeError {
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_CLI_INVALID_MODULE', `${path} is not a valid WebAssembly module: ${reason}`, options);
+  }
+}
+
+/** The module is valid WebAssembly but not a WASI command (no `_start`, no memory, foreign imports). */
+export class NotACommandError extends WasmRuntimeError {
+  constructor(path: string, reason: string) {
+    super('ERR_CLI_NOT_A_COMMAND', `${path} is not a WASI command: ${reason}`);
+  }
+}
+
+/** A `--dir` argument is malformed or names a host directory that does not exist. */
+export class BadDirError extends WasmRuntimeError {
+  constructor(spec: string, reason: string) {
+    super('ERR_CLI_BAD_DIR', `--dir ${spec}: ${reason}`);
+  }
+}
+
+/** The guest trapped (unreachable, out-of-bounds access, stack overflow...). Exit status 134, like Wasmtime. */
+export class GuestTrapError extends WasmRuntimeError {
+  constructor(path: string, options: { cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super('ERR_CLI_GUEST_TRAP', `${path} trapped: ${reason}`, options);
+  }
+}

@@ -1,0 +1,49 @@
+// Builds the C fixtures in fixtures/run/ into test/.build/ with the Debian wasm32-wasi toolchain,
+// keyed by a hash of source, flags and compiler version so warm runs rebuild nothing.
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const sources = fileURLToPath(new URL('./fixtures/run/', import.meta.url));
+const out = fileURLToPath(new URL('./.build/', import.meta.url));
+const FLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Werror', '-Wl,--strip-debug'];
+const HINT = 'Install it with `bash scripts/setup-toolchain` (as root) from the repository root.';
+
+/** vitest globalSetup: builds the fixtures whose inputs changed. */
+export default async function setup(): Promise<void> {
+  const version = await run('clang', ['--version']).then(
+    (r) => r.stdout,
+    (cause) => {
+      throw new Error(`clang is not on PATH, so the CLI test fixtures cannot be built. ${HINT}`, { cause });
+    },
+  );
+  if (!existsSync('/usr/lib/wasm32-wasi/libc.a')) throw new Error(`wasi-libc is not installed. ${HINT}`);
+  // A clean sysroot, so a header missing from wasi-libc cannot silently come from glibc.
+  const sysroot = join(out, 'sysroot');
+  for (const part of ['include', 'lib']) {
+    const link = join(sysroot, part, 'wasm32-wasi');
+    if (existsSync(link)) continue;
+    await mkdir(join(sysroot, part), { recursive: true });
+    await symlink(`/usr/${part}/wasm32-wasi`, link).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+  for (const file of (await readdir(sources)).filter((f) => f.endsWith('.c'))) {
+    const wasm = join(out, file.replace(/\.c$/, '.wasm'));
+    const source = await readFile(join(sources, file));
+    const hash = createHash('sha256').update(version).update(FLAGS.join(' ')).update(source).digest('hex');
+    if (existsSync(wasm) && (await readFile(`${wasm}.hash`, 'utf8').catch(() => '')) === hash) continue;
+    const tmp = `${wasm}.${process.pid}.tmp`;
+    await run('clang', [...FLAGS, `--sysroot=${sysroot}`, join(sources, file), '-o', tmp]).catch((cause) => {
+      throw new Error(`building ${file} failed:\n${(cause as { stderr?: string }).stderr ?? ''}`, { cause });
+    });
+    await rename(tmp, wasm);
+    await writeFile(`${wasm}.hash`, hash);
+  }
+}
