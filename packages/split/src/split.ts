@@ -11,6 +11,7 @@ import {
   type WasmModule,
   writeModule,
 } from '@wasm-runtime/wasm';
+import { compactSegments } from './compact.js';
 import { NotPreinitializedError, TableStateError, UnsplittableError } from './errors.js';
 import {
   APP_IMPORT_MODULE,
@@ -47,6 +48,13 @@ export interface SplitOptions {
   initExports?: readonly string[];
   /** Names of custom sections that describe the app, not the runtime: moved to the app module. */
   appCustomSections?: readonly string[];
+  /**
+   * Drop the zero bytes a fresh memory already holds from the data segments (leading and trailing
+   * zeros, and zero runs of 16 bytes or more, which cut a segment in two), unless segments of a
+   * memory overlap. Default true. The app module then holds little more than the snapshot's
+   * non-zero bytes; `join` gives back an equivalent module rather than the same bytes.
+   */
+  compactData?: boolean;
 }
 
 /** The split pair and its manifest. */
@@ -164,7 +172,17 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   if (appExports.length > 0) appSections.push({ kind: 'export', exports: appExports });
   const dataCount = findSection(module, 'datacount');
   if (dataCount !== undefined) appSections.push(dataCount);
-  if (dataSection !== undefined) appSections.push(dataSection);
+  if (dataSection !== undefined) {
+    const segments =
+      (options.compactData ?? true) ? compactSegments(dataSection.segments) : dataSection.segments;
+    if (segments === dataSection.segments) {
+      appSections.push(dataSection);
+    } else {
+      if (dataCount !== undefined)
+        appSections[appSections.length - 1] = { kind: 'datacount', count: segments.length };
+      appSections.push({ kind: 'data', segments });
+    }
+  }
   for (const s of module.sections) if (s.kind === 'custom' && appCustom.has(s.name)) appSections.push(s);
 
   const engine = writeModule({ version: module.version, sections: engineSections });

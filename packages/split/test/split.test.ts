@@ -10,7 +10,7 @@ import {
   TableStateError,
   UnsplittableError,
 } from '../src/index.js';
-import { APP_A, APP_B, fixture, multiMemorySnapshot, snapshot } from './helpers.js';
+import { APP_A, APP_B, fixture, hostImports, multiMemorySnapshot, snapshot } from './helpers.js';
 
 function section<K extends string>(bytes: Uint8Array, kind: K) {
   return parseModule(bytes).sections.filter((s) => s.kind === kind);
@@ -116,6 +116,27 @@ describe('split', () => {
     const s = snapshot({ ...APP_A, data: `(data (i32.const 4096) "${blob.join('')}")` });
     const { app } = split(s);
     expect(app.length).toBeLessThanOrEqual(4000 + 1024);
+  });
+
+  it('drops the zeros of a sparse heap: the app holds the non-zero bytes plus under 1 KiB', () => {
+    // A 1 MiB heap segment, as a naive snapshot writer would dump it, with 40 live objects.
+    const heap = new Uint8Array(1 << 20);
+    for (let k = 0; k < 40; k++) heap.fill(k + 1, k * 20000, k * 20000 + 300);
+    const hex = Array.from(heap, (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+    const x = snapshot({ ...APP_A, min: 17, data: `(data (i32.const 0) "${hex}")` });
+    const nonZero = heap.reduce((n, b) => n + (b === 0 ? 0 : 1), 0);
+    const { engine, app } = split(x);
+    expect(app.length).toBeLessThanOrEqual(nonZero + 1024);
+    expect(split(x, { compactData: false }).app.length).toBeGreaterThan(1 << 20);
+    const appInstance = new WebAssembly.Instance(new WebAssembly.Module(app as Uint8Array<ArrayBuffer>));
+    const e = new WebAssembly.Instance(new WebAssembly.Module(engine as Uint8Array<ArrayBuffer>), {
+      ...hostImports(),
+      [APP_IMPORT_MODULE]: appInstance.exports,
+    });
+    const o = new WebAssembly.Instance(new WebAssembly.Module(x as Uint8Array<ArrayBuffer>), hostImports());
+    const memory = (i: WebAssembly.Instance) =>
+      Buffer.from((i.exports['memory'] as WebAssembly.Memory).buffer);
+    expect(memory(e).equals(memory(o))).toBe(true);
   });
 
   it('uses the import module name it is given', () => {
