@@ -150,6 +150,36 @@ describe('url sources', () => {
     expect(await entryFiles()).toEqual([]);
   });
 
+  it('times out on a server that accepts the connection but never answers', async () => {
+    const pending: Array<() => void> = [];
+    server.routes.set('/silent.tar.gz', (_request, response) => {
+      pending.push(() => response.destroy());
+    });
+    const error = await store({ timeoutMs: 150, retries: 0 })
+      .fetch({ kind: 'url', url: `${server.url}/silent.tar.gz`, sha256: payloadSha })
+      .catch((e: unknown) => e);
+    for (const close of pending) close();
+    expect(error).toBeInstanceOf(DownloadTimeoutError);
+    expect(error).toMatchObject({ url: `${server.url}/silent.tar.gz`, seconds: 0.15, attempts: 1 });
+  });
+
+  it('stops when the caller aborts, without retrying', async () => {
+    server.routes.set('/slow.tar.gz', (_request, response) => {
+      response.writeHead(200, { 'content-length': payload.length });
+      response.write(payload.subarray(0, 100));
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user pressed ^C')), 50);
+    await expect(
+      store().fetch(
+        { kind: 'url', url: `${server.url}/slow.tar.gz`, sha256: payloadSha },
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow('user pressed ^C');
+    expect(server.count('/slow.tar.gz')).toBe(1);
+    expect(await entryFiles()).toEqual([]);
+  });
+
   it('falls back to the next URL of the source (upstream first, then the Debian pool)', async () => {
     const result = await store().fetch({
       kind: 'url',

@@ -102,6 +102,7 @@ async function withRetries<T>(url: string, options: TransferOptions, run: () => 
     try {
       return await run();
     } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
       if (!(error instanceof AttemptError)) throw error;
       if (error.kind === 'not-found') throw new ArtifactNotFoundError(url, error.message, error.status);
       if (!error.retry || attempt > options.retries) {

@@ -59,7 +59,7 @@ describe('withLock', () => {
     await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), created: 'now' }));
     const error = await withLock(lock, async () => 'never', { timeoutMs: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockTimeoutError);
-    expect(error).toMatchObject({ code: 'ERR_CACHE_LOCK_TIMEOUT', seconds: 0.2 });
+    expect(error).toMatchObject({ code: 'ERR_CACHE_LOCK_TIMEOUT', seconds: 0.15 });
     expect((error as Error).message).toContain(`pid ${process.pid}`);
   });
 });

@@ -74,7 +74,7 @@ async function acquireLock(lockPath: string, options: LockOptions): Promise<() =
       const who = holder?.info
         ? `pid ${holder.info.pid} on ${holder.info.host} since ${holder.info.created}`
         : 'an unknown process';
-      throw new LockTimeoutError(lockPath, Math.round(timeoutMs / 100) / 10, who);
+      throw new LockTimeoutError(lockPath, timeoutMs / 1000, who);
     }
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
     delay = Math.min(delay * 2, 250) * (0.75 + Math.random() * 0.5);

@@ -292,7 +292,7 @@ export class ArtifactStore {
             failures.push({ mirror: candidate.mirror, error });
           }
         }
-        if (this.offline) {
+        if (this.offline && !failures.some((failure) => !failure.mirror)) {
           if (corrupted !== undefined) throw corrupted;
           throw new OfflineCacheMissError(artifact, this.cacheDir);
         }
