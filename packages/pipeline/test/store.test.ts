@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,6 +68,22 @@ describe('url sources', () => {
     expect(second.fromCache).toBe(true);
     expect(server.count('/lua-5.4.4.tar.gz')).toBe(1);
     expect(await entryFiles()).toEqual([payloadSha]);
+  });
+
+  it('sweeps temporary files that a killed process left behind, and only those', async () => {
+    const dir = join(cacheDir, 'sha256');
+    await mkdir(dir, { recursive: true });
+    const long = new Date(Date.now() - 2 * 60 * 60_000);
+    const dead = join(dir, '.tmp-999999999-abc');
+    const live = join(dir, `.tmp-${process.pid}-def`);
+    const fresh = join(dir, '.tmp-999999999-new');
+    for (const path of [dead, live, fresh]) await writeFile(path, 'partial');
+    await utimes(dead, long, long);
+    await utimes(live, long, long);
+    await store().fetch({ kind: 'url', url: `${server.url}/lua-5.4.4.tar.gz`, sha256: payloadSha });
+    expect((await entryFiles()).sort()).toEqual(
+      ['.tmp-999999999-new', `.tmp-${process.pid}-def`, payloadSha].sort(),
+    );
   });
 
   it('refuses a wrong checksum, caches nothing and leaves no temporary file', async () => {

@@ -132,7 +132,8 @@ function isStale(holder: Holder, staleMs: number): boolean {
   return !isAlive(holder.info.pid);
 }
 
-function isAlive(pid: number): boolean {
+/** True when a process with this pid exists on this machine (it may belong to another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

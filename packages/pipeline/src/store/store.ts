@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import type { WasmRuntimeError } from '@wasm-runtime/errors';
 import { defaultCacheDir } from './cache-dir.js';
@@ -23,7 +23,7 @@ import {
   type FetchEvent,
   type TransferOptions,
 } from './http.js';
-import { type LockOptions, withLock } from './lock.js';
+import { isAlive, type LockOptions, withLock } from './lock.js';
 import { type Mirror, mirrorUrls, parseMirrors, urlFileName } from './mirror.js';
 import {
   extractPackageFile,
@@ -129,6 +129,7 @@ export class ArtifactStore {
   private readonly transferDefaults: Pick<TransferOptions, 'timeoutMs' | 'retries' | 'retryDelayMs'>;
   private readonly lockOptions: LockOptions;
   private readonly onProgress: ((event: StoreEvent) => void) | undefined;
+  private readonly swept = new Set<string>();
 
   constructor(options: StoreOptions = {}) {
     const env = options.env ?? process.env;
@@ -222,7 +223,8 @@ export class ArtifactStore {
       async () => {
         if (await exists(final)) return final;
         await mkdir(buildsDir, { recursive: true });
-        const temp = join(buildsDir, `.tmp-${hash.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
+        await this.sweepOnce(buildsDir);
+        const temp = tempName(buildsDir);
         await mkdir(temp);
         try {
           options.signal?.throwIfAborted();
@@ -475,6 +477,7 @@ export class ArtifactStore {
   ): Promise<FetchedArtifact> {
     const dir = join(this.cacheDir, 'sha256');
     await mkdir(dir, { recursive: true });
+    await this.sweepOnce(dir);
     const temp = tempName(dir);
     try {
       const digest: Digest = await downloadToFile(url, temp, {
@@ -528,6 +531,12 @@ export class ArtifactStore {
     return { path, sha256, size, fromCache: true };
   }
 
+  private async sweepOnce(dir: string): Promise<void> {
+    if (this.swept.has(dir)) return;
+    this.swept.add(dir);
+    await sweepAbandoned(dir);
+  }
+
   private transfer(artifact: string, options: FetchOptions, emit: Emit): TransferOptions {
     return { ...this.transferDefaults, artifact, onProgress: emit, signal: options.signal };
   }
@@ -577,6 +586,31 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
     size += chunk.length;
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+/** Temporary files and directories older than this whose process is gone are debris of a crash. */
+const ABANDONED_MS = 60 * 60_000;
+
+/**
+ * Removes what a killed process left behind in `dir`: `.tmp-<pid>-*` entries of a process that no
+ * longer runs, untouched for an hour (a crash cannot run cleanup code, so someone else must).
+ */
+async function sweepAbandoned(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^\.tmp-(\d+)-/.exec(name);
+    if (match === null || isAlive(Number(match[1]))) continue;
+    const path = join(dir, name);
+    const stats = await stat(path).catch(() => undefined);
+    if (stats !== undefined && Date.now() - stats.mtimeMs > ABANDONED_MS) {
+      await rm(path, { recursive: true, force: true });
+    }
+  }
 }
 
 function tempName(dir: string): string {
