@@ -223,6 +223,23 @@ describe('guest mistakes never become host exceptions', () => {
     expect(g.call('sched_yield')).toBe(0);
   });
 
+  it('handles unaligned pointers on the fast paths', () => {
+    const g = new Guest(new WASI({ args: ['a'], stdout: 'buffer', stdin: 'in' }));
+    const base = g.alloc(64) + 1;
+    const [p, l] = g.bytes('odd');
+    g.dv.setUint32(base, p, true);
+    g.dv.setUint32(base + 4, l, true);
+    expect(g.call('fd_write', 1, base, 1, base + 9)).toBe(0);
+    expect(g.u32(base + 9)).toBe(3);
+    expect(g.wasi.stdoutText()).toBe('odd');
+    expect(g.call('fd_fdstat_get', 1, base + 13)).toBe(0);
+    expect(g.dv.getBigUint64(base + 13 + 8, true)).toBe(g.fdstat(1).base);
+    expect(g.call('args_sizes_get', base + 1, base + 6)).toBe(0);
+    expect([g.u32(base + 1), g.u32(base + 6)]).toEqual([1, 2]);
+    expect(g.call('clock_time_get', 1, 0n, base + 3)).toBe(0);
+    expect(g.call('clock_time_get', 1, 0n, 2 * 65536 - 4)).toBe(Errno.FAULT);
+  });
+
   it('maps exceptions from host callbacks to EIO and keeps the error for debugging', () => {
     const g = new Guest(
       new WASI({
