@@ -2,10 +2,13 @@ import { HEAP_BY_BYTE, VALTYPE_BY_BYTE } from './cursor.js';
 import { getSection, importsOf } from './edit.js';
 import { MalformedModuleError } from './errors.js';
 import { functionName, offsetIn } from './names.js';
-import { Imm, PREFIX_FC, PREFIX_FD, PREFIX_FE, SINGLE } from './opcodes.js';
+import { PREFIX_FC, PREFIX_FD, PREFIX_FE, SINGLE } from './opcodes.js';
 import type { WasmModule } from './types.js';
 
 const EMPTY = new Uint8Array(0);
+// Immediate kinds are literals in the hot switch (values of `Imm` in opcodes.ts) so that it
+// compiles to a jump table whatever the transpiler does with imported constants.
+const INVALID = 255;
 const PREFIXES: Readonly<Record<number, { names: string[]; imms: Uint8Array }>> = {
   252: PREFIX_FC,
   253: PREFIX_FD,
@@ -107,101 +110,104 @@ export class InstructionReader {
       const table = PREFIXES[op]!;
       const sub = this.u32();
       this.sub = sub;
-      imm = sub < table.imms.length ? table.imms[sub]! : Imm.Invalid;
-      if (imm === Imm.Invalid) this.fail(`unknown opcode ${hex(op)} ${sub}`, start);
+      imm = sub < table.imms.length ? table.imms[sub]! : INVALID;
+      if (imm === INVALID) this.fail(`unknown opcode ${hex(op)} ${sub}`, start);
       this.name = table.names[sub]!;
     } else {
       this.sub = -1;
       imm = SINGLE.imms[op]!;
-      if (imm === Imm.Invalid) this.fail(`unknown opcode ${hex(op)}`, start);
+      if (imm === INVALID) this.fail(`unknown opcode ${hex(op)}`, start);
       this.name = SINGLE.names[op]!;
     }
     this.immStart = this.pos;
     switch (imm) {
-      case Imm.None:
+      case 0 /* None */:
         if (op === 0x0b) this.depth--;
         break;
-      case Imm.BlockType:
+      case 1 /* BlockType */:
         this.readBlockType();
         this.depth++;
         break;
-      case Imm.Label:
+      case 2 /* Label */:
         this.index = this.u32();
         if (op === 0x18) this.depth--;
         break;
-      case Imm.BrTable: {
-        const n = this.u32();
-        for (let i = 0; i < n; i++) this.u32();
+      case 3 /* BrTable */:
+        {
+          const n = this.u32();
+          for (let i = 0; i < n; i++) this.u32();
+          this.index = this.u32();
+          break;
+        }
+      case 4 /* Func */:
+      case 6 /* Local */:
+      case 7 /* Global */:
+      case 8 /* Table */:
+      case 10 /* MemIdx */:
+      case 17 /* Tag */:
+      case 19 /* Type */:
+      case 20 /* Data */:
+      case 23 /* Elem */:
         this.index = this.u32();
         break;
-      }
-      case Imm.Func:
-      case Imm.Local:
-      case Imm.Global:
-      case Imm.Table:
-      case Imm.MemIdx:
-      case Imm.Tag:
-      case Imm.Type:
-      case Imm.Data:
-      case Imm.Elem:
-        this.index = this.u32();
-        break;
-      case Imm.CallIndirect:
-      case Imm.MemoryInit:
-      case Imm.MemoryCopy:
-      case Imm.TableInit:
-      case Imm.TableCopy:
+      case 5 /* CallIndirect */:
+      case 21 /* MemoryInit */:
+      case 22 /* MemoryCopy */:
+      case 24 /* TableInit */:
+      case 25 /* TableCopy */:
         this.index = this.u32();
         this.index2 = this.u32();
         break;
-      case Imm.MemArg:
+      case 9 /* MemArg */:
         this.memArg();
         break;
-      case Imm.MemArgLane:
+      case 29 /* MemArgLane */:
         this.memArg();
         this.lane = this.byte();
         break;
-      case Imm.Lane:
+      case 28 /* Lane */:
         this.lane = this.byte();
         this.index = this.lane;
         break;
-      case Imm.I32:
+      case 11 /* I32 */:
         this.i32 = this.s32();
         break;
-      case Imm.I64:
+      case 12 /* I64 */:
         this.skipLeb(10);
         break;
-      case Imm.F32:
+      case 13 /* F32 */:
         this.skip(4);
         break;
-      case Imm.F64:
+      case 14 /* F64 */:
         this.skip(8);
         break;
-      case Imm.V128:
-      case Imm.Shuffle:
+      case 26 /* V128 */:
+      case 27 /* Shuffle */:
         this.skip(16);
         break;
-      case Imm.SelectT: {
-        const n = this.u32();
-        for (let i = 0; i < n; i++) this.valType();
-        break;
-      }
-      case Imm.HeapType:
+      case 15 /* SelectT */:
+        {
+          const n = this.u32();
+          for (let i = 0; i < n; i++) this.valType();
+          break;
+        }
+      case 16 /* HeapType */:
         this.heapType();
         break;
-      case Imm.TryTable: {
-        this.readBlockType();
-        const n = this.u32();
-        for (let i = 0; i < n; i++) {
-          const kind = this.byte();
-          if (kind > 3) this.fail(`unknown try_table catch kind ${kind}`, this.pos - 1);
-          if (kind < 2) this.u32();
-          this.u32();
+      case 18 /* TryTable */:
+        {
+          this.readBlockType();
+          const n = this.u32();
+          for (let i = 0; i < n; i++) {
+            const kind = this.byte();
+            if (kind > 3) this.fail(`unknown try_table catch kind ${kind}`, this.pos - 1);
+            if (kind < 2) this.u32();
+            this.u32();
+          }
+          this.depth++;
+          break;
         }
-        this.depth++;
-        break;
-      }
-      case Imm.ZeroByte:
+      case 30 /* ZeroByte */:
         if (this.byte() !== 0) this.fail(`${this.name} expects a 0x00 byte`, this.pos - 1);
         break;
     }
