@@ -207,6 +207,23 @@ describe('url sources', () => {
     expect(server.requests).toEqual(['/gone/lua-5.4.4.tar.gz', '/lua-5.4.4.tar.gz']);
   });
 
+  it('moves on to the next URL when a host refuses connections (after its retries)', async () => {
+    const gone = await startServer();
+    await gone.close();
+    const events: StoreEvent[] = [];
+    const result = await store({ onProgress: (event) => events.push(event) }).fetch({
+      kind: 'url',
+      url: `${gone.url}/lua-5.4.4.tar.gz`,
+      urls: [`${server.url}/lua-5.4.4.tar.gz`],
+      sha256: payloadSha,
+    });
+    expect(result.sha256).toBe(payloadSha);
+    const retries = events.filter((event) => event.type === 'retry');
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatchObject({ url: `${gone.url}/lua-5.4.4.tar.gz` });
+    expect((retries[0] as { error: Error }).error.message).toBe('ECONNREFUSED');
+  });
+
   it('detects a corrupted cache entry, removes it and fetches again', async () => {
     const source = { kind: 'url', url: `${server.url}/lua-5.4.4.tar.gz`, sha256: payloadSha } as const;
     const { path } = await store().fetch(source);

@@ -235,6 +235,10 @@ function asAttemptError(error: unknown): unknown {
   if (code === 'ABORT_ERR' || (error as Error | undefined)?.name === 'AbortError') return error;
   if (code === 'ERR_FS_FILE_TOO_LARGE' || code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS')
     return error;
+  if (code === 'ENOTFOUND') {
+    // NXDOMAIN does not heal in seconds (unlike EAI_AGAIN): move on to the next location at once.
+    return new AttemptError('host not found (DNS)', false, 'network', undefined, { cause: error });
+  }
   const message = code === undefined ? String((error as Error)?.message ?? error) : `${code}`;
   const detail = message === 'aborted' ? 'connection closed before the body was complete' : message;
   return new AttemptError(detail, true, 'network', undefined, { cause: error });
