@@ -89,17 +89,39 @@ function filetypeOf(stat: nodeFs.BigIntStats | nodeFs.Dirent): number {
   return FileType.UNKNOWN;
 }
 
-function toStat(s: nodeFs.BigIntStats): Stat {
+/**
+ * Node sets file times from a double of seconds, which keeps about a microsecond. A guest that sets
+ * a time and reads it back expects the exact nanoseconds, so the backend remembers what it set and
+ * reports it while the file system still holds the rounded value (a later change by anyone wins).
+ */
+type TimeOverlay = Map<bigint, { atim?: bigint; mtim?: bigint }>;
+
+const near = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) < 2000n;
+
+function toStat(s: nodeFs.BigIntStats, overlay: TimeOverlay): Stat {
+  const set = overlay.get(s.ino);
   return {
     dev: s.dev,
     ino: s.ino,
     filetype: filetypeOf(s),
     nlink: s.nlink,
     size: s.size,
-    atim: s.atimeNs,
-    mtim: s.mtimeNs,
+    atim: set?.atim !== undefined && near(set.atim, s.atimeNs) ? set.atim : s.atimeNs,
+    mtim: set?.mtim !== undefined && near(set.mtim, s.mtimeNs) ? set.mtim : s.mtimeNs,
     ctim: s.ctimeNs,
   };
+}
+
+function remember(
+  overlay: TimeOverlay,
+  ino: bigint,
+  atim: bigint | undefined,
+  mtim: bigint | undefined,
+): void {
+  const entry = overlay.get(ino) ?? {};
+  if (atim !== undefined) entry.atim = atim;
+  if (mtim !== undefined) entry.mtim = mtim;
+  overlay.set(ino, entry);
 }
 
 const toSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
@@ -120,6 +142,7 @@ export interface NodeFSOptions {
 export class NodeFS extends FileSystem {
   /** The absolute host path of the mount root. */
   readonly root: string;
+  private readonly overlay: TimeOverlay = new Map();
 
   constructor(root: string, options: NodeFSOptions = {}) {
     super();
@@ -150,7 +173,7 @@ export class NodeFS extends FileSystem {
   override lstat(path: string): Stat | number {
     try {
       const s = nodeFs.lstatSync(this.host(path), { bigint: true, throwIfNoEntry: false });
-      return s === undefined ? Errno.NOENT : toStat(s);
+      return s === undefined ? Errno.NOENT : toStat(s, this.overlay);
     } catch (error) {
       return errnoFromNode(error);
     }
@@ -178,7 +201,7 @@ export class NodeFS extends FileSystem {
     if (flags.truncate) mode |= C.O_TRUNC;
     try {
       const fd = nodeFs.openSync(this.host(path), mode, 0o666);
-      return new NodeFileHandle(fd);
+      return new NodeFileHandle(fd, this.overlay);
     } catch (error) {
       return errnoFromNode(error);
     }
@@ -231,8 +254,9 @@ export class NodeFS extends FileSystem {
   override setTimes(path: string, atim: bigint | undefined, mtim: bigint | undefined): number {
     return this.mutate(() => {
       const host = this.host(path);
-      const s = nodeFs.lstatSync(host, { bigint: true });
-      nodeFs.lutimesSync(host, toSeconds(atim ?? s.atimeNs), toSeconds(mtim ?? s.mtimeNs));
+      const s = toStat(nodeFs.lstatSync(host, { bigint: true }), this.overlay);
+      nodeFs.lutimesSync(host, toSeconds(atim ?? s.atim), toSeconds(mtim ?? s.mtim));
+      remember(this.overlay, s.ino, atim, mtim);
     });
   }
   override setSize(path: string, size: number): number {
@@ -241,7 +265,10 @@ export class NodeFS extends FileSystem {
 }
 
 class NodeFileHandle extends FileHandle {
-  constructor(private fd: number) {
+  constructor(
+    private fd: number,
+    private readonly overlay: TimeOverlay,
+  ) {
     super();
   }
   override read(into: Uint8Array, offset: number, length: number, position: number): number {
@@ -260,7 +287,7 @@ class NodeFileHandle extends FileHandle {
   }
   override stat(): Stat | number {
     try {
-      return toStat(nodeFs.fstatSync(this.fd, { bigint: true }));
+      return toStat(nodeFs.fstatSync(this.fd, { bigint: true }), this.overlay);
     } catch (error) {
       return errnoFromNode(error);
     }
@@ -275,8 +302,9 @@ class NodeFileHandle extends FileHandle {
   }
   override setTimes(atim: bigint | undefined, mtim: bigint | undefined): number {
     try {
-      const s = nodeFs.fstatSync(this.fd, { bigint: true });
-      nodeFs.futimesSync(this.fd, toSeconds(atim ?? s.atimeNs), toSeconds(mtim ?? s.mtimeNs));
+      const s = toStat(nodeFs.fstatSync(this.fd, { bigint: true }), this.overlay);
+      nodeFs.futimesSync(this.fd, toSeconds(atim ?? s.atim), toSeconds(mtim ?? s.mtim));
+      remember(this.overlay, s.ino, atim, mtim);
       return Errno.SUCCESS;
     } catch (error) {
       return errnoFromNode(error);
