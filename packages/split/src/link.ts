@@ -149,7 +149,8 @@ interface AppSide {
 /**
  * Instantiates the app module (or materializes its state, see `materializeApp`), then the
  * engine with the app's exports under the import module name plus the caller's `imports` (e.g.
- * `{ wasi_snapshot_preview1: wasi.imports }`). Engine bytes are compiled once per sha256 through
+ * `{ wasi_snapshot_preview1: wasi.imports }`; an entry of `imports` under the import module name
+ * is replaced by the app's exports). Engine bytes are compiled once per sha256 through
  * the cache; a compiled engine `WebAssembly.Module` is used as given. Throws `PairMismatchError`
  * naming the item when the two do not fit.
  */

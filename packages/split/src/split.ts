@@ -171,17 +171,16 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   if (moved.length > 0) appSections.push({ kind: 'global', globals: moved });
   if (appExports.length > 0) appSections.push({ kind: 'export', exports: appExports });
   const dataCount = findSection(module, 'datacount');
-  if (dataCount !== undefined) appSections.push(dataCount);
   if (dataSection !== undefined) {
     const segments =
       (options.compactData ?? true) ? compactSegments(dataSection.segments) : dataSection.segments;
-    if (segments === dataSection.segments) {
-      appSections.push(dataSection);
-    } else {
-      if (dataCount !== undefined)
-        appSections[appSections.length - 1] = { kind: 'datacount', count: segments.length };
-      appSections.push({ kind: 'data', segments });
+    const unchanged = segments === dataSection.segments;
+    if (dataCount !== undefined) {
+      appSections.push(unchanged ? dataCount : { kind: 'datacount', count: segments.length });
     }
+    appSections.push(unchanged ? dataSection : { kind: 'data', segments });
+  } else if (dataCount !== undefined) {
+    appSections.push(dataCount);
   }
   for (const s of module.sections) if (s.kind === 'custom' && appCustom.has(s.name)) appSections.push(s);
 

@@ -46,6 +46,28 @@ describe('join', () => {
     expect(Buffer.from(join(engine, app)).equals(Buffer.from(x))).toBe(true);
   });
 
+  it('keeps the data count right when compaction cuts segments, and joins to an equivalent module', () => {
+    const zeros = '\\00'.repeat(64);
+    const module = parseModule(
+      snapshot({ ...APP_A, data: `(data (i32.const 1000) "ab${zeros}cd${zeros}")` }),
+    );
+    const sections: Section[] = [];
+    for (const s of module.sections) {
+      if (s.kind === 'code') sections.push({ kind: 'datacount', count: 1 });
+      sections.push(s);
+    }
+    const x = writeModule({ version: 1, sections });
+    const { engine, app } = split(x);
+    const appSections = parseModule(app).sections;
+    expect(appSections.find((s) => s.kind === 'datacount')).toEqual({ kind: 'datacount', count: 2 });
+    const joined = join(engine, app);
+    expect(WebAssembly.validate(joined as Uint8Array<ArrayBuffer>)).toBe(true);
+    const memory = (bytes: Uint8Array) =>
+      Buffer.from((instantiate(bytes).exports['memory'] as WebAssembly.Memory).buffer);
+    expect(memory(joined).equals(memory(x))).toBe(true);
+    expect(memory(x).subarray(1000, 1004).toString('latin1')).toBe('ab\0\0');
+  });
+
   it('moves the custom sections named by appCustomSections to the app and back', () => {
     const module = parseModule(canonical(snapshot(APP_A)));
     const note: Section = { kind: 'custom', name: 'app-notes', data: new Uint8Array([1, 2, 3]) };
