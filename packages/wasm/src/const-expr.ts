@@ -1,7 +1,7 @@
 import { Cursor } from './cursor.js';
 import { MalformedModuleError } from './errors.js';
 import { encodeS, encodeU } from './leb128.js';
-import type { ConstExpr, HeapType } from './types.js';
+import type { ConstExpr, HeapType, ValType } from './types.js';
 import { encodeHeapType } from './write.js';
 
 /** One instruction of a constant expression, decoded. */
@@ -215,4 +215,51 @@ export function refFunc(index: number): ConstExpr {
 /** `(ref.null heap)`, e.g. `refNull('func')` or `refNull('extern')`. */
 export function refNull(heap: HeapType): ConstExpr {
   return expr(0xd0, encodeHeapType(heap));
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * The constant expression for a value as the JS API gives it (`WebAssembly.Global#value`):
+ * a number for i32/f32/f64, a bigint for i64, `null` for a reference type. Floats go through
+ * their IEEE bits (NaN payloads are whatever JS kept). Other values throw a RangeError.
+ */
+export function constExprFor(type: ValType, value: unknown): ConstExpr {
+  switch (type) {
+    case 'i32':
+      if (typeof value === 'number') return i32Const(value);
+      break;
+    case 'i64':
+      if (typeof value === 'bigint' || typeof value === 'number') return i64Const(value);
+      break;
+    case 'f32':
+      if (typeof value === 'number') {
+        scratch.setFloat32(0, value, true);
+        return f32Const(scratch.getUint32(0, true));
+      }
+      break;
+    case 'f64':
+      if (typeof value === 'number') {
+        scratch.setFloat64(0, value, true);
+        return f64Const(scratch.getBigUint64(0, true));
+      }
+      break;
+    case 'v128':
+      if (value instanceof Uint8Array) return v128Const(value);
+      break;
+    default:
+      if (value === null) {
+        if (typeof type === 'object') return refNull(type.ref);
+        const heap =
+          type === 'nullref'
+            ? 'none'
+            : type.startsWith('null')
+              ? `no${type.slice(4, -3)}`
+              : type.slice(0, -3);
+        return refNull(heap as HeapType);
+      }
+  }
+  throw new RangeError(
+    `cannot make a constant expression of type ${JSON.stringify(type)} from ${String(value)}`,
+  );
 }

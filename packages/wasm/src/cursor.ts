@@ -1,7 +1,8 @@
 import { MalformedModuleError } from './errors.js';
 import type { HeapType, RefTypeShorthand, ValType } from './types.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may start with U+FEFF, and dropping it would change the bytes written back.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Heap type names by their one-byte encoding. */
 export const HEAP_BY_BYTE: ReadonlyMap<number, Exclude<HeapType, number>> = new Map<

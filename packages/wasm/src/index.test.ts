@@ -10,6 +10,7 @@ it('exports exactly its public surface', () => {
       "addCustomSection",
       "addElementSegments",
       "addExport",
+      "constExprFor",
       "constExprValue",
       "decodeConstExpr",
       "decodeInstructions",

@@ -1,5 +1,6 @@
 export {
   type ConstInstr,
+  constExprFor,
   constExprValue,
   decodeConstExpr,
   f32Const,

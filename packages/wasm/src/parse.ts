@@ -89,6 +89,9 @@ export function parseModule(bytes: Uint8Array): WasmModule {
   let functionCount: number | undefined;
   let codeCount: number | undefined;
   let codeAt = bytes.length;
+  let dataCount: number | undefined;
+  let dataSegments: number | undefined;
+  let dataAt = bytes.length;
   while (c.pos < bytes.length) {
     const start = c.pos;
     c.section = undefined;
@@ -114,6 +117,11 @@ export function parseModule(bytes: Uint8Array): WasmModule {
     const section = readSection(c, kind);
     if (c.pos !== end) c.fail(`${end - c.pos} unread bytes at the end of the section`);
     if (section.kind === 'function') functionCount = section.types.length;
+    if (section.kind === 'datacount') dataCount = section.count;
+    if (section.kind === 'data') {
+      dataSegments = section.segments.length;
+      dataAt = start;
+    }
     if (section.kind === 'code') {
       codeCount = section.bodies.length;
       codeAt = start;
@@ -128,6 +136,13 @@ export function parseModule(bytes: Uint8Array): WasmModule {
       `the function section declares ${functionCount ?? 0} functions but the code section has ${codeCount ?? 0} bodies`,
       codeAt,
       'code',
+    );
+  }
+  if (dataCount !== undefined && dataCount !== (dataSegments ?? 0)) {
+    throw new MalformedModuleError(
+      `the data count section says ${dataCount} segments but the data section has ${dataSegments ?? 0}`,
+      dataAt,
+      'data',
     );
   }
   return { version, sections, source: bytes };
@@ -184,6 +199,7 @@ function constExpr(c: Cursor): ConstExpr {
 
 function readTypeDef(c: Cursor): TypeDef {
   const start = c.pos;
+  if (start >= c.end) c.fail('unexpected end of section');
   const form = c.bytes[c.pos];
   if (form === 0x60) {
     c.pos++;
