@@ -26,6 +26,7 @@ export class NotPreinitializedError extends WasmRuntimeError {
  * - `ERR_SPLIT_IMPORTED_MEMORY`: a memory is imported, so its contents are not in the snapshot;
  * - `ERR_SPLIT_IMPORTED_MUTABLE_GLOBAL`: a mutable global is imported, same reason;
  * - `ERR_SPLIT_PASSIVE_DATA`: passive data segments belong to the code (`memory.init`), not to the state;
+ * - `ERR_SPLIT_CODE_USES_DATA`: the code uses `memory.init` or `data.drop`, which name data segments;
  * - `ERR_SPLIT_NON_CONSTANT_INIT`: a global or data offset the app module must define is not a constant;
  * - `ERR_SPLIT_IMPORT_MODULE_TAKEN`: the module already imports from the name chosen for the app;
  * - `ERR_SPLIT_NO_CODE`: there is no code section, so there is no engine to share.

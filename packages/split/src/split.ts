@@ -8,6 +8,7 @@ import {
   type MemoryType,
   parseModule,
   type Section,
+  scanFunctions,
   type WasmModule,
   writeModule,
 } from '@wasm-runtime/wasm';
@@ -116,6 +117,18 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
       );
     }
     checkConstant(seg.offset, `the offset of data segment ${i}`);
+  }
+  // The spec requires a data count section for memory.init and data.drop, so without one no scan is needed.
+  if (findSection(module, 'datacount') !== undefined) {
+    const [use] = scanFunctions(module, (r) => r.name === 'memory.init' || r.name === 'data.drop');
+    if (use !== undefined) {
+      throw new UnsplittableError(
+        'ERR_SPLIT_CODE_USES_DATA',
+        `function ${use.funcIndex}${use.funcName === undefined ? '' : ` (${use.funcName})`} uses ${use.name} ` +
+          `at byte ${use.offset}: the code refers to data segments by index, and a code-only engine has none. ` +
+          'Link the runtime so that its code does not initialize memory from segments (no shared memory, no PIC)',
+      );
+    }
   }
   const tables = tableState(module, options.original);
   const appCustom = new Set(options.appCustomSections ?? []);

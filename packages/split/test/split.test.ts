@@ -208,6 +208,8 @@ describe('split refuses what it cannot split soundly', () => {
     expect(() => split(fixture('non-constant-global'))).toThrow(/global 1 uses global\.get/);
     expect(code(() => split(snapshot(APP_A), { importModule: 'env' }))).toBe('ERR_SPLIT_IMPORT_MODULE_TAKEN');
     expect(() => split(fixture('passive-data'))).toThrow(UnsplittableError);
+    expect(code(() => split(fixture('data-drop')))).toBe('ERR_SPLIT_CODE_USES_DATA');
+    expect(() => split(fixture('data-drop'))).toThrow(/function 0 uses data\.drop at byte \d+/);
   });
 
   it('a table that init changed, when the runtime module is given to compare', () => {
