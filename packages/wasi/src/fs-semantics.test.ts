@@ -346,6 +346,9 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.call('path_filestat_set_times', PRE, 0, q, ql, 0n, now - 100n, 4)).toBe(0);
     expect(g.pathStat(PRE, 'a.txt').mtim).toBe(now - 100n);
     expect(g.filestat(fd).mtim).toBe(now - 100n);
+    const before = g.filestat(fd);
+    expect(g.call('fd_filestat_set_times', fd, 0n, before.mtim - 7n, 4)).toBe(0);
+    expect(g.filestat(fd)).toMatchObject({ mtim: before.mtim - 7n, atim: before.atim });
   });
 
   it('read-only mounts refuse writes with EROFS but still read', () => {

@@ -144,6 +144,7 @@ export class Guest {
       filetype: this.u8[p + 16]!,
       nlink: this.u64(p + 24),
       size: this.u64(p + 32),
+      atim: this.u64(p + 40),
       mtim: this.u64(p + 48),
     };
   }

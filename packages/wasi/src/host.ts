@@ -164,20 +164,27 @@ export function createHost(config: HostConfig): HostControl {
     return BigInt(Math.floor(performance.now() * 1e6));
   }
 
+  // Created on first sleep: SharedArrayBuffer is missing in browsers without cross-origin isolation.
+  let sleepCell: Int32Array | undefined;
+
   function sleepNs(ns: bigint): void {
     if (ns <= 0n) return;
     if (deterministic !== undefined) {
       clockOffset += ns;
       return;
     }
-    const ms = Number(ns) / 1e6;
-    try {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    } catch {
-      // Atomics.wait is refused on a browser's main thread: spin instead.
-      const end = performance.now() + ms;
-      while (performance.now() < end) {
-        /* spin */
+    // Atomics.wait may wake a little early by the monotonic clock the guest reads, so wait until
+    // that clock has really advanced by the timeout.
+    const end = performance.now() + Number(ns) / 1e6;
+    for (let left = end - performance.now(); left > 0; left = end - performance.now()) {
+      try {
+        sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+        Atomics.wait(sleepCell, 0, 0, left);
+      } catch {
+        // No SharedArrayBuffer, or Atomics.wait refused on a browser's main thread: spin instead.
+        while (performance.now() < end) {
+          /* spin */
+        }
       }
     }
   }

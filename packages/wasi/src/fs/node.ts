@@ -256,7 +256,7 @@ export class NodeFS extends FileSystem {
       const host = this.host(path);
       const s = toStat(nodeFs.lstatSync(host, { bigint: true }), this.overlay);
       nodeFs.lutimesSync(host, toSeconds(atim ?? s.atim), toSeconds(mtim ?? s.mtim));
-      remember(this.overlay, s.ino, atim, mtim);
+      remember(this.overlay, s.ino, atim ?? s.atim, mtim ?? s.mtim);
     });
   }
   override setSize(path: string, size: number): number {
@@ -304,7 +304,7 @@ class NodeFileHandle extends FileHandle {
     try {
       const s = toStat(nodeFs.fstatSync(this.fd, { bigint: true }), this.overlay);
       nodeFs.futimesSync(this.fd, toSeconds(atim ?? s.atim), toSeconds(mtim ?? s.mtim));
-      remember(this.overlay, s.ino, atim, mtim);
+      remember(this.overlay, s.ino, atim ?? s.atim, mtim ?? s.mtim);
       return Errno.SUCCESS;
     } catch (error) {
       return errnoFromNode(error);
