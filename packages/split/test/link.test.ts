@@ -104,6 +104,20 @@ describe('link', () => {
     expect(cache.compilations).toBe(1);
   });
 
+  it('takes engines compiled elsewhere and forgets them on clear', () => {
+    const cache = new EngineCache();
+    const a = split(snapshot(APP_A));
+    const compiled = new WebAssembly.Module(a.engine as Uint8Array<ArrayBuffer>);
+    cache.set(a.manifest.engine.sha256, compiled);
+    expect(linkSync(a.engine, a.app, hostImports(), { cache }).engineModule).toBe(compiled);
+    expect(cache.compilations).toBe(0);
+    expect(cache.size).toBe(1);
+    cache.clear();
+    expect(cache.get(a.manifest.engine.sha256)).toBeUndefined();
+    expect(linkSync(a.engine, a.app, hostImports(), { cache }).engineModule).not.toBe(compiled);
+    expect(cache.compilations).toBe(1);
+  });
+
   it('shares one compile between concurrent links', async () => {
     const cache = new EngineCache();
     const a = split(snapshot(APP_A));

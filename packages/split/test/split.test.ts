@@ -36,6 +36,14 @@ describe('split', () => {
     expect(sha256Hex(sa.app)).not.toBe(sha256Hex(sb.app));
   });
 
+  it('is deterministic: the same snapshot gives the same bytes and manifest (invariant 2)', () => {
+    const first = split(a, { runtime: { name: 'template' } });
+    const second = split(a.slice(), { runtime: { name: 'template' } });
+    expect(Buffer.from(second.engine).equals(Buffer.from(first.engine))).toBe(true);
+    expect(Buffer.from(second.app).equals(Buffer.from(first.app))).toBe(true);
+    expect(second.manifest).toEqual(first.manifest);
+  });
+
   it('keeps the code section verbatim and removes data, data count and start from the engine', () => {
     const { engine } = split(a);
     expect(codeBytes(engine)).toEqual(codeBytes(a));
