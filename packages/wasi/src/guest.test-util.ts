@@ -122,6 +122,7 @@ export class Guest {
     filetype: number;
     size: bigint;
     ino: bigint;
+    atim: bigint;
     mtim: bigint;
     nlink: bigint;
   } {
