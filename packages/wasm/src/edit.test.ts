@@ -27,7 +27,7 @@ import {
   setMemoryLimits,
 } from './edit.js';
 import { ModuleEditError } from './errors.js';
-import { functionName, readNames } from './names.js';
+import { functionBodyOffset, functionName, readNames } from './names.js';
 import { parseModule } from './parse.js';
 import { originalSectionBytes } from './raw.js';
 import type { WasmModule } from './types.js';
@@ -66,6 +66,9 @@ describe('index spaces and lookups', () => {
     expect(functionType(m, 2)).toEqual({ kind: 'func', params: ['i32'], results: ['i32'] });
     expect(functionBody(m, 0)).toBeUndefined();
     expect(functionBody(m, 3)).toEqual(Uint8Array.of(0x00, 0x41, 0x07, 0x0b));
+    const at = functionBodyOffset(m, 3)!;
+    expect(bytes.subarray(at, at + 4)).toEqual(functionBody(m, 3));
+    expect(functionBodyOffset(m, 0)).toBeUndefined();
     expect(getMemory(m, 0)).toEqual({ type: { min: 1, max: 4, shared: false, memory64: false } });
     expect(getGlobal(m, 0)?.import).toMatchObject({ module: 'host', name: 'base' });
     expect(getGlobal(m, 2)).toEqual({ type: { valType: 'i32', mutable: false }, init: i32Const(42) });

@@ -22,6 +22,7 @@ it('exports exactly its public surface', () => {
       "f64Const",
       "forEachInstruction",
       "functionBody",
+      "functionBodyOffset",
       "functionName",
       "functionType",
       "getCustomSections",

@@ -53,7 +53,7 @@ export {
   scanFunctions,
 } from './instructions.js';
 export { encodeS, encodeU, type Read, readS32, readS64, readU32 } from './leb128.js';
-export { functionName, type NameSection, readNames } from './names.js';
+export { functionBodyOffset, functionName, type NameSection, readNames } from './names.js';
 export { parseModule } from './parse.js';
 export { originalSectionBytes } from './raw.js';
 export type * from './types.js';

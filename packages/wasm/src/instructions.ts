@@ -88,6 +88,7 @@ export class InstructionReader {
       this.localCount += this.u32();
       this.valType();
     }
+    if (this.localCount > 0xffffffff) this.fail(`declares ${this.localCount} locals (at most 2^32 - 1)`, 0);
     this.codeStart = this.pos;
     this.depth = 0;
     return this;

@@ -1,5 +1,5 @@
 import { Cursor } from './cursor.js';
-import { getCustomSections } from './edit.js';
+import { functionBody, getCustomSections } from './edit.js';
 import type { CustomSection, WasmModule } from './types.js';
 
 /** What the `name` custom section says (the subsections this reader understands). */
@@ -80,6 +80,16 @@ export function readNames(module: WasmModule): NameSection | undefined {
 /** The name of function `index` from the name section, if it has one. */
 export function functionName(module: WasmModule, index: number): string | undefined {
   return readNames(module)?.functions.get(index);
+}
+
+/**
+ * Absolute offset in `module.source` of the body of function `funcIndex` (imports counted),
+ * to pass as the `base` of an `InstructionReader`. Undefined for imports and for bodies that
+ * are not views of the parsed input.
+ */
+export function functionBodyOffset(module: WasmModule, funcIndex: number): number | undefined {
+  const body = functionBody(module, funcIndex);
+  return body === undefined ? undefined : offsetIn(module, body);
 }
 
 /** Where `view` starts in `module.source`, when it is a view of it. @internal */

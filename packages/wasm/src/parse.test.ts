@@ -283,3 +283,97 @@ describe('malformed input', () => {
     fails([...header, 0x06, 0x04, 0x01, 0x7f, 0x00, 0x20], 'global', 13, /0x20 is not allowed in a constant/);
   });
 });
+
+describe('proposal encodings (hand-built, then parsed back)', () => {
+  it('reads GC recursion groups verbatim and counts their type indices', () => {
+    // rec { sub final func (param i32); sub func () } ; struct (field (mut i8)) ; array i16 ; func
+    const types = Uint8Array.from([
+      0x01,
+      0x18,
+      0x04, //
+      0x4e,
+      0x02,
+      0x4f,
+      0x00,
+      0x60,
+      0x01,
+      0x7f,
+      0x00,
+      0x50,
+      0x00,
+      0x60,
+      0x00,
+      0x00, //
+      0x5f,
+      0x01,
+      0x78,
+      0x01, //
+      0x5e,
+      0x77,
+      0x00, //
+      0x60,
+      0x00,
+      0x00,
+    ]);
+    const bytes = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types]);
+    const m = parseModule(bytes);
+    const defs = section(m, 'type').types;
+    expect(defs.map((t) => (t.kind === 'raw' ? t.count : 'func'))).toEqual([2, 1, 1, 'func']);
+    expect(writeModule(m)).toEqual(bytes);
+    expect(writeModule({ version: 1, sections: [{ ...section(m, 'type') }] })).toEqual(bytes);
+  });
+
+  it('encodes and reads typed references, table inits, table64, memory64 and page sizes', () => {
+    const sections: Section[] = [
+      {
+        kind: 'type',
+        types: [
+          {
+            kind: 'func',
+            params: [
+              { ref: 0, nullable: false },
+              { ref: 'any', nullable: true },
+            ],
+            results: ['exnref'],
+          },
+        ],
+      },
+      {
+        kind: 'import',
+        imports: [{ module: 'm', name: 't', desc: { kind: 'tag', type: { attribute: 0, type: 0 } } }],
+      },
+      {
+        kind: 'table',
+        tables: [
+          {
+            type: { elemType: { ref: 0, nullable: false }, min: 1, max: 2, table64: false },
+            init: refFuncExpr(0),
+          },
+          { type: { elemType: 'funcref', min: 2 ** 40, table64: true } },
+        ],
+      },
+      {
+        kind: 'memory',
+        memories: [
+          { min: 1, max: 2 ** 48, shared: true, memory64: true },
+          { min: 3, shared: false, memory64: false, pageSizeLog2: 0 },
+        ],
+      },
+      {
+        kind: 'global',
+        globals: [
+          { type: { valType: { ref: 'func', nullable: true }, mutable: true }, init: refFuncExpr(0) },
+        ],
+      },
+    ];
+    const bytes = writeModule({ version: 1, sections });
+    const m = parseModule(bytes);
+    expect(m.sections).toEqual(sections.map((s) => expect.objectContaining(s)));
+    expect(section(m, 'memory').memories[0]).toEqual({ min: 1, max: 2 ** 48, shared: true, memory64: true });
+    expect(section(m, 'table').tables[1]!.type.min).toBe(2 ** 40);
+  });
+});
+
+function refFuncExpr(index: number): Uint8Array {
+  return Uint8Array.of(0xd2, index, 0x0b);
+}
