@@ -103,6 +103,10 @@ export interface HostControl {
   setClockOffset(value: bigint): void;
   /** The last host exception turned into EIO, for debugging. */
   lastHostError(): unknown;
+  /** Guest memory as text (lossy), for tracing; undefined when out of bounds. */
+  peek(ptr: number, len: number): string | undefined;
+  /** A u32 of guest memory, for tracing; undefined when out of bounds. */
+  peekU32(ptr: number): number | undefined;
 }
 
 /**
@@ -393,6 +397,7 @@ export function createHost(config: HostConfig): HostControl {
       if (ptr + len > u8.length) return Errno.FAULT;
       if (len === 0) continue;
       const n = op(d, u8, ptr, len, at < 0 ? -1 : at + total);
+      if (u8.length === 0) refresh();
       if (n < 0) {
         if (total > 0) break;
         return -n;
@@ -789,6 +794,8 @@ export function createHost(config: HostConfig): HostControl {
           if (p + l > u8.length) return Errno.FAULT;
           const n = l === 0 ? 0 : readFrom(d, u8, p, l);
           if (n < 0) return -n;
+          // A host callback may have grown the memory (by calling into the guest): rebind.
+          if (u8.length === 0) refresh();
           u32[nreadPtr >>> 2] = n;
           return Errno.SUCCESS;
         }
@@ -927,6 +934,8 @@ export function createHost(config: HostConfig): HostControl {
           if (p + l > u8.length) return Errno.FAULT;
           const n = l === 0 ? 0 : d.sink.write(u8, p, l);
           if (n < 0) return -n;
+          // A host callback may have grown the memory (by calling into the guest): rebind.
+          if (u8.length === 0) refresh();
           u32[nwrittenPtr >>> 2] = n;
           return Errno.SUCCESS;
         }
@@ -1402,5 +1411,17 @@ export function createHost(config: HostConfig): HostControl {
       clockOffset = value;
     },
     lastHostError: () => hostError,
+    peek(ptr: number, len: number): string | undefined {
+      if (u8.length === 0 || shared) refresh();
+      ptr >>>= 0;
+      len >>>= 0;
+      if (ptr + len > u8.length) return undefined;
+      return new TextDecoder().decode(u8.slice(ptr, ptr + len));
+    },
+    peekU32(ptr: number): number | undefined {
+      if (u8.length === 0 || shared) refresh();
+      ptr >>>= 0;
+      return ptr + 4 > u8.length ? undefined : dv.getUint32(ptr, true);
+    },
   };
 }

@@ -252,6 +252,23 @@ describe('guest mistakes never become host exceptions', () => {
     expect((g.wasi.lastHostError as Error).message).toBe('sink broke');
   });
 
+  it('rebinds memory that a host callback grew during the call', () => {
+    let memory: WebAssembly.Memory | undefined;
+    const seen: string[] = [];
+    const g = new Guest(
+      new WASI({
+        stdout: (chunk) => {
+          seen.push(new TextDecoder().decode(chunk));
+          memory?.grow(1);
+        },
+      }),
+    );
+    memory = g.memory;
+    expect(g.write(1, 'abc')).toEqual({ errno: 0, n: 3 });
+    expect(g.write(1, 'de', 'f')).toEqual({ errno: 0, n: 3 });
+    expect(seen).toEqual(['abc', 'de', 'f']);
+  });
+
   it('sees memory growth between calls', () => {
     const g = new Guest(new WASI({ stdout: 'buffer' }));
     expect(g.fdstat(1).errno).toBe(0);
@@ -342,7 +359,23 @@ describe('trace', () => {
     const wasi = new WASI({ stdout: 'buffer', trace: (l) => lines.push(l) });
     const instance = await WebAssembly.instantiate(await wat(HELLO), wasi.imports);
     expect(wasi.start(instance)).toBe(3);
-    expect(lines).toEqual(['fd_write(1, 0, 1, 8) = SUCCESS', 'proc_exit(3) -> exit 3']);
+    expect(lines).toEqual(['fd_write(1, 0, 1, 8) = SUCCESS (bytes 3)', 'proc_exit(3) -> exit 3']);
+    const traceLines: string[] = [];
+    const g = new Guest(
+      new WASI({
+        preopens: { '/': new MemoryFS({ 'a.txt': 'a' }) },
+        trace: (l) => {
+          traceLines.push(l);
+          throw new Error('a broken tracer changes nothing');
+        },
+      }),
+    );
+    const fd = g.openOk(3, 'a.txt');
+    expect(g.open(3, 'missing').errno).toBe(Errno.NOENT);
+    expect(traceLines[0]).toMatch(
+      new RegExp(`^path_open\\(3, 0, "a.txt", 0, \\d+n, \\d+n, 0, \\d+\\) = SUCCESS \\(fd ${fd}\\)$`),
+    );
+    expect(traceLines[1]).toMatch(/^path_open\(3, 0, "missing", .*\) = NOENT$/);
     const plain = new WASI({});
     expect(plain.imports.wasi_snapshot_preview1.fd_write!.name).toBe('fd_write');
   });

@@ -192,7 +192,7 @@ export class WASI {
       this.prng.state = options.state.deterministic.random;
     }
     const imports =
-      options.trace === undefined ? this.host.imports : traced(this.host.imports, options.trace);
+      options.trace === undefined ? this.host.imports : traced(this.host.imports, this.host, options.trace);
     this.imports = { wasi_snapshot_preview1: imports };
   }
 
@@ -479,25 +479,66 @@ class ReadOnlyFS extends FileSystem {
   }
 }
 
-function formatArg(value: unknown): string {
-  return typeof value === 'bigint' ? `${value}n` : String(value);
-}
+/** Which arguments are (pointer, length) strings, per traced function. */
+const TRACE_STRINGS: Record<string, number[]> = {
+  path_create_directory: [1],
+  path_filestat_get: [2],
+  path_filestat_set_times: [2],
+  path_link: [2, 5],
+  path_open: [2],
+  path_readlink: [1],
+  path_remove_directory: [1],
+  path_rename: [1, 4],
+  path_symlink: [0, 3],
+  path_unlink_file: [1],
+};
+/** Which argument points at a u32 result worth showing, and what it is. */
+const TRACE_RESULTS: Record<string, [number, string]> = {
+  path_open: [8, 'fd'],
+  fd_read: [3, 'bytes'],
+  fd_write: [3, 'bytes'],
+  fd_pread: [4, 'bytes'],
+  fd_pwrite: [4, 'bytes'],
+};
 
 function traced(
   imports: Record<string, (...args: never[]) => unknown>,
+  host: HostControl,
   trace: (line: string) => void,
 ): Record<string, (...args: never[]) => unknown> {
+  const emit = (line: string): void => {
+    try {
+      trace(line);
+    } catch {
+      // A failing tracer must not change what the guest sees.
+    }
+  };
   const out: Record<string, (...args: never[]) => unknown> = {};
   for (const [name, fn] of Object.entries(imports)) {
     const call = fn as (...args: unknown[]) => unknown;
+    const strings = TRACE_STRINGS[name] ?? [];
+    const result = TRACE_RESULTS[name];
     out[name] = (...args: unknown[]) => {
-      const shown = args.map(formatArg).join(', ');
+      const shown: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        if (strings.includes(i)) {
+          const text = host.peek(args[i] as number, args[i + 1] as number);
+          shown.push(text === undefined ? `<bad ${args[i]}>` : JSON.stringify(text));
+          i++;
+        } else {
+          const value = args[i];
+          shown.push(typeof value === 'bigint' ? `${value}n` : String(value));
+        }
+      }
       try {
-        const result = call(...args);
-        trace(`${name}(${shown}) = ${typeof result === 'number' ? errnoName(result) : 'void'}`);
-        return result;
+        const r = call(...args);
+        let tail = '';
+        if (r === 0 && result !== undefined)
+          tail = ` (${result[1]} ${host.peekU32(args[result[0]] as number)})`;
+        emit(`${name}(${shown.join(', ')}) = ${typeof r === 'number' ? errnoName(r) : 'void'}${tail}`);
+        return r;
       } catch (error) {
-        if (error instanceof ProcExit) trace(`${name}(${shown}) -> exit ${error.exitCode}`);
+        if (error instanceof ProcExit) emit(`${name}(${shown.join(', ')}) -> exit ${error.exitCode}`);
         throw error;
       }
     };
