@@ -2,12 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  defineToImport,
   forEachInstruction,
   getCustomSections,
   getSection,
+  i32Const,
   originalSectionBytes,
   parseModule,
+  removeExport,
   type Section,
+  setGlobalInit,
+  setMemoryLimits,
   writeModule,
 } from '../src/index.js';
 import { llvmBuild } from './build-llvm.js';
@@ -61,5 +66,37 @@ describe.skipIf(!clangBuilt)('modules built by clang/LLVM (skipped: clang is not
       const out = writeModule(parseModule(new Uint8Array(readFileSync(built(file)))));
       await expect(WebAssembly.compile(out)).resolves.toBeInstanceOf(WebAssembly.Module);
     }
+  });
+
+  it('edits LLVM output into a module V8 instantiates and runs', async () => {
+    const mod = parseModule(new Uint8Array(readFileSync(built('features-opt.wasm'))));
+    defineToImport(mod, 'memory', 0, 'env', 'memory');
+    setGlobalInit(mod, 0, i32Const(60000));
+    setMemoryLimits(mod, 0, { min: 3 });
+    removeExport(mod, 'run');
+    const untouched = mod.sections.filter((s) => originalSectionBytes(s) !== undefined).map((s) => s.kind);
+    expect(untouched).toEqual(
+      expect.arrayContaining(['type', 'function', 'table', 'tag', 'element', 'code']),
+    );
+    const memory = new WebAssembly.Memory({ initial: 3 });
+    const stub = () => 0;
+    const env = {
+      memory,
+      malloc: stub,
+      free: stub,
+      saveSetjmp: stub,
+      testSetjmp: stub,
+      getTempRet0: stub,
+      __wasm_longjmp: stub,
+    };
+    const { instance } = await WebAssembly.instantiate(writeModule(mod), { env });
+    const e = instance.exports as Record<string, (...args: number[]) => number>;
+    expect(e.run).toBeUndefined();
+    expect(e.sat!(2.9, -3)).toBe(-1);
+    new Float32Array(memory.buffer, 1024, 4).set([1, 2, 3, 4]);
+    expect(e.sum4!(1024)).toBe(10);
+    new TextEncoder().encodeInto('hello', new Uint8Array(memory.buffer, 2048));
+    e.copy!(4096, 2048, 5);
+    expect(new TextDecoder().decode(new Uint8Array(memory.buffer, 4096, 5))).toBe('hello');
   });
 });
