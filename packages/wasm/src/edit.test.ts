@@ -81,6 +81,17 @@ describe('index spaces and lookups', () => {
     expect(functionName(m, 99)).toBeUndefined();
     expect(readNames(m)?.globals.get(1)).toBe('counter');
     expect(readNames(parseModule(writeModule({ version: 1, sections: [] })))).toBeUndefined();
+    const broken = parseModule(
+      writeModule({ version: 1, sections: [{ kind: 'custom', name: 'name', data: Uint8Array.of(1, 9, 1) }] }),
+    );
+    expect(() => readNames(broken)).toThrow(
+      expect.objectContaining({
+        section: 'custom "name"',
+        offset: 17,
+        message: expect.stringMatching(/subsection 1 runs past/),
+      }),
+    );
+    expect(functionName(broken, 0)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,6 @@
 import { Cursor } from './cursor.js';
 import { functionBody, getCustomSections } from './edit.js';
+import { MalformedModuleError } from './errors.js';
 import type { CustomSection, WasmModule } from './types.js';
 
 /** What the `name` custom section says (the subsections this reader understands). */
@@ -77,9 +78,17 @@ export function readNames(module: WasmModule): NameSection | undefined {
   return names;
 }
 
-/** The name of function `index` from the name section, if it has one. */
+/**
+ * The name of function `index` from the name section, if it has one. Meant for messages: a
+ * malformed name section gives undefined here (`readNames` reports it).
+ */
 export function functionName(module: WasmModule, index: number): string | undefined {
-  return readNames(module)?.functions.get(index);
+  try {
+    return readNames(module)?.functions.get(index);
+  } catch (error) {
+    if (error instanceof MalformedModuleError) return undefined;
+    throw error;
+  }
 }
 
 /**
