@@ -196,6 +196,12 @@ describe('scanFunctions', () => {
       count++;
     });
     expect(count).toBeGreaterThan(20);
+    let visited = 0;
+    forEachInstruction(mod, (r) => {
+      visited++;
+      return r.name !== 'table.grow';
+    });
+    expect(visited).toBeLessThan(count);
   });
 
   it('names the function from the name section in errors', async () => {

@@ -426,10 +426,14 @@ export interface InstructionMatch {
 
 /**
  * Calls `visit` with the reader positioned on each instruction of each defined function, in
- * order (`reader.funcIndex` says which function). Allocates nothing per instruction.
+ * order (`reader.funcIndex` says which function). Allocates nothing per instruction. Returning
+ * `false` from `visit` stops the scan.
  * @throws MalformedModuleError naming the opcode, function index and byte offset.
  */
-export function forEachInstruction(module: WasmModule, visit: (reader: InstructionReader) => void): void {
+export function forEachInstruction(
+  module: WasmModule,
+  visit: (reader: InstructionReader) => void | boolean,
+): void {
   const code = getSection(module, 'code');
   if (code === undefined) return;
   const imported = importsOf(module, 'func').length;
@@ -442,7 +446,7 @@ export function forEachInstruction(module: WasmModule, visit: (reader: Instructi
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i]!;
     reader.reset(body, imported + i, offsetIn(module, body) ?? 0);
-    while (reader.next()) visit(reader);
+    while (reader.next()) if (visit(reader) === false) return;
   }
 }
 
