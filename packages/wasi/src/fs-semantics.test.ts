@@ -30,6 +30,8 @@ const backends: [string, () => string | FileSystem][] = [
         loop2: { symlink: 'loop1' },
         'out-rel': { symlink: '../outside' },
         'out-abs': { symlink: '/etc/passwd' },
+        up: { symlink: '..' },
+        'dir-up': { symlink: 'dir/..' },
       }),
   ],
   [
@@ -49,6 +51,8 @@ const backends: [string, () => string | FileSystem][] = [
       symlinkSync('loop1', join(box, 'loop2'));
       symlinkSync('../outside', join(box, 'out-rel'));
       symlinkSync('/etc/passwd', join(box, 'out-abs'));
+      symlinkSync('..', join(box, 'up'));
+      symlinkSync('dir/..', join(box, 'dir-up'));
       return box;
     },
   ],
@@ -184,6 +188,19 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.open(PRE, 'out-rel', { follow: true }).errno).toBe(Errno.PERM);
     expect(g.open(PRE, 'out-abs', { follow: true }).errno).toBe(Errno.PERM);
     expect(g.pathStat(PRE, 'out-rel', true).errno).toBe(Errno.PERM);
+    // A symlink in the middle of a path is expanded by the host too, never by the OS.
+    expect(g.open(PRE, 'up/outside').errno).toBe(Errno.PERM);
+    expect(g.open(PRE, 'up/box/a.txt').errno).toBe(Errno.PERM);
+    expect(g.pathCall('path_create_directory', PRE, 'up/escaped')).toBe(Errno.PERM);
+    expect(g.read(g.openOk(PRE, 'dir-up/a.txt'), 10).text).toBe('alpha');
+    const d = g.openOk(PRE, 'dir', DIR);
+    g.reset();
+    const [t, tl] = g.bytes('../a.txt');
+    const [n, nl] = g.bytes('to-parent');
+    expect(g.call('path_symlink', t, tl, d, n, nl)).toBe(0);
+    // Relative to the preopen the link stays inside; relative to `dir` it climbs above the descriptor.
+    expect(g.read(g.openOk(PRE, 'dir/to-parent', { follow: true }), 10).text).toBe('alpha');
+    expect(g.open(d, 'to-parent', { follow: true }).errno).toBe(Errno.PERM);
     g.reset();
     const [p, l] = g.bytes('link-a');
     const buf = g.alloc(64);
