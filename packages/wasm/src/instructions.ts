@@ -430,10 +430,7 @@ export interface InstructionMatch {
  * `false` from `visit` stops the scan.
  * @throws MalformedModuleError naming the opcode, function index and byte offset.
  */
-export function forEachInstruction(
-  module: WasmModule,
-  visit: (reader: InstructionReader) => void | boolean,
-): void {
+export function forEachInstruction(module: WasmModule, visit: (reader: InstructionReader) => unknown): void {
   const code = getSection(module, 'code');
   if (code === undefined) return;
   const imported = importsOf(module, 'func').length;

@@ -22,7 +22,9 @@ const clangBuilt = existsSync(built('features.wasm'));
 
 function opcodeCounts(bytes: Uint8Array): Map<string, number> {
   const counts = new Map<string, number>();
-  forEachInstruction(parseModule(bytes), (r) => counts.set(r.name, (counts.get(r.name) ?? 0) + 1));
+  forEachInstruction(parseModule(bytes), (r) => {
+    counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  });
   return counts;
 }
 
