@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { buildLua } from '../src/index.js';
+import { buildLua, LuaBuildError, LuaSourceError } from '../src/index.js';
 import { luaModule } from './helpers.js';
 
 describe('buildLua', () => {
@@ -53,5 +53,24 @@ describe('buildLua', () => {
     // no build-machine paths leak into the module
     const text = new TextDecoder('latin1').decode(bytes);
     expect(text).not.toMatch(/\/tmp\/|wasm-runtime-lua-|\/work\//);
+  });
+
+  it('fails with typed errors for a missing compiler or a source that is not the pinned tarball', async () => {
+    await expect(buildLua({ clang: 'no-such-clang-14' })).rejects.toSatisfy(
+      (e: unknown) =>
+        e instanceof LuaBuildError &&
+        e.code === 'ERR_LUA_TOOLCHAIN_MISSING' &&
+        e.message.includes('setup-toolchain'),
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'lua-badsrc-'));
+    try {
+      const fake = join(dir, 'lua-5.4.4.tar.gz');
+      await writeFile(fake, 'not lua');
+      await expect(buildLua({ sourcePath: fake, cacheDir: dir })).rejects.toSatisfy(
+        (e: unknown) => e instanceof LuaSourceError && e.code === 'ERR_LUA_SOURCE_CHECKSUM',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
