@@ -1,0 +1,781 @@
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import { ProcExit, WASI, type WASIOptions } from '@wasm-runtime/wasi';
+import {
+  type ConstExpr,
+  constExprFor,
+  type DataSegment,
+  decodeConstExpr,
+  type ElementSegment,
+  type Export,
+  type ExternKind,
+  type FuncType,
+  f32Const,
+  f64Const,
+  forEachInstruction,
+  functionName,
+  getDataSegments,
+  getExports,
+  getSection,
+  i32Const,
+  i64Const,
+  importsOf,
+  indexSpaces,
+  MalformedModuleError,
+  parseModule,
+  refFunc,
+  removeStart,
+  setDataSegments,
+  setExports,
+  setSection,
+  type Table,
+  type ValType,
+  v128Const,
+  type WasmModule,
+  writeModule,
+} from '@wasm-runtime/wasm';
+import {
+  ImportNotProvidedError,
+  InitExitError,
+  InitTrapError,
+  MalformedInputError,
+  MissingInitExportError,
+  PreinitUsageError,
+  UnsnapshottableStateError,
+  UnsupportedConstructError,
+  type WasmFrame,
+} from './errors.js';
+import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
+import { DEFAULT_MAX_DATA_SEGMENTS, planDataSegments } from './segments.js';
+
+/** A module instantiated before the input and provided to it as import module `name`. */
+export interface Preload {
+  /** Import module name the input uses for it (`--preload name=file`). */
+  name: string;
+  /** The module: bytes or an already compiled module. */
+  module: Uint8Array | WebAssembly.Module;
+}
+
+/** Options of {@link preinitialize}: the programmatic form of Wizer's flags. */
+export interface PreinitOptions {
+  /** Export to call after `_initialize`. Default `wizer-initialize`. */
+  initFunc?: string;
+  /** `[dst, src]` pairs: export `src` is renamed to `dst`, replacing any `dst` export. */
+  renameFuncs?: ReadonlyArray<readonly [dst: string, src: string]>;
+  /** Keep exporting the init function and `_initialize`. Default false. */
+  keepInitFunc?: boolean;
+  /** Provide WASI preview1 to init. Default false: a WASI call during init is an error. */
+  allowWasi?: boolean;
+  /**
+   * Options of the WASI host (`@wasm-runtime/wasi`). `deterministic` defaults to `true` here
+   * (fixed clocks, seeded randomness); pass `deterministic: false` for the host's real ones.
+   */
+  wasi?: WASIOptions;
+  /** Modules instantiated first and provided as import modules (`--preload`). */
+  preloads?: readonly Preload[];
+  /** Bound on the number of data segments of the output. Default 10,000. */
+  maxDataSegments?: number;
+  /** Name of the input in messages. Default `the input`. */
+  inputName?: string;
+}
+
+/** The result of {@link preinitialize}. */
+export interface PreinitResult {
+  /** The pre-initialized module. */
+  module: Uint8Array;
+  report: PreinitReport;
+}
+
+const TABLE_MUTATORS = new Set(['table.set', 'table.grow', 'table.fill', 'table.copy', 'table.init']);
+
+/** Internal export names of the instrumented module. */
+interface Instrumentation {
+  memories: Map<number, string>;
+  globals: Map<number, string>;
+  /** v128 globals are read through a generated function returning four i32s. */
+  v128Getters: Map<number, string>;
+  tables: Map<number, string>;
+  funcs: Map<number, string>;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+/**
+ * Pre-initializes a module the way Wizer does: instantiates it (under the WASI host when
+ * allowed), runs `_initialize` if exported and then the init export, and returns a module whose
+ * memories, globals (and tables, when init could change them) start in the state init left.
+ * Deterministic: the same bytes and options give the same output bytes.
+ *
+ * @throws MissingInitExportError, InitTrapError, InitExitError, ImportNotProvidedError,
+ *   UnsupportedConstructError, UnsnapshottableStateError, MalformedInputError (all typed, with codes).
+ */
+export async function preinitialize(bytes: Uint8Array, options: PreinitOptions = {}): Promise<PreinitResult> {
+  const timings: PhaseTimings = {
+    parse: 0,
+    instrument: 0,
+    compile: 0,
+    instantiate: 0,
+    init: 0,
+    snapshot: 0,
+    rewrite: 0,
+    write: 0,
+  };
+  const initFunc = options.initFunc ?? 'wizer-initialize';
+  const inputName = options.inputName ?? 'the input';
+  let t = now();
+
+  const module = parse(bytes, inputName);
+  const exports = getExports(module);
+  const initExport = exports.find((e) => e.name === initFunc && e.kind === 'func');
+  if (initExport === undefined) {
+    throw new MissingInitExportError(
+      initFunc,
+      exports.filter((e) => e.kind === 'func').map((e) => e.name),
+    );
+  }
+  for (const [, src] of options.renameFuncs ?? []) {
+    if (!exports.some((e) => e.name === src)) {
+      throw new PreinitUsageError(`cannot rename \`${src}\`: the module has no export of that name`);
+    }
+  }
+  const analysis = analyze(module);
+  timings.parse = now() - t;
+
+  t = now();
+  const { bytes: instrumented, names } = instrument(module, analysis);
+  // Sections before the code section grew; V8 reports offsets in the instrumented module.
+  const offsetShift = instrumented.length - bytes.length;
+  timings.instrument = now() - t;
+
+  t = now();
+  let compiled: WebAssembly.Module;
+  try {
+    compiled = await WebAssembly.compile(instrumented as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new MalformedInputError(inputName, `V8 rejected it: ${(err as Error).message}`, { cause: err });
+  }
+  timings.compile = now() - t;
+
+  t = now();
+  const wasi = options.allowWasi
+    ? new WASI({ ...options.wasi, deterministic: options.wasi?.deterministic ?? true, returnOnExit: false })
+    : undefined;
+  const frames = (err: unknown) => stackFrames(err, module, offsetShift);
+  const imports = await buildImports(module, options.preloads ?? [], wasi);
+  let instance: WebAssembly.Instance;
+  let exitedWithZero = false;
+  const run = (what: string, fn: () => void): void => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 64;
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof ProcExit) {
+        if (err.exitCode === 0) {
+          exitedWithZero = true;
+          return;
+        }
+        throw new InitExitError(what, err.exitCode, { cause: err });
+      }
+      if (isWasmRuntimeError(err)) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new InitTrapError(what, reason, frames(err), { cause: err });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  try {
+    instance = await WebAssembly.instantiate(compiled, imports);
+  } catch (err) {
+    if (err instanceof WebAssembly.LinkError) {
+      throw new MalformedInputError(inputName, `its imports do not link: ${err.message}`, { cause: err });
+    }
+    if (err instanceof ProcExit) throw new InitExitError('start function', err.exitCode, { cause: err });
+    if (isWasmRuntimeError(err)) throw err;
+    throw new InitTrapError('start function', (err as Error).message, frames(err), { cause: err });
+  }
+  const ex = instance.exports;
+  const memory0 = ex[names.memories.get(0) ?? ''] ?? ex['memory'];
+  if (wasi !== undefined && memory0 instanceof WebAssembly.Memory) wasi.bindMemory(memory0);
+  timings.instantiate = now() - t;
+
+  t = now();
+  const ranInitialize =
+    initFunc !== '_initialize' && exports.some((e) => e.name === '_initialize' && e.kind === 'func');
+  if (ranInitialize) run('_initialize', () => (ex['_initialize'] as () => void)());
+  if (!exitedWithZero) run(initFunc, () => (ex[initFunc] as () => void)());
+  timings.init = now() - t;
+
+  t = now();
+  const snapshot = takeSnapshot(module, analysis, names, ex);
+  timings.snapshot = now() - t;
+
+  t = now();
+  const rewritten = rewrite(module, analysis, snapshot, options, initFunc);
+  timings.rewrite = now() - t;
+
+  t = now();
+  const out = writeModule(module);
+  timings.write = now() - t;
+
+  const consumed = wasi?.consumed;
+  const report: PreinitReport = {
+    timings,
+    initFunc,
+    ranInitialize,
+    exitedWithZero,
+    memories: rewritten.memories,
+    globals: snapshot.globals.size,
+    tables: rewritten.tables,
+    snapshotNonZeroBytes: rewritten.memories.reduce((n, m) => n + m.nonZeroBytes, 0),
+    dataSegments: rewritten.dataSegments,
+    inputSize: bytes.length,
+    outputSize: out.length,
+    nondeterminism:
+      consumed === undefined
+        ? undefined
+        : {
+            randomBytes: consumed.randomBytes,
+            randomCalls: consumed.randomCalls,
+            clockReads: consumed.clockReads,
+            envReads: [...consumed.envReads],
+            argsRead: consumed.argsRead,
+            stdinBytes: consumed.stdinBytes,
+          },
+  };
+  return { module: out, report };
+}
+
+function parse(bytes: Uint8Array, inputName: string): WasmModule {
+  try {
+    return parseModule(bytes);
+  } catch (err) {
+    if (err instanceof MalformedModuleError)
+      throw new MalformedInputError(inputName, err.message, { cause: err });
+    throw new MalformedInputError(inputName, (err as Error).message ?? String(err), { cause: err });
+  }
+}
+
+/** What the module's code can do, found by one scan. */
+interface Analysis {
+  usesMemoryInit: boolean;
+  /** Init could change a table (a table-mutating instruction exists). */
+  mutatesTables: boolean;
+  /** Functions that can be references: imported, exported, in element segments, in ref.func. */
+  referenceable: Set<number>;
+}
+
+function analyze(module: WasmModule): Analysis {
+  for (const imp of getSection(module, 'import')?.imports ?? []) {
+    const where = `\`${imp.module}::${imp.name}\``;
+    if (imp.desc.kind === 'memory') {
+      throw new UnsupportedConstructError(
+        'imported memory',
+        `${where} is imported, so its contents after init belong to another module and cannot be snapshotted; define the memory in the module instead`,
+      );
+    }
+    if (imp.desc.kind === 'table') {
+      throw new UnsupportedConstructError(
+        'imported table',
+        `${where} is imported, so init's changes to it cannot be snapshotted; define the table in the module instead`,
+      );
+    }
+    if (imp.desc.kind === 'global' && imp.desc.type.mutable) {
+      throw new UnsupportedConstructError(
+        'imported mutable global',
+        `${where} is a mutable imported global, so its value after init cannot be snapshotted; define it in the module instead`,
+      );
+    }
+  }
+  const analysis: Analysis = { usesMemoryInit: false, mutatesTables: false, referenceable: new Set() };
+  const spaces = indexSpaces(module);
+  for (let i = 0; i < spaces.func.imported; i++) analysis.referenceable.add(i);
+  for (const e of getExports(module)) if (e.kind === 'func') analysis.referenceable.add(e.index);
+  for (const seg of getSection(module, 'element')?.segments ?? []) {
+    for (const f of seg.funcs ?? []) analysis.referenceable.add(f);
+    for (const expr of seg.exprs ?? []) addRefFuncs(expr, analysis.referenceable);
+  }
+  for (const g of getSection(module, 'global')?.globals ?? []) addRefFuncs(g.init, analysis.referenceable);
+
+  let refused: UnsupportedConstructError | undefined;
+  try {
+    forEachInstructionOf(module, (name, funcIndex, offset, index) => {
+      if (refused !== undefined) return;
+      if (name === 'memory.init') analysis.usesMemoryInit = true;
+      else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
+      else if (name === 'ref.func') analysis.referenceable.add(index);
+      else if (name === 'data.drop') {
+        refused = new UnsupportedConstructError(
+          'data.drop',
+          'whether init dropped the passive data segment cannot be observed from outside the instance, so a snapshot could resurrect it; remove data.drop from the code init can reach (or build without bulk-memory threads support)',
+          { funcIndex, offset },
+        );
+      } else if (name === 'elem.drop') {
+        refused = new UnsupportedConstructError(
+          'elem.drop',
+          'whether init dropped the passive element segment cannot be observed from outside the instance, so a snapshot could resurrect it',
+          { funcIndex, offset },
+        );
+      }
+    });
+  } catch (err) {
+    if (err instanceof MalformedModuleError)
+      throw new MalformedInputError('the input', err.message, { cause: err });
+    throw err;
+  }
+  if (refused !== undefined) throw refused;
+  return analysis;
+}
+
+function forEachInstructionOf(
+  module: WasmModule,
+  visit: (name: string, funcIndex: number, offset: number, index: number) => void,
+): void {
+  forEachInstruction(module, (r) => visit(r.name, r.funcIndex, r.offset, r.index));
+}
+
+function addRefFuncs(expr: ConstExpr, into: Set<number>): void {
+  for (const ins of decodeExpr(expr)) if (ins.op === 'ref.func') into.add(ins.index);
+}
+
+function decodeExpr(expr: ConstExpr): Array<{ op: string; index: number }> {
+  return decodeConstExpr(expr).map((i) => ({
+    op: i.op,
+    index: 'index' in i && typeof i.index === 'number' ? i.index : -1,
+  }));
+}
+
+/** Adds exports for every defined memory, mutable global and table, and the referenceable functions. */
+function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array; names: Instrumentation } {
+  const copy: WasmModule = { version: module.version, sections: [...module.sections], source: module.source };
+  const spaces = indexSpaces(copy);
+  const taken = new Set(getExports(copy).map((e) => e.name));
+  const fresh = (base: string): string => {
+    let name = `__wasm_runtime_preinit_${base}`;
+    for (let k = 1; taken.has(name); k++) name = `__wasm_runtime_preinit_${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
+  const names: Instrumentation = {
+    memories: new Map(),
+    globals: new Map(),
+    v128Getters: new Map(),
+    tables: new Map(),
+    funcs: new Map(),
+  };
+  const added: Export[] = [];
+  const add = (kind: ExternKind, index: number, base: string, into: Map<number, string>): void => {
+    const name = fresh(base);
+    added.push({ name, kind, index });
+    into.set(index, name);
+  };
+  for (let i = spaces.memory.imported; i < spaces.memory.total; i++)
+    add('memory', i, `memory_${i}`, names.memories);
+  const globals = getSection(copy, 'global')?.globals ?? [];
+  const v128: number[] = [];
+  globals.forEach((g, local) => {
+    const index = spaces.global.imported + local;
+    if (!g.type.mutable) return;
+    if (g.type.valType === 'v128') v128.push(index);
+    else add('global', index, `global_${index}`, names.globals);
+  });
+  if (analysis.mutatesTables) {
+    for (let i = spaces.table.imported; i < spaces.table.total; i++)
+      add('table', i, `table_${i}`, names.tables);
+  }
+  const needFuncs =
+    analysis.mutatesTables || globals.some((g) => g.type.mutable && isFuncRef(g.type.valType));
+  if (needFuncs) {
+    for (const f of [...analysis.referenceable].sort((a, b) => a - b))
+      add('func', f, `func_${f}`, names.funcs);
+  }
+  if (v128.length > 0) addV128Getters(copy, v128, fresh, added, names);
+  setExports(copy, [...getExports(copy), ...added]);
+  return { bytes: writeModule(copy), names };
+}
+
+/**
+ * JS cannot read a v128 global, so each mutable v128 global gets a generated getter returning
+ * its four 32-bit lanes (multi-value), appended after the module's own functions.
+ */
+function addV128Getters(
+  module: WasmModule,
+  globals: number[],
+  fresh: (base: string) => string,
+  added: Export[],
+  names: Instrumentation,
+): void {
+  const typeSec = getSection(module, 'type');
+  const types = typeSec?.types ?? [];
+  const typeCount = types.reduce((n, t) => n + (t.kind === 'raw' ? t.count : 1), 0);
+  const getterType: FuncType = { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] };
+  setSection(module, { kind: 'type', types: [...types, getterType] });
+  const funcSec = getSection(module, 'function');
+  const code = getSection(module, 'code');
+  const firstNew = indexSpaces(module).func.total;
+  const bodies: Uint8Array[] = [];
+  for (const g of globals) {
+    const body: number[] = [0x00];
+    for (let lane = 0; lane < 4; lane++) body.push(0x23, ...uleb(g), 0xfd, 0x1b, lane);
+    body.push(0x0b);
+    bodies.push(Uint8Array.from(body));
+  }
+  setSection(module, {
+    kind: 'function',
+    types: [...(funcSec?.types ?? []), ...globals.map(() => typeCount)],
+  });
+  setSection(module, { kind: 'code', bodies: [...(code?.bodies ?? []), ...bodies] });
+  globals.forEach((g, k) => {
+    const name = fresh(`v128_${g}`);
+    added.push({ name, kind: 'func', index: firstNew + k });
+    names.v128Getters.set(g, name);
+  });
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n;
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+function isFuncRef(t: ValType): boolean {
+  return t === 'funcref' || (typeof t === 'object' && (t.ref === 'func' || typeof t.ref === 'number'));
+}
+
+function isRef(t: ValType): boolean {
+  return typeof t === 'object' || t.endsWith('ref');
+}
+
+/** Imports for the input: WASI (if allowed), preloads, and a typed error for anything else. */
+async function buildImports(
+  module: WasmModule,
+  preloads: readonly Preload[],
+  wasi: WASI | undefined,
+): Promise<WebAssembly.Imports> {
+  const provided: Record<string, Record<string, unknown>> = {};
+  if (wasi !== undefined) Object.assign(provided, wasi.imports);
+  for (const preload of preloads) {
+    let compiled: WebAssembly.Module;
+    try {
+      compiled =
+        preload.module instanceof WebAssembly.Module
+          ? preload.module
+          : await WebAssembly.compile(preload.module as Uint8Array<ArrayBuffer>);
+    } catch (err) {
+      throw new MalformedInputError(`the preload \`${preload.name}\``, (err as Error).message, {
+        cause: err,
+      });
+    }
+    const preloadImports = stubbed(WebAssembly.Module.imports(compiled), provided);
+    let inst: WebAssembly.Instance;
+    try {
+      inst = await WebAssembly.instantiate(compiled, preloadImports);
+    } catch (err) {
+      if (isWasmRuntimeError(err)) throw err;
+      throw new MalformedInputError(`the preload \`${preload.name}\``, (err as Error).message, {
+        cause: err,
+      });
+    }
+    provided[preload.name] = inst.exports as Record<string, unknown>;
+  }
+  const wanted = (getSection(module, 'import')?.imports ?? []).map((i) => ({
+    module: i.module,
+    name: i.name,
+    kind: i.desc.kind as string,
+  }));
+  return stubbed(wanted, provided);
+}
+
+/** The import object for `wanted`: provided values, or for functions a stub that throws a typed error. */
+function stubbed(
+  wanted: ReadonlyArray<{ module: string; name: string; kind: string }>,
+  provided: Record<string, Record<string, unknown>>,
+): WebAssembly.Imports {
+  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const imp of wanted) {
+    const value = provided[imp.module]?.[imp.name];
+    const ns = imports[imp.module] ?? {};
+    imports[imp.module] = ns;
+    if (value !== undefined) ns[imp.name] = value as WebAssembly.ImportValue;
+    else if (imp.kind === 'function' || imp.kind === 'func') {
+      // Like Wizer: a missing import is an error only if init calls it.
+      ns[imp.name] = () => {
+        throw new ImportNotProvidedError(imp.module, imp.name);
+      };
+    } else {
+      throw new ImportNotProvidedError(imp.module, imp.name);
+    }
+  }
+  return imports;
+}
+
+/** Parses V8's stack of a trap into wasm frames of the input module. */
+function stackFrames(err: unknown, module: WasmModule, offsetShift: number): WasmFrame[] {
+  const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
+  const frames: WasmFrame[] = [];
+  for (const m of stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
+    const funcIndex = Number(m[1]);
+    const offset = Number.parseInt(m[2]!, 16) - offsetShift;
+    frames.push({ funcIndex, name: safeName(module, funcIndex), offset });
+  }
+  return frames;
+}
+
+function safeName(module: WasmModule, funcIndex: number): string | undefined {
+  try {
+    return functionName(module, funcIndex);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything read out of the instance after init. */
+interface Snapshot {
+  memories: Map<number, Uint8Array>;
+  globals: Map<number, ConstExpr>;
+  tables: Map<number, Array<number | null>>;
+}
+
+function takeSnapshot(
+  module: WasmModule,
+  analysis: Analysis,
+  names: Instrumentation,
+  ex: WebAssembly.Exports,
+): Snapshot {
+  const snap: Snapshot = { memories: new Map(), globals: new Map(), tables: new Map() };
+  for (const [index, name] of names.memories) {
+    const mem = ex[name] as WebAssembly.Memory;
+    snap.memories.set(index, new Uint8Array(mem.buffer));
+  }
+  const funcIndex = new Map<unknown, number>();
+  for (const [index, name] of names.funcs) funcIndex.set(ex[name], index);
+  const refExpr = (value: unknown, what: string, type: ValType): ConstExpr => {
+    if (value === null) return constExprFor(type, null);
+    if (isFuncRef(type)) {
+      const f = funcIndex.get(value);
+      if (f !== undefined) return refFunc(f);
+      const label = typeof value === 'function' ? ` (${value.name || 'anonymous'})` : '';
+      throw new UnsnapshottableStateError(
+        `${what} holds a function${label} that is not one of this module's functions or imports (a host function or another instance's function), which no module can express: keep such references out of state set during init`,
+      );
+    }
+    throw new UnsnapshottableStateError(
+      `${what} holds a non-null ${typeof type === 'string' ? type : 'reference'} after init, which no module can express: set it after restore instead`,
+    );
+  };
+  const spaces = indexSpaces(module);
+  const globals = getSection(module, 'global')?.globals ?? [];
+  globals.forEach((g, local) => {
+    const index = spaces.global.imported + local;
+    if (!g.type.mutable) return;
+    const type = g.type.valType;
+    const getter = names.v128Getters.get(index);
+    if (getter !== undefined) {
+      const lanes = (ex[getter] as () => number[])();
+      const bytes = new Uint8Array(16);
+      const view = new DataView(bytes.buffer);
+      for (const [k, v] of lanes.entries()) view.setInt32(k * 4, v, true);
+      snap.globals.set(index, v128Const(bytes));
+      return;
+    }
+    const value = (ex[names.globals.get(index)!] as WebAssembly.Global).value as unknown;
+    if (isRef(type)) snap.globals.set(index, refExpr(value, `global ${index}`, type));
+    else snap.globals.set(index, numberConst(type, value));
+  });
+  if (analysis.mutatesTables) {
+    for (const [index, name] of names.tables) {
+      const table = ex[name] as WebAssembly.Table;
+      const entries: Array<number | null> = [];
+      const type = tableType(module, index);
+      for (let i = 0; i < table.length; i++) {
+        const value = table.get(i) as unknown;
+        if (value === null) entries.push(null);
+        else {
+          const expr = refExpr(value, `table ${index} slot ${i}`, type);
+          entries.push(funcIndex.get(value) ?? exprFunc(expr));
+        }
+      }
+      snap.tables.set(index, entries);
+    }
+  }
+  return snap;
+}
+
+function exprFunc(expr: ConstExpr): number {
+  const [ins] = decodeExpr(expr);
+  return ins?.index ?? -1;
+}
+
+function tableType(module: WasmModule, index: number): ValType {
+  const local = index - importsOf(module, 'table').length;
+  return getSection(module, 'table')?.tables[local]?.type.elemType ?? 'funcref';
+}
+
+function numberConst(type: ValType, value: unknown): ConstExpr {
+  if (type === 'f32' && typeof value === 'number') {
+    const v = new DataView(new ArrayBuffer(4));
+    v.setFloat32(0, value, true);
+    return f32Const(v.getUint32(0, true));
+  }
+  if (type === 'f64' && typeof value === 'number') {
+    const v = new DataView(new ArrayBuffer(8));
+    v.setFloat64(0, value, true);
+    return f64Const(v.getBigUint64(0, true));
+  }
+  if (type === 'i64' && typeof value === 'bigint') return i64Const(value);
+  if (type === 'i32' && typeof value === 'number') return i32Const(value);
+  return constExprFor(type, value);
+}
+
+/** Rewrites `module` in place to start in the snapshot's state. */
+function rewrite(
+  module: WasmModule,
+  analysis: Analysis,
+  snap: Snapshot,
+  options: PreinitOptions,
+  initFunc: string,
+): { memories: MemoryReport[]; tables: TableReport[]; dataSegments: number } {
+  const spaces = indexSpaces(module);
+
+  // Memories: new minimum = size after init; data = the non-zero bytes.
+  const memSec = getSection(module, 'memory');
+  const memReports: MemoryReport[] = [];
+  const snapshotSegments: DataSegment[] = [];
+  if (memSec !== undefined) {
+    const memoryCount = memSec.memories.length;
+    const budget = Math.max(
+      1,
+      Math.floor((options.maxDataSegments ?? DEFAULT_MAX_DATA_SEGMENTS) / Math.max(1, memoryCount)),
+    );
+    setSection(module, {
+      kind: 'memory',
+      memories: memSec.memories.map((m, local) => {
+        const index = spaces.memory.imported + local;
+        const data = snap.memories.get(index)!;
+        const pageSize = 2 ** (m.pageSizeLog2 ?? 16);
+        const pages = data.length / pageSize;
+        const plan = planDataSegments(data, {
+          memoryIndex: index,
+          memory64: m.memory64,
+          maxSegments: budget,
+        });
+        let nonZero = 0;
+        let segmentBytes = 0;
+        for (const seg of plan) {
+          segmentBytes += seg.bytes.length;
+          for (let i = 0; i < seg.bytes.length; i++) if (seg.bytes[i] !== 0) nonZero++;
+          snapshotSegments.push({
+            mode: 'active',
+            memory: index,
+            offset: m.memory64 ? i64Const(seg.offset) : i32Const(seg.offset | 0),
+            data: seg.bytes,
+          });
+        }
+        memReports.push({ index, pages, nonZeroBytes: nonZero, segmentBytes, segments: plan.length });
+        return { ...m, min: pages };
+      }),
+    });
+  }
+  // Data indices stay stable when code refers to them (memory.init): a dropped active segment
+  // and an empty passive one behave the same, so old active segments become empty passive ones.
+  const old = getDataSegments(module);
+  const kept: DataSegment[] = analysis.usesMemoryInit
+    ? old.map((s) => (s.mode === 'passive' ? s : { mode: 'passive', memory: 0, data: new Uint8Array(0) }))
+    : [];
+  setDataSegments(module, [...kept, ...snapshotSegments], analysis.usesMemoryInit ? { dataCount: true } : {});
+
+  // Globals: constant initializers for the defined mutable ones.
+  const globalSec = getSection(module, 'global');
+  if (globalSec !== undefined && snap.globals.size > 0) {
+    setSection(module, {
+      kind: 'global',
+      globals: globalSec.globals.map((g, local) => {
+        const init = snap.globals.get(spaces.global.imported + local);
+        return init === undefined ? g : { type: g.type, init };
+      }),
+    });
+  }
+
+  const tableReports = analysis.mutatesTables ? rewriteTables(module, snap) : [];
+
+  removeStart(module);
+
+  // Exports: drop the init function (and _initialize), then apply the renames.
+  let exports = [...getExports(module)];
+  if (!options.keepInitFunc) exports = exports.filter((e) => e.name !== initFunc && e.name !== '_initialize');
+  for (const [dst, src] of options.renameFuncs ?? []) {
+    const source = getExports(module).find((e) => e.name === src)!;
+    exports = exports.filter((e) => e.name !== dst && e.name !== src);
+    exports.push({ ...source, name: dst });
+  }
+  setExports(module, exports);
+  return { memories: memReports, tables: tableReports, dataSegments: kept.length + snapshotSegments.length };
+}
+
+function rewriteTables(module: WasmModule, snap: Snapshot): TableReport[] {
+  const spaces = indexSpaces(module);
+  const reports: TableReport[] = [];
+  const tableSec = getSection(module, 'table');
+  const newSegments: ElementSegment[] = [];
+  if (tableSec !== undefined) {
+    const tables: Table[] = tableSec.tables.map((tbl, local) => {
+      const index = spaces.table.imported + local;
+      const entries = snap.tables.get(index) ?? [];
+      if (tbl.init !== undefined && entries.some((e) => e === null)) {
+        throw new UnsupportedConstructError(
+          'table with an initializer expression',
+          `table ${index} has an initializer and init left null entries in it, which its element segments cannot express`,
+        );
+      }
+      let count = 0;
+      let segments = 0;
+      for (let i = 0; i < entries.length; ) {
+        if (entries[i] === null) {
+          i++;
+          continue;
+        }
+        const start = i;
+        const funcs: number[] = [];
+        while (i < entries.length && entries[i] !== null) funcs.push(entries[i++] as number);
+        count += funcs.length;
+        segments++;
+        newSegments.push({
+          mode: 'active',
+          table: index,
+          offset: i32Const(start),
+          elemType: 'funcref',
+          funcs,
+        });
+      }
+      reports.push({ index, size: entries.length, entries: count, segments });
+      return { ...tbl, type: { ...tbl.type, min: entries.length } };
+    });
+    setSection(module, { kind: 'table', tables });
+  }
+  // Old active segments of snapshotted tables become declarative: their indices (used by
+  // table.init) and the declarations ref.func relies on stay; a dropped active segment and a
+  // declarative one behave the same.
+  const old = getSection(module, 'element')?.segments ?? [];
+  const converted: ElementSegment[] = old.map((s) =>
+    s.mode === 'active' && snap.tables.has(s.table)
+      ? {
+          mode: 'declarative',
+          table: 0,
+          elemType: s.elemType,
+          funcs: s.funcs,
+          exprs: s.exprs,
+        }
+      : s,
+  );
+  const all = [...converted, ...newSegments];
+  if (all.length === 0) return reports;
+  setSection(module, { kind: 'element', segments: all });
+  return reports;
+}

@@ -1,0 +1,198 @@
+/**
+ * The data-segment planner: which active data segments reproduce a memory's contents in the fewest
+ * encoded bytes, under a bound on the number of segments.
+ */
+
+/** One planned active data segment: `bytes` is a view into the memory it was planned from. */
+export interface PlannedSegment {
+  /** Byte offset in the memory. */
+  offset: number;
+  /** The segment's contents (a subarray of the snapshot, not a copy). */
+  bytes: Uint8Array;
+}
+
+/** How segments are encoded and bounded. */
+export interface PlanOptions {
+  /** Memory the segments initialize (changes the header size). Default 0. */
+  memoryIndex?: number;
+  /** Whether the memory is a memory64 (offsets are `i64.const`). Default false. */
+  memory64?: boolean;
+  /**
+   * Upper bound on the number of segments; when the size-optimal plan has more, the smallest gaps
+   * are merged first. Default {@link DEFAULT_MAX_DATA_SEGMENTS}.
+   */
+  maxSegments?: number;
+}
+
+/**
+ * Default bound on the number of data segments per module. Wizer uses 10,000; V8 rejects modules
+ * with more than 100,000 data segments in total, so 10,000 leaves room for ten memories.
+ */
+export const DEFAULT_MAX_DATA_SEGMENTS = 10_000;
+
+/** Size in bytes of the unsigned LEB128 encoding of `n` (n ≥ 0, up to 2^53). */
+export function ulebSize(n: number): number {
+  let size = 1;
+  let v = n;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Size in bytes of the signed LEB128 encoding of `n` (a safe integer). */
+export function slebSize(n: number): number {
+  let size = 1;
+  let v = n;
+  while (v >= 64 || v < -64) {
+    v = Math.floor(v / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Encoded size of everything in an active data segment except its length field and contents. */
+export function segmentHeaderSize(offset: number, memoryIndex = 0, memory64 = false): number {
+  const flags = memoryIndex === 0 ? 1 : 1 + ulebSize(memoryIndex);
+  // The offset of a memory32 segment is an i32.const, so offsets of 2^31 and up encode as negative numbers.
+  const value = memory64 ? offset : offset | 0;
+  return flags + 1 + slebSize(value) + 1;
+}
+
+/** Encoded size of one active data segment of `length` bytes at `offset`. */
+export function segmentEncodedSize(
+  offset: number,
+  length: number,
+  memoryIndex = 0,
+  memory64 = false,
+): number {
+  return segmentHeaderSize(offset, memoryIndex, memory64) + ulebSize(length) + length;
+}
+
+/**
+ * Finds the maximal runs of non-zero bytes of `memory`: `[start0, end0, start1, end1, ...]`, ends
+ * exclusive. Whole zero words are skipped four bytes at a time.
+ */
+export function nonZeroRuns(memory: Uint8Array): number[] {
+  const runs: number[] = [];
+  const n = memory.length;
+  const alignedStart = memory.byteOffset % 4 === 0 ? 0 : 4 - (memory.byteOffset % 4);
+  const words =
+    n > alignedStart
+      ? new Uint32Array(memory.buffer, memory.byteOffset + alignedStart, Math.floor((n - alignedStart) / 4))
+      : new Uint32Array(0);
+  const wordsEnd = alignedStart + words.length * 4;
+  let i = 0;
+  let runStart = -1;
+  while (i < n) {
+    if (runStart < 0 && i >= alignedStart && i < wordsEnd && (i - alignedStart) % 4 === 0) {
+      let w = (i - alignedStart) / 4;
+      while (w < words.length && words[w] === 0) w++;
+      i = alignedStart + w * 4;
+      if (i >= n) break;
+    }
+    if (memory[i] !== 0) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      runs.push(runStart, i);
+      runStart = -1;
+    }
+    i++;
+  }
+  if (runStart >= 0) runs.push(runStart, n);
+  return runs;
+}
+
+/**
+ * Plans the active data segments that reproduce `memory` (a fresh memory is zero-filled, so only
+ * non-zero bytes need a segment). The plan has the smallest total encoded size among all ways of
+ * grouping consecutive non-zero runs into segments (exact, linear-time dynamic program); if it has
+ * more than `maxSegments` segments, the smallest gaps are then merged until it fits.
+ */
+export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}): PlannedSegment[] {
+  const memoryIndex = options.memoryIndex ?? 0;
+  const memory64 = options.memory64 ?? false;
+  const maxSegments = Math.max(1, options.maxSegments ?? DEFAULT_MAX_DATA_SEGMENTS);
+  const runs = nonZeroRuns(memory);
+  const count = runs.length / 2;
+  if (count === 0) return [];
+  const start = (k: number): number => runs[2 * k]!;
+  const end = (k: number): number => runs[2 * k + 1]!;
+
+  // f[j]: least encoded size of runs 0..j-1 split into segments, the last ending at run j-1.
+  // A segment over runs i..j-1 costs header(start_i) + uleb(len) + len with len = end_{j-1} - start_i,
+  // so f[j] = end_{j-1} + min_i (a[i] + uleb(end_{j-1} - start_i)) with a[i] = f[i] + header(start_i) - start_i.
+  // uleb(len) takes five values; for each one the admissible i form a window sliding right as j grows,
+  // so one monotone deque per LEB length gives the exact minimum in linear time.
+  const f = new Float64Array(count + 1);
+  const choice = new Int32Array(count + 1);
+  const a = new Float64Array(count);
+  const classes = 5;
+  const deques: Int32Array[] = [];
+  const heads = new Int32Array(classes);
+  const tails = new Int32Array(classes);
+  const added = new Int32Array(classes);
+  for (let c = 0; c < classes; c++) deques.push(new Int32Array(count));
+  for (let j = 1; j <= count; j++) {
+    const i = j - 1;
+    a[i] = f[i]! + segmentHeaderSize(start(i), memoryIndex, memory64) - start(i);
+    const e = end(j - 1);
+    let best = Number.POSITIVE_INFINITY;
+    let bestI = -1;
+    for (let c = 0; c < classes; c++) {
+      const lenMin = c === 0 ? 1 : 128 ** c;
+      const lenMax = 128 ** (c + 1) - 1;
+      const dq = deques[c]!;
+      // Admit every run whose start leaves a length of at least lenMin.
+      while (added[c]! < j && e - start(added[c]!) >= lenMin) {
+        const k = added[c]!;
+        while (tails[c]! > heads[c]! && a[dq[tails[c]! - 1]!]! >= a[k]!) tails[c]!--;
+        dq[tails[c]!] = k;
+        tails[c]!++;
+        added[c]!++;
+      }
+      // Retire runs whose start is so early that the length no longer fits in this LEB size.
+      while (tails[c]! > heads[c]! && e - start(dq[heads[c]!]!) > lenMax) heads[c]!++;
+      if (tails[c]! > heads[c]!) {
+        const k = dq[heads[c]!]!;
+        const cost = a[k]! + c + 1;
+        if (cost < best || (cost === best && k > bestI)) {
+          best = cost;
+          bestI = k;
+        }
+      }
+    }
+    f[j] = e + best;
+    choice[j] = bestI;
+  }
+
+  const bounds: number[] = [];
+  for (let j = count; j > 0; j = choice[j]!) bounds.push(start(choice[j]!), end(j - 1));
+  // bounds holds [start, end] pairs from last to first.
+  const segs: Array<[number, number]> = [];
+  for (let k = bounds.length - 2; k >= 0; k -= 2) segs.push([bounds[k]!, bounds[k + 1]!]);
+
+  const merged = segs.length > maxSegments ? mergeSmallestGaps(segs, maxSegments) : segs;
+  return merged.map(([s, e]) => ({ offset: s, bytes: memory.subarray(s, e) }));
+}
+
+/** Merges the `segs.length - max` smallest gaps (ties: lowest offset first). */
+function mergeSmallestGaps(segs: Array<[number, number]>, max: number): Array<[number, number]> {
+  const gaps = segs.slice(1).map((s, k) => ({ k, size: s[0] - segs[k]![1] }));
+  gaps.sort((x, y) => x.size - y.size || x.k - y.k);
+  const mergeAfter = new Uint8Array(segs.length);
+  for (const g of gaps.slice(0, segs.length - max)) mergeAfter[g.k] = 1;
+  const out: Array<[number, number]> = [];
+  let cur = segs[0]!;
+  for (let k = 1; k < segs.length; k++) {
+    const next = segs[k]!;
+    if (mergeAfter[k - 1] === 1) cur = [cur[0], next[1]];
+    else {
+      out.push(cur);
+      cur = next;
+    }
+  }
+  out.push(cur);
+  return out;
+}
