@@ -153,6 +153,9 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.open(PRE, 'a.txt///').errno).toBe(Errno.NOTDIR);
     expect(g.open(PRE, 'dir/sub/', DIR).errno).toBe(0);
     expect(g.open(PRE, 'dir//./sub/../b.txt').errno).toBe(0);
+    expect(g.open(PRE, 'dir/sub/..', { oflags: OFlags.DIRECTORY, base: 0n }).errno).toBe(0);
+    expect(g.open(PRE, 'a.txt/..').errno).toBe(Errno.NOTDIR);
+    expect(g.pathStat(PRE, 'dir/sub/..').filetype).toBe(FileType.DIRECTORY);
     expect(g.open(PRE, '/a.txt').errno).toBe(Errno.PERM);
     expect(g.open(PRE, '').errno).toBe(Errno.NOENT);
     expect(g.open(PRE, '.', DIR).errno).toBe(0);

@@ -264,6 +264,8 @@ export function createHost(config: HostConfig): HostControl {
       if (c === '..') {
         if (stack.length === 0) return Errno.PERM;
         stack.pop();
+        // `a/b/..` names a directory, whatever `b` was.
+        mustBeDir = true;
         continue;
       }
       let rest = true;
