@@ -21,6 +21,11 @@ export interface BuildLuaOptions {
   jobs?: number;
   /** The C compiler; default `clang` (Debian's clang 14). */
   clang?: string;
+  /**
+   * Run binaryen's `wasm-opt -O2` on the linked module (about 17% smaller); default false. The
+   * `wasm-opt --version` then joins the cache key.
+   */
+  wasmOpt?: boolean;
 }
 
 /** A built `lua.wasm`. */
@@ -81,6 +86,8 @@ const LDFLAGS = [
   '-lwasi-emulated-process-clocks',
 ];
 const RECIPE_VERSION = 'wasm-runtime-lua/1';
+/* wasm-opt takes the features from the target_features section, which --strip-debug keeps. */
+const WASM_OPT_FLAGS = ['-O2'];
 
 interface Paths {
   lua: string;
@@ -144,7 +151,11 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** Everything the bytes of lua.wasm depend on, as one JSON-able value. */
-async function buildInputs(clang: string, sourceSha256: string): Promise<Record<string, unknown>> {
+async function buildInputs(
+  clang: string,
+  sourceSha256: string,
+  wasmOpt: boolean,
+): Promise<Record<string, unknown>> {
   const driverFiles = await listFiles(LUA_DRIVER_DIR);
   const driver: Record<string, string> = {};
   for (const f of driverFiles) driver[f] = await fileSha(join(LUA_DRIVER_DIR, f));
@@ -168,6 +179,14 @@ async function buildInputs(clang: string, sourceSha256: string): Promise<Record<
     clang: clangVersion.trim(),
     wasmLd: (await tool(wasmLd, ['--version'], 'identify wasm-ld')).trim(),
     libs,
+    ...(wasmOpt
+      ? {
+          wasmOpt: {
+            flags: WASM_OPT_FLAGS,
+            version: (await tool('wasm-opt', ['--version'], 'identify wasm-opt')).trim(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -194,7 +213,8 @@ export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild>
     cacheDir,
     ...(options.sourcePath === undefined ? {} : { localPath: options.sourcePath }),
   });
-  const inputs = await buildInputs(clang, LUA_SOURCE.sha256);
+  const wasmOpt = options.wasmOpt ?? false;
+  const inputs = await buildInputs(clang, LUA_SOURCE.sha256, wasmOpt);
   const key = sha256Hex(new TextEncoder().encode(JSON.stringify(inputs)));
   const outDir = join(cacheDir, 'lua', 'builds', key);
   const wasmPath = join(outDir, 'lua.wasm');
@@ -246,7 +266,12 @@ export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild>
       'link lua.wasm',
     );
 
-    const bytes = await readFile(linked);
+    let final = linked;
+    if (wasmOpt) {
+      final = join(work, 'lua.opt.wasm');
+      await tool('wasm-opt', [...WASM_OPT_FLAGS, linked, '-o', final], 'optimize lua.wasm with wasm-opt');
+    }
+    const bytes = await readFile(final);
     // Staged beside the final directory (same file system) and renamed into place whole.
     const buildsDir = join(cacheDir, 'lua', 'builds');
     const staging = join(buildsDir, `.${key}.${process.pid}.partial`);

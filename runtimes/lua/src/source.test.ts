@@ -88,3 +88,24 @@ describe('fetchPinnedSource', () => {
     ).rejects.toMatchObject({ code: 'ERR_LUA_SOURCE_UNAVAILABLE' });
   });
 });
+
+describe('fetchPinnedSource timeouts', () => {
+  it('gives up on a URL that does not answer in time and tries the next', async () => {
+    const slow = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hang.tar.gz`;
+    try {
+      const path = await fetchPinnedSource(pinned([slowUrl, `${base}/good.tar.gz`]), {
+        cacheDir,
+        localPath: '',
+        timeoutMs: 300,
+      });
+      expect(await readFile(path)).toEqual(Buffer.from(payload));
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+});

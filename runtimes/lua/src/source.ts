@@ -44,6 +44,8 @@ export interface FetchSourceOptions {
   localPath?: string;
   /** The fetch implementation (tests pass one); default the global `fetch`. */
   fetch?: typeof fetch;
+  /** Give up on one URL after this many milliseconds and try the next; default 60,000. */
+  timeoutMs?: number;
 }
 
 /** The cache root used when no `cacheDir` is given. */
@@ -89,7 +91,7 @@ export async function fetchPinnedSource(
   for (const url of source.urls) {
     let bytes: Uint8Array;
     try {
-      const response = await doFetch(url);
+      const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
       if (!response.ok) {
         failures.push(`${url}: HTTP ${response.status}`);
         continue;

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { buildLua, LuaBuildError, LuaSourceError } from '../src/index.js';
-import { luaModule } from './helpers.js';
+import { buildLua, createLuaInstance, LuaBuildError, LuaSourceError } from '../src/index.js';
+import { appDir, luaModule } from './helpers.js';
 
 describe('buildLua', () => {
   it('is reproducible: a fresh build in another directory gives the same bytes', async () => {
@@ -72,5 +72,28 @@ describe('buildLua', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('optionally runs wasm-opt: a smaller module that still runs pcall, errors and coroutines', async () => {
+    const opt = await buildLua({ wasmOpt: true });
+    expect(opt.key).not.toBe(inject('luaWasmSha256'));
+    const plain = await readFile(inject('luaWasm'));
+    const optimized = await readFile(opt.wasmPath);
+    expect(optimized.length).toBeLessThan(plain.length * 0.95);
+    const { WASI } = await import('node:wasi');
+    const wasi = new WASI({
+      version: 'preview1',
+      args: ['app'],
+      env: {},
+      preopens: { '/app': appDir('suite') },
+    });
+    const lua = await createLuaInstance({
+      module: optimized,
+      imports: { wasi_snapshot_preview1: wasi.wasiImport },
+      start: (instance) => wasi.initialize(instance),
+    });
+    expect(lua.callText('overflow')).toBe('false C stack overflow');
+    expect(() => lua.call('fail', 'x')).toThrow(/failed with x/);
+    expect(lua.callText('upper', 'ok')).toBe('OK');
   });
 });
