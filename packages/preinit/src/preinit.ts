@@ -61,7 +61,7 @@ export interface PreinitOptions {
   initFunc?: string;
   /** `[dst, src]` pairs: export `src` is renamed to `dst`, replacing any `dst` export. */
   renameFuncs?: ReadonlyArray<readonly [dst: string, src: string]>;
-  /** Keep exporting the init function and `_initialize`. Default false. */
+  /** Keep exporting the init function. Default false. (`_initialize` is always removed, as Wizer does.) */
   keepInitFunc?: boolean;
   /** Provide WASI preview1 to init. Default false: a WASI call during init is an error. */
   allowWasi?: boolean;
@@ -520,10 +520,13 @@ function stubbed(
 function stackFrames(err: unknown, module: WasmModule, offsetShift: number): WasmFrame[] {
   const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
   const frames: WasmFrame[] = [];
+  const exportNames = new Map<number, string>();
+  for (const e of getExports(module))
+    if (e.kind === 'func' && !exportNames.has(e.index)) exportNames.set(e.index, e.name);
   for (const m of stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
     const funcIndex = Number(m[1]);
     const offset = Number.parseInt(m[2]!, 16) - offsetShift;
-    frames.push({ funcIndex, name: safeName(module, funcIndex), offset });
+    frames.push({ funcIndex, name: safeName(module, funcIndex) ?? exportNames.get(funcIndex), offset });
   }
   return frames;
 }
@@ -707,9 +710,10 @@ function rewrite(
 
   removeStart(module);
 
-  // Exports: drop the init function (and _initialize), then apply the renames.
-  let exports = [...getExports(module)];
-  if (!options.keepInitFunc) exports = exports.filter((e) => e.name !== initFunc && e.name !== '_initialize');
+  // Exports: drop the init function (unless kept) and, as Wizer does, always `_initialize`,
+  // which already ran: calling it again on the snapshot would initialize twice. Then renames.
+  let exports = [...getExports(module)].filter((e) => e.name !== '_initialize');
+  if (!options.keepInitFunc) exports = exports.filter((e) => e.name !== initFunc);
   for (const [dst, src] of options.renameFuncs ?? []) {
     const source = getExports(module).find((e) => e.name === src)!;
     exports = exports.filter((e) => e.name !== dst && e.name !== src);

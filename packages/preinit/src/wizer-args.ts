@@ -50,7 +50,7 @@ Options:
   -o <OUTPUT>                           Output file path; stdout if not given.
   -f, --init-func <INIT_FUNC>           Export that initializes the module [default: wizer-initialize]
   -r, --rename-func <dst=src>           Rename export src to dst, replacing any dst export (repeatable)
-      --keep-init-func[=<true|false>]   Keep exporting the init function (and _initialize) [default: false]
+      --keep-init-func[=<true|false>]   Keep exporting the init function [default: false]
       --allow-wasi[=<true|false>]       Allow WASI imports to be called during initialization
       --inherit-stdio [<true|false>]    Give init the process's stdin/stdout/stderr [default: true]
       --inherit-env [<true|false>]      Give init the process's environment variables [default: false]

@@ -1,0 +1,140 @@
+import { WasmRuntimeError } from '@wasm-runtime/errors';
+import { getSection, parseModule } from '@wasm-runtime/wasm';
+import { describe, expect, it } from 'vitest';
+import { preinitialize } from '../src/index.js';
+import { runWizer, wat, wizerAvailable } from './helpers.js';
+
+function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}): WebAssembly.Instance {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports);
+}
+
+describe('V8 facts the table snapshot relies on', () => {
+  it("gives an exported function's index as its name, also for functions read out of a table", async () => {
+    const inst = instantiate(
+      await wat(`(module
+        (import "env" "imp" (func $imp))
+        (table (export "t") 3 funcref)
+        (elem (i32.const 0) $a $b $imp)
+        (func $a) (func $b (export "b")))`),
+      { env: { imp: () => {} } },
+    );
+    const table = inst.exports['t'] as WebAssembly.Table;
+    expect((table.get(0) as () => void).name).toBe('1');
+    expect((table.get(1) as () => void).name).toBe('2');
+    // The same function object whether exported or read from the table: identity maps it back.
+    expect(table.get(1)).toBe(inst.exports['b']);
+    // An imported host function read out of the table is named by its import's index.
+    expect((table.get(2) as () => void).name).toBe('0');
+  });
+});
+
+describe('exception handling (Wizer 11 refuses it)', () => {
+  it('pre-initializes a module whose init throws and catches wasm exceptions', async () => {
+    const bytes = await wat('eh/try-catch.wat');
+    const { module } = await preinitialize(bytes);
+    const inst = instantiate(module);
+    expect((inst.exports['caught'] as WebAssembly.Global).value).toBe(42);
+    expect((inst.exports['run'] as () => number)()).toBe(43);
+  });
+
+  it.skipIf(!wizerAvailable)('where the real Wizer 11 binary refuses the same module', async () => {
+    await expect(runWizer(await wat('eh/try-catch.wat'))).rejects.toThrow(/exceptions/);
+  });
+});
+
+describe('funcref tables', () => {
+  it('captures table.set, table.grow and cleared slots as element segments', async () => {
+    const { module, report } = await preinitialize(await wat('tables/mutate.wat'));
+    expect(report.tables).toEqual([{ index: 0, size: 6, entries: 5, segments: 2 }]);
+    const inst = instantiate(module);
+    const call = inst.exports['call'] as (i: number) => number;
+    expect([0, 2, 3, 4, 5].map(call)).toEqual([1, 3, 4, 5, 5]);
+    expect(() => call(1)).toThrow(/null|uninitialized|signature/i);
+    expect((inst.exports['size'] as () => number)()).toBe(6);
+    const table = getSection(parseModule(module), 'table')!.tables[0]!;
+    expect(table.type.min).toBe(6);
+  });
+
+  it('leaves tables (and their element segments) alone when no code can mutate them', async () => {
+    const { module, report } = await preinitialize(
+      await wat(`(module
+        (table 2 funcref) (elem (i32.const 1) $f)
+        (memory (export "memory") 1)
+        (func $f) (func (export "wizer-initialize") (i32.store (i32.const 0) (i32.const 1))))`),
+    );
+    expect(report.tables).toEqual([]);
+    const elem = getSection(parseModule(module), 'element')!.segments;
+    expect(elem).toHaveLength(1);
+    expect(elem[0]!.mode).toBe('active');
+  });
+
+  it('snapshots a mutable funcref global', async () => {
+    const { module } = await preinitialize(await wat('tables/funcref-global.wat'));
+    expect((instantiate(module).exports['run'] as () => number)()).toBe(7);
+  });
+
+  const preload = (returned: '$f' | '$g') => `(module
+    (func $f (export "f") (result i32) (i32.const 9))
+    (func $g (result i32) (i32.const 1))
+    (elem declare func $f $g)
+    (func (export "get") (result funcref) (ref.func ${returned})))`;
+
+  it('maps a function of another instance that the module imports back to the import', async () => {
+    const { module } = await preinitialize(
+      await wat(`(module
+        (type $ret (func (result i32)))
+        (import "env" "f" (func $f (result i32)))
+        (import "env" "get" (func $get (result funcref)))
+        (table $t 2 funcref)
+        (func (export "wizer-initialize") (table.set $t (i32.const 0) (call $get)))
+        (func (export "run") (result i32) (call_indirect $t (type $ret) (i32.const 0))))`),
+      { preloads: [{ name: 'env', module: await wat(preload('$f')) }] },
+    );
+    const inst = instantiate(module, { env: { f: () => 9, get: () => null } });
+    expect((inst.exports['run'] as () => number)()).toBe(9);
+  });
+
+  it('refuses a function no module can name (another instance, not imported)', async () => {
+    const err = await preinitialize(await wat('tables/host-function.wat'), {
+      preloads: [{ name: 'env', module: await wat(preload('$g')) }],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WasmRuntimeError);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_UNSNAPSHOTTABLE');
+    expect((err as Error).message).toMatch(/table 0 slot 0 holds a function/);
+  });
+});
+
+describe('globals beyond the JS API', () => {
+  it('snapshots a mutable v128 global through a generated getter', async () => {
+    const { module } = await preinitialize(
+      await wat(`(module
+        (global $v (mut v128) (v128.const i32x4 0 0 0 0))
+        (func (export "wizer-initialize") (global.set $v (v128.const i32x4 1 -2 0x7fffffff 0x80000000)))
+        (func (export "lane") (param i32) (result i32)
+          (i32.load (i32.const 0))
+          (drop)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32x4.extract_lane 0 (global.get $v)))
+            (else (if (result i32) (i32.eq (local.get 0) (i32.const 1)) (then (i32x4.extract_lane 1 (global.get $v)))
+              (else (if (result i32) (i32.eq (local.get 0) (i32.const 2)) (then (i32x4.extract_lane 2 (global.get $v)))
+                (else (i32x4.extract_lane 3 (global.get $v)))))))))
+        (memory 1))`),
+    );
+    const parsed = parseModule(module);
+    // The getter used during the snapshot is not in the output.
+    expect(getSection(parsed, 'function')!.types).toHaveLength(2);
+    const lane = instantiate(module).exports['lane'] as (i: number) => number;
+    expect([0, 1, 2, 3].map(lane)).toEqual([1, -2, 0x7fffffff, -0x80000000]);
+  });
+});
+
+describe('bulk memory', () => {
+  it('keeps passive segments (and their indices) for memory.init after restore', async () => {
+    const { module, report } = await preinitialize(await wat('bulk/passive.wat'));
+    const data = getSection(parseModule(module), 'data')!.segments;
+    expect(data[0]).toMatchObject({ mode: 'passive' });
+    expect(data[0]!.data.length).toBe(0);
+    expect(new TextDecoder().decode(data[1]!.data)).toBe('passive!');
+    expect(report.dataSegments).toBe(data.length);
+    expect(getSection(parseModule(module), 'datacount')!.count).toBe(data.length);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PreinitOptions, preinitialize } from '../src/index.js';
+import { diffStates, observe, runWizer, throwingImports, wat, wizerAvailable } from './helpers.js';
+
+let dataDir = '';
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'preinit-diff-'));
+  await writeFile(join(dataDir, 'input.txt'), 'the same file for both pre-initializers\n');
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Case {
+  name: string;
+  fixture: string;
+  wizerArgs: () => string[];
+  options: () => PreinitOptions;
+  /** Exports called on both snapshots; their results must match. */
+  calls: string[];
+}
+
+const cases: Case[] = [
+  {
+    name: 'memory writes, globals of every number type, data segments, zero runs',
+    fixture: 'basic/globals-memory.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
+    name: 'large memory growth',
+    fixture: 'basic/growth.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
+    name: 'start function and _initialize',
+    fixture: 'basic/initialize.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
+    name: 'renames (-r _start=wizer.resume)',
+    fixture: 'basic/renames.wat',
+    wizerArgs: () => ['-r', '_start=wizer.resume'],
+    options: () => ({ renameFuncs: [['_start', 'wizer.resume']] }),
+    calls: ['_start', 'run'],
+  },
+  {
+    name: '--keep-init-func',
+    fixture: 'basic/initialize.wat',
+    wizerArgs: () => ['--keep-init-func'],
+    options: () => ({ keepInitFunc: true }),
+    calls: ['run'],
+  },
+  {
+    name: 'WASI-using init with --allow-wasi (reads a mapped file)',
+    fixture: 'wasi/read-file.wat',
+    wizerArgs: () => ['--allow-wasi', `--mapdir=/data::${dataDir}`, '--inherit-stdio=false'],
+    options: () => ({ allowWasi: true, wasi: { preopens: { '/data': dataDir }, stdout: 'ignore' } }),
+    calls: ['run'],
+  },
+];
+
+describe.skipIf(!wizerAvailable)('differential against the real Wizer 11 binary', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const bytes = await wat(c.fixture);
+      const theirs = await runWizer(bytes, c.wizerArgs());
+      const { module: ours } = await preinitialize(bytes, c.options());
+
+      const theirModule = await WebAssembly.compile(theirs as Uint8Array<ArrayBuffer>);
+      const ourModule = await WebAssembly.compile(ours as Uint8Array<ArrayBuffer>);
+      const theirInstance = await WebAssembly.instantiate(theirModule, throwingImports(theirModule));
+      const ourInstance = await WebAssembly.instantiate(ourModule, throwingImports(ourModule));
+
+      // Same state right after instantiation, before anything runs.
+      expect(diffStates(observe(theirInstance), observe(ourInstance))).toEqual([]);
+      expect(
+        WebAssembly.Module.exports(ourModule)
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(
+        WebAssembly.Module.exports(theirModule)
+          .map((e) => e.name)
+          .sort(),
+      );
+      for (const name of c.calls) {
+        const a = (theirInstance.exports[name] as () => unknown)();
+        const b = (ourInstance.exports[name] as () => unknown)();
+        expect(b).toEqual(a);
+      }
+      expect(diffStates(observe(theirInstance), observe(ourInstance))).toEqual([]);
+      expect(ours.length).toBeLessThanOrEqual(theirs.length);
+    });
+  }
+});
+
+describe.skipIf(wizerAvailable)('differential against the real Wizer 11 binary', () => {
+  it.skip('SKIPPED: the Wizer binary (@bytecodealliance/wizer-linux-x64) is absent or cannot run here', () => {});
+});

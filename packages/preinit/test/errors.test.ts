@@ -1,0 +1,123 @@
+import { WasmRuntimeError } from '@wasm-runtime/errors';
+import { describe, expect, it } from 'vitest';
+import {
+  ImportNotProvidedError,
+  InitExitError,
+  InitTrapError,
+  MissingInitExportError,
+  type PreinitOptions,
+  preinitialize,
+  UnsupportedConstructError,
+} from '../src/index.js';
+import { wat } from './helpers.js';
+
+async function failure(bytes: Uint8Array, options: PreinitOptions = {}): Promise<WasmRuntimeError> {
+  try {
+    await preinitialize(bytes, options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(WasmRuntimeError);
+    return err as WasmRuntimeError;
+  }
+  throw new Error('expected preinitialize to fail');
+}
+
+describe('typed failures', () => {
+  it('missing init export: lists the function exports there are', async () => {
+    const err = await failure(await wat('errors/trap.wat'), { initFunc: 'init' });
+    expect(err).toBeInstanceOf(MissingInitExportError);
+    expect(err.code).toBe('ERR_PREINIT_NO_INIT_EXPORT');
+    expect((err as MissingInitExportError).exports).toEqual(['wizer-initialize', 'other']);
+    expect(err.message).toMatch(/no `init` export.*wizer-initialize, other.*--init-func/);
+  });
+
+  it('init trapped: the wasm stack with names from the name section and offsets in the input', async () => {
+    const bytes = await wat('errors/trap.wat');
+    const err = await failure(bytes);
+    expect(err).toBeInstanceOf(InitTrapError);
+    expect(err.code).toBe('ERR_PREINIT_TRAP');
+    const frames = (err as InitTrapError).frames;
+    expect(frames.map((f) => f.name)).toEqual(['deep_inner', 'middle', 'wizer-initialize']);
+    expect(frames.map((f) => f.funcIndex)).toEqual([0, 1, 2]);
+    // The innermost frame points at the `unreachable` opcode (0x00) of the original module.
+    expect(bytes[frames[0]!.offset!]).toBe(0x00);
+    expect(err.message).toMatch(
+      /`wizer-initialize` function trapped: unreachable[\s\S]*deep_inner[\s\S]*middle/,
+    );
+  });
+
+  it('unsupported construct: data.drop, with its function index and offset', async () => {
+    const bytes = await wat('bulk/data-drop.wat');
+    const err = await failure(bytes);
+    expect(err).toBeInstanceOf(UnsupportedConstructError);
+    expect(err.code).toBe('ERR_PREINIT_UNSUPPORTED');
+    const u = err as UnsupportedConstructError;
+    expect(u.construct).toBe('data.drop');
+    expect(u.funcIndex).toBe(0);
+    expect(bytes[u.offset!]).toBe(0xfc);
+    expect(err.message).toMatch(/data\.drop in function 0 at byte 0x/);
+  });
+
+  it('unsupported construct: an imported memory', async () => {
+    const err = await failure(await wat('errors/imported-memory.wat'));
+    expect(err.code).toBe('ERR_PREINIT_UNSUPPORTED');
+    expect(err.message).toMatch(/imported memory.*`env::memory`/);
+  });
+
+  it('import not provided: names the import and the flag that provides it', async () => {
+    const err = await failure(await wat('errors/calls-import.wat'));
+    expect(err).toBeInstanceOf(ImportNotProvidedError);
+    expect(err.code).toBe('ERR_PREINIT_IMPORT_NOT_PROVIDED');
+    expect(err.message).toMatch(/`env::hook`.*--preload env=/);
+    const wasi = await failure(await wat('wasi/random.wat'));
+    expect(wasi.code).toBe('ERR_PREINIT_IMPORT_NOT_PROVIDED');
+    expect(wasi.message).toMatch(/`wasi_snapshot_preview1::random_get`.*--allow-wasi/);
+  });
+
+  it('a module that imports WASI but does not call it during init needs no --allow-wasi (as in Wizer)', async () => {
+    const bytes = await wat(`(module
+      (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "wizer-initialize") (i32.store (i32.const 0) (i32.const 1))))`);
+    const { module } = await preinitialize(bytes);
+    expect(
+      WebAssembly.Module.imports(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>)),
+    ).toHaveLength(1);
+  });
+
+  it('malformed module: from the codec, and from V8 validation', async () => {
+    const garbage = await failure(new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]));
+    expect(garbage.code).toBe('ERR_PREINIT_MALFORMED');
+    const truncated = await wat('basic/renames.wat');
+    const err = await failure(truncated.subarray(0, truncated.length - 5));
+    expect(err.code).toBe('ERR_PREINIT_MALFORMED');
+    // Valid syntax, but V8 here does not run multi-memory modules.
+    const multi = await failure(await wat('errors/multi-memory.wat'));
+    expect(multi.code).toBe('ERR_PREINIT_MALFORMED');
+    expect(multi.message).toMatch(/V8 rejected it/);
+  });
+
+  it('exit during init: ProcExit with a non-zero code', async () => {
+    const err = await failure(await wat('wasi/exit.wat'), { allowWasi: true });
+    expect(err).toBeInstanceOf(InitExitError);
+    expect(err.code).toBe('ERR_PREINIT_EXIT');
+    expect((err as InitExitError).exitCode).toBe(3);
+  });
+
+  it('an unknown rename source is a usage error', async () => {
+    const err = await failure(await wat('basic/renames.wat'), { renameFuncs: [['_start', 'nope']] });
+    expect(err.code).toBe('ERR_PREINIT_USAGE');
+    expect(err.message).toMatch(/no export of that name/);
+  });
+});
+
+describe('preloads', () => {
+  it('instantiates each preload and provides it as the import module of its name', async () => {
+    const { module } = await preinitialize(await wat('errors/preload-user.wat'), {
+      preloads: [{ name: 'helpers', module: await wat('errors/helpers.wat') }],
+    });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), {
+      helpers: { twice: () => 0 },
+    });
+    expect((inst.exports['g'] as WebAssembly.Global).value).toBe(42);
+  });
+});
