@@ -5,7 +5,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     luaWasm: string;
     luaWasmSha256: string;
-    luaBuildCached: boolean;
   }
 }
 
@@ -14,5 +13,4 @@ export default async function setup(project: TestProject): Promise<void> {
   const build = await buildLua();
   project.provide('luaWasm', build.wasmPath);
   project.provide('luaWasmSha256', build.sha256);
-  project.provide('luaBuildCached', build.cached);
 }
