@@ -143,6 +143,8 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.open(PRE, 'dir', { oflags: OFlags.TRUNC }).errno).toBe(Errno.ISDIR);
     expect(g.open(PRE, 'nodir/new', { oflags: OFlags.CREAT }).errno).toBe(Errno.NOENT);
     expect(g.open(PRE, 'fresh/', { oflags: OFlags.CREAT }).errno).toBe(Errno.ISDIR);
+    const file = g.openOk(PRE, 'a.txt', { base: 0n });
+    expect(g.open(file, 'x', { oflags: OFlags.CREAT }).errno).toBe(Errno.NOTDIR);
     // Opened relative to a directory descriptor, not the preopen.
     expect(g.read(g.openOk(d, 'b.txt'), 10).text).toBe('bravo');
   });

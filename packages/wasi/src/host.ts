@@ -1069,11 +1069,12 @@ export function createHost(config: HostConfig): HostControl {
         if (dir === undefined) return Errno.BADF;
         resultPtr >>>= 0;
         if (resultPtr + 4 > u8.length) return Errno.FAULT;
+        if (dir.fs === undefined || dir.handle !== undefined) return Errno.NOTDIR;
         if ((oflags & OFlags.CREAT) !== 0 && (dir.rightsBase & Rights.PATH_CREATE_FILE) === 0) {
-          return dir.fs === undefined ? Errno.NOTDIR : Errno.NOTCAPABLE;
+          return Errno.NOTCAPABLE;
         }
         if ((oflags & OFlags.TRUNC) !== 0 && (dir.rightsBase & Rights.PATH_FILESTAT_SET_SIZE) === 0) {
-          return dir.fs === undefined ? Errno.NOTDIR : Errno.NOTCAPABLE;
+          return Errno.NOTCAPABLE;
         }
         const r = resolveAt(fd, Rights.PATH_OPEN, ptr, len, (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0);
         if (typeof r === 'number') return r;
