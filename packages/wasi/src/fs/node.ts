@@ -5,6 +5,7 @@ import { WasiConfigError } from '../errors.js';
 import { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from './file-system.js';
 
 const C = nodeFs.constants;
+const WINDOWS = process.platform === 'win32';
 
 /** Map a Node.js `fs` error to a WASI errno (EIO for anything unexpected). */
 export function errnoFromNode(error: unknown): number {
@@ -167,6 +168,9 @@ export class NodeFS extends FileSystem {
   }
 
   private host(path: string): string {
+    // On Windows `\` and `:` are separators (or drive/stream syntax) the guest's `/`-based path
+    // resolution never saw: a name holding them could step outside, so it names nothing.
+    if (WINDOWS && /[\\:]/.test(path)) throw Object.assign(new Error(path), { code: 'ENOENT' });
     return path === '' ? this.root : `${this.root}/${path}`;
   }
 
