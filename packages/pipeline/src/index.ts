@@ -1,1 +1,68 @@
+export {
+  BUILD_STAGES,
+  type BuildEvent,
+  type BuildOptions,
+  type BuildResult,
+  build,
+  emitDir,
+  fetchRuntime,
+} from './build/build.js';
+export type { PreinitSummary } from './build/preinit-adapter.js';
+export {
+  BUILTIN_EXCLUDES,
+  CONFIG_FILES,
+  defineConfig,
+  findConfigFile,
+  loadConfig,
+  type ResolveConfigOptions,
+  readConfigFile,
+  resolveConfig,
+} from './config/config.js';
+export type { ConfigOverrides, ResolvedConfig, ValidationResult, WasmRuntimeConfig } from './config/types.js';
+export {
+  type BuildStage,
+  BuildStageError,
+  ConfigError,
+  DistError,
+  DistIntegrityError,
+  formatIssue,
+  InvalidRecipeError,
+  UnknownLanguageError,
+  type ValidationIssue,
+} from './errors.js';
+export { inspectModule, type ModuleReport, type SectionInfo } from './inspect/inspect.js';
+export {
+  DIST_MANIFEST_FILE,
+  DIST_MANIFEST_FORMAT,
+  type DistFile,
+  type DistManifest,
+  type DistMount,
+  type MountFile,
+} from './manifest.js';
+export {
+  findRecipe,
+  type LoadedRecipe,
+  listInstalledRecipes,
+  loadRecipeModule,
+  RECIPE_SCOPE,
+  type RecipeLookupOptions,
+  resolveRecipeModule,
+} from './recipe/resolve.js';
+export type {
+  BuildContext,
+  BuildSource,
+  EntrySpec,
+  InitSpec,
+  MountSpec,
+  PostRestore,
+  Recipe,
+  RecipeContext,
+  RecipeDefaults,
+  RestoreContext,
+  RuntimeIdentity,
+  RuntimeSource,
+  StageSpec,
+} from './recipe/types.js';
+export { defineRecipe, validateRecipe } from './recipe/validate.js';
+export { type LoadedDist, loadDist, type RunDistOptions, runDist } from './run/run-dist.js';
 export * from './store/index.js';

@@ -1,0 +1,410 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { engineFileName, split } from '@wasm-runtime/split';
+import { type FileSystem, MemoryFS } from '@wasm-runtime/wasi';
+import { loadConfig, resolveConfig } from '../config/config.js';
+import type { ConfigOverrides, ResolvedConfig, WasmRuntimeConfig } from '../config/types.js';
+import { type BuildStage, BuildStageError, ConfigError, type ValidationIssue } from '../errors.js';
+import {
+  DIST_MANIFEST_FILE,
+  DIST_MANIFEST_FORMAT,
+  type DistFile,
+  type DistManifest,
+  type DistMount,
+} from '../manifest.js';
+import type { InitSpec, Recipe, RecipeContext } from '../recipe/types.js';
+import { ArtifactStore, type FetchedArtifact, type StoreEvent } from '../store/index.js';
+import { runPreinit } from './preinit-adapter.js';
+import { DEFAULT_MOUNTS, type StagedMount, stageMount } from './stage.js';
+
+/** The stages of a build, in the order they run. */
+export const BUILD_STAGES: readonly BuildStage[] = ['fetch', 'stage', 'preinit', 'split', 'emit'];
+
+/** Progress of a build, for a CLI to draw (the library never prints). */
+export type BuildEvent =
+  | { type: 'stage-start'; stage: BuildStage }
+  | { type: 'stage-end'; stage: BuildStage; ms: number }
+  | { type: 'store'; event: StoreEvent }
+  | { type: 'init-output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'file'; path: string; size: number }
+  | { type: 'warning'; issue: ValidationIssue };
+
+/** Options of {@link build}. */
+export interface BuildOptions {
+  /** The artifact store; default `new ArtifactStore()` (cache in `$WASM_RUNTIME_CACHE` or the user cache). */
+  store?: ArtifactStore;
+  /** Receives {@link BuildEvent}s. An exception it throws fails the build like a failing stage. */
+  onEvent?: (event: BuildEvent) => void;
+  signal?: AbortSignal;
+  /** Flags over the config (only when `config` is a directory, a file or a raw config). */
+  overrides?: ConfigOverrides;
+  /** Directory a raw config's relative paths are resolved against; default `process.cwd()`. */
+  baseDir?: string;
+}
+
+/** What a build produced. */
+export interface BuildResult {
+  /** Absolute path of the dist directory. */
+  outDir: string;
+  manifest: DistManifest;
+  /** Every file written, manifest included, sorted by path. */
+  files: DistFile[];
+  /** Wall time of each stage in milliseconds. */
+  timings: Record<BuildStage, number>;
+  /** Phase timings the pre-initializer reported (milliseconds). */
+  preinitTimings: Record<string, number>;
+  /** Sizes in bytes: the runtime module, the snapshot, the engine, the app's data module. */
+  sizes: { runtime: number; snapshot: number; engine: number; data: number };
+  /** True when the runtime module came from the cache (no download, no compile). */
+  runtimeFromCache: boolean;
+  /** What init printed. */
+  initOutput: { stdout: string; stderr: string };
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function isResolved(config: unknown): config is ResolvedConfig {
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    'baseDir' in config &&
+    'recipe' in config &&
+    typeof (config as ResolvedConfig).recipe === 'object' &&
+    Array.isArray((config as ResolvedConfig).include)
+  );
+}
+
+async function resolveBuildConfig(
+  config: string | WasmRuntimeConfig | ResolvedConfig,
+  options: BuildOptions,
+): Promise<ResolvedConfig> {
+  if (isResolved(config)) return config;
+  const overrides = options.overrides === undefined ? {} : { overrides: options.overrides };
+  const result =
+    typeof config === 'string'
+      ? await loadConfig(config, overrides)
+      : await resolveConfig(config, { ...overrides, baseDir: options.baseDir ?? process.cwd() });
+  for (const issue of result.warnings) options.onEvent?.({ type: 'warning', issue });
+  if (result.value === undefined) {
+    const where =
+      typeof config === 'string' && 'configFile' in result && result.configFile
+        ? String(result.configFile)
+        : 'the config';
+    throw new ConfigError(result.errors, where);
+  }
+  return result.value;
+}
+
+/** Fetches (or builds) the recipe's runtime module. */
+export async function fetchRuntime(
+  recipe: Recipe,
+  store: ArtifactStore,
+  options: { baseDir: string; signal?: AbortSignal | undefined; onProgress?: (event: StoreEvent) => void },
+): Promise<{ bytes: Uint8Array; path: string; fromCache: boolean }> {
+  const fetchOptions = {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  };
+  const source = recipe.source;
+  let path: string;
+  let fromCache = true;
+  switch (source.kind) {
+    case 'file':
+      path = resolve(options.baseDir, source.path);
+      break;
+    case 'url':
+    case 'npm': {
+      const { file, ...artifactSource } = source;
+      const artifact = await store.fetch(artifactSource, fetchOptions);
+      fromCache = artifact.fromCache;
+      path = file === undefined ? artifact.path : join(await store.unpack(artifact, fetchOptions), file);
+      break;
+    }
+    case 'build': {
+      const inputs: Record<string, FetchedArtifact> = {};
+      for (const name of Object.keys(source.inputs ?? {}).sort()) {
+        const artifact = await store.fetch(source.inputs![name]!, fetchOptions);
+        fromCache &&= artifact.fromCache;
+        inputs[name] = artifact;
+      }
+      const context = { inputs, store, signal: options.signal };
+      const extra = typeof source.key === 'function' ? await source.key(context) : source.key;
+      const key = [
+        'wasm-runtime-recipe-build',
+        recipe.language,
+        recipe.runtime.name,
+        recipe.runtime.version,
+        source.output,
+        ...Object.entries(inputs).map(([name, a]) => `${name}=${a.sha256}`),
+        ...extra,
+      ];
+      let built = false;
+      const dir = await store.cachedBuild(
+        key,
+        async (tmp) => {
+          built = true;
+          await source.build({ ...context, dir: tmp });
+        },
+        fetchOptions,
+      );
+      fromCache &&= !built;
+      path = join(dir, source.output);
+      break;
+    }
+  }
+  const bytes = new Uint8Array(await readFile(path));
+  return { bytes, path, fromCache };
+}
+
+function initSpecOf(recipe: Recipe, context: RecipeContext): InitSpec {
+  return typeof recipe.init === 'function' ? recipe.init(context) : (recipe.init ?? {});
+}
+
+// A recipe loaded from a path is recorded relative to the dist, so the manifest holds no
+// absolute path and two checkouts build the same bytes.
+function recipeReference(module: string | null, out: string): string | null {
+  if (module === null || !module.startsWith('file:')) return module;
+  const rel = relative(out, fileURLToPath(module)).split(sep).join('/');
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+function distFile(path: string, bytes: Uint8Array | string): DistFile {
+  return {
+    path,
+    size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length,
+    sha256: sha256(bytes),
+  };
+}
+
+async function looksLikeDist(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, DIST_MANIFEST_FILE), 'utf8')) as {
+      format?: unknown;
+    };
+    return typeof manifest.format === 'string' && manifest.format.startsWith('wasm-runtime-dist@');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `files` as the directory `out`, atomically: everything goes to a temporary sibling
+ * directory first, which replaces `out` only once complete, so a failure never leaves a
+ * half-written dist (the previous one stays). Refuses to replace a non-empty directory that is
+ * not a dist.
+ */
+export async function emitDir(
+  out: string,
+  files: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>,
+  onFile?: (path: string, size: number) => void,
+): Promise<void> {
+  const parent = dirname(out);
+  await mkdir(parent, { recursive: true });
+  if (existsSync(out)) {
+    const { readdir } = await import('node:fs/promises');
+    const entries = await readdir(out);
+    if (entries.length > 0 && !(await looksLikeDist(out))) {
+      throw new Error(
+        `${out} exists and is not a wasm-runtime dist (no ${DIST_MANIFEST_FILE}): refusing to replace it; choose another --out or remove it`,
+      );
+    }
+  }
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(parent, `.${basename(out)}.tmp-${suffix}`);
+  const old = join(parent, `.${basename(out)}.old-${suffix}`);
+  try {
+    await mkdir(tmp);
+    for (const file of files) {
+      const target = join(tmp, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.bytes);
+      onFile?.(file.path, typeof file.bytes === 'string' ? Buffer.byteLength(file.bytes) : file.bytes.length);
+    }
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  let moved = false;
+  try {
+    if (existsSync(out)) {
+      await rename(out, old);
+      moved = true;
+    }
+    await rename(tmp, out);
+  } catch (error) {
+    if (moved && !existsSync(out)) await rename(old, out).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  if (moved) await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Builds an app: fetch the runtime → stage the app's files → pre-initialize → split → emit
+ * `dist/` (`<name>.wasm`, `engine-<sha>.wasm`, `<name>.data.wasm`, `manifest.json`, and
+ * `files/` for mounts needed at run time).
+ *
+ * `config` is an app directory or config file (loaded with {@link loadConfig}), a config object
+ * (paths relative to `options.baseDir`), or an already resolved config. A bad config throws
+ * `ConfigError` with every problem; a failing stage throws `BuildStageError` (`stage`, `cause`)
+ * and leaves the output directory as it was. The same inputs give byte-identical files.
+ */
+export async function build(
+  config: string | WasmRuntimeConfig | ResolvedConfig,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
+  const resolved = await resolveBuildConfig(config, options);
+  const { recipe, name } = resolved;
+  const emit = options.onEvent ?? (() => {});
+  const store = options.store ?? new ArtifactStore();
+  const timings = {} as Record<BuildStage, number>;
+
+  async function stage<T>(which: BuildStage, run: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      options.signal?.throwIfAborted();
+      emit({ type: 'stage-start', stage: which });
+      const value = await run();
+      timings[which] = performance.now() - start;
+      emit({ type: 'stage-end', stage: which, ms: timings[which] });
+      return value;
+    } catch (cause) {
+      throw new BuildStageError(which, name, { cause });
+    }
+  }
+
+  const runtime = await stage('fetch', () =>
+    fetchRuntime(recipe, store, {
+      baseDir: resolved.baseDir,
+      signal: options.signal,
+      onProgress: (event) => emit({ type: 'store', event }),
+    }),
+  );
+  const runtimeSha = sha256(runtime.bytes);
+
+  const mounts = await stage('stage', async () => {
+    const staged: StagedMount[] = [];
+    for (const mount of recipe.stage?.mounts ?? DEFAULT_MOUNTS) {
+      staged.push(await stageMount(resolved.root, mount, resolved.include, resolved.exclude));
+    }
+    return staged;
+  });
+
+  const first = mounts[0]!;
+  const context: RecipeContext = {
+    name,
+    entry: resolved.entry,
+    entryGuestPath: `${first.guest.replace(/\/$/, '')}/${resolved.entry}`,
+    options: resolved.options,
+  };
+  const initSpec = initSpecOf(recipe, context);
+  const initFunc = initSpec.export ?? 'wizer-initialize';
+  const entry = recipe.entry;
+  const entryExport = entry.kind === 'command' ? '_start' : entry.export;
+
+  const pre = await stage('preinit', async () => {
+    const preopens: Record<string, FileSystem> = {};
+    for (const mount of mounts)
+      preopens[mount.guest] = new MemoryFS(mount.tree, { readOnly: mount.readOnly, time: 0n });
+    const outcome = await runPreinit(runtime.bytes, {
+      initFunc,
+      renameFuncs: entry.kind === 'command' && entry.export !== undefined ? [['_start', entry.export]] : [],
+      args: resolved.init.args ?? initSpec.args ?? [name],
+      env: { ...initSpec.env, ...resolved.init.env },
+      stdin: initSpec.stdin,
+      preopens,
+      inputName: `the ${recipe.runtime.name} ${recipe.runtime.version} runtime`,
+    });
+    if (outcome.stdout !== '') emit({ type: 'init-output', stream: 'stdout', text: outcome.stdout });
+    if (outcome.stderr !== '') emit({ type: 'init-output', stream: 'stderr', text: outcome.stderr });
+    const exported = WebAssembly.Module.exports(
+      await WebAssembly.compile(outcome.module as Uint8Array<ArrayBuffer>),
+    );
+    if (!exported.some((e) => e.name === entryExport && e.kind === 'function')) {
+      throw new Error(
+        `the snapshot exports no function "${entryExport}" (the recipe's entry): check entry.export in the recipe`,
+      );
+    }
+    return outcome;
+  });
+
+  const pair = await stage('split', async () =>
+    split(pre.module, {
+      runtime: {
+        language: recipe.language,
+        name: recipe.runtime.name,
+        version: recipe.runtime.version,
+        sha256: runtimeSha,
+      },
+      original: runtime.bytes,
+    }),
+  );
+
+  const snapshotFile = `${name}.wasm`;
+  const dataFile = `${name}.data.wasm`;
+  const engineFile = engineFileName(pair.engine);
+  const outputs: Array<{ path: string; bytes: Uint8Array | string }> = [
+    { path: snapshotFile, bytes: pre.module },
+    { path: engineFile, bytes: pair.engine },
+    { path: dataFile, bytes: pair.app },
+  ];
+  const distMounts: DistMount[] = mounts.map((mount) => {
+    const dir = mount.atRuntime ? `files${mount.guest.replace(/\/$/, '')}` : null;
+    if (dir !== null) for (const f of mount.files) outputs.push({ path: `${dir}/${f.path}`, bytes: f.data });
+    return {
+      guest: mount.guest,
+      readOnly: mount.readOnly,
+      dir,
+      files: mount.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+    };
+  });
+  const manifest: DistManifest = {
+    format: DIST_MANIFEST_FORMAT,
+    name,
+    runtime: {
+      language: recipe.language,
+      name: recipe.runtime.name,
+      version: recipe.runtime.version,
+      sha256: runtimeSha,
+    },
+    recipe: recipeReference(resolved.recipeModule, resolved.out),
+    entry: { kind: entry.kind, export: entryExport, file: resolved.entry },
+    files: {
+      snapshot: distFile(snapshotFile, pre.module),
+      engine: distFile(engineFile, pair.engine),
+      data: distFile(dataFile, pair.app),
+    },
+    split: pair.manifest,
+    mounts: distMounts,
+    postRestore: { call: recipe.postRestore?.call ?? null, hook: recipe.postRestore?.hook !== undefined },
+    preinit: pre.summary,
+    hostState: null,
+  };
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  outputs.push({ path: DIST_MANIFEST_FILE, bytes: manifestText });
+
+  await stage('emit', () =>
+    emitDir(resolved.out, outputs, (path, size) => emit({ type: 'file', path, size })),
+  );
+
+  return {
+    outDir: resolved.out,
+    manifest,
+    files: outputs.map((f) => distFile(f.path, f.bytes)).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    timings,
+    preinitTimings: pre.timings,
+    sizes: {
+      runtime: runtime.bytes.length,
+      snapshot: pre.module.length,
+      engine: pair.engine.length,
+      data: pair.app.length,
+    },
+    runtimeFromCache: runtime.fromCache,
+    initOutput: { stdout: pre.stdout, stderr: pre.stderr },
+  };
+}

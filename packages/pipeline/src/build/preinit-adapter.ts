@@ -1,0 +1,101 @@
+import { type NondeterminismReport, preinitialize } from '@wasm-runtime/preinit';
+import type { FileSystem } from '@wasm-runtime/wasi';
+
+/** What the build asks of the pre-initializer. */
+export interface PreinitRequest {
+  initFunc: string;
+  renameFuncs: Array<[dst: string, src: string]>;
+  args: string[];
+  env: Record<string, string>;
+  stdin?: string | Uint8Array | undefined;
+  preopens: Record<string, FileSystem>;
+  /** Name of the input in messages. */
+  inputName: string;
+}
+
+/** The part of the pre-initializer's report the manifest keeps (no timings: they vary). */
+export interface PreinitSummary {
+  initFunc: string;
+  /** Whether `_initialize` ran before the init export. */
+  ranInitialize: boolean;
+  /** Per defined memory: pages after init, non-zero bytes, bytes and count of data segments. */
+  memories: Array<{
+    index: number;
+    pages: number;
+    nonZeroBytes: number;
+    segmentBytes: number;
+    segments: number;
+  }>;
+  /** Mutable globals given constant initializers. */
+  globals: number;
+  snapshotNonZeroBytes: number;
+  dataSegments: number;
+  inputSize: number;
+  outputSize: number;
+  /** Nondeterministic inputs init read (randomness, clocks, env, args, stdin): what to reseed. */
+  nondeterminism: NondeterminismReport | null;
+}
+
+/** What the adapter gives back. */
+export interface PreinitOutcome {
+  module: Uint8Array;
+  summary: PreinitSummary;
+  /** Phase timings in milliseconds as the pre-initializer reported them. */
+  timings: Record<string, number>;
+  /** What init wrote to stdout and stderr. */
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The one place the build talks to `@wasm-runtime/preinit`: runs init deterministically with the
+ * staged mounts (WASI allowed) and maps the report to the manifest's summary.
+ */
+export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Promise<PreinitOutcome> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = new TextDecoder();
+  const err = new TextDecoder();
+  const { module, report } = await preinitialize(bytes, {
+    initFunc: request.initFunc,
+    renameFuncs: request.renameFuncs,
+    allowWasi: true,
+    inputName: request.inputName,
+    wasi: {
+      args: request.args,
+      env: request.env,
+      preopens: request.preopens,
+      deterministic: true,
+      ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+      stdout: (chunk: Uint8Array) => {
+        stdout.push(out.decode(chunk, { stream: true }));
+      },
+      stderr: (chunk: Uint8Array) => {
+        stderr.push(err.decode(chunk, { stream: true }));
+      },
+    },
+  });
+  return {
+    module,
+    summary: {
+      initFunc: report.initFunc,
+      ranInitialize: report.ranInitialize,
+      memories: report.memories.map((m) => ({
+        index: m.index,
+        pages: m.pages,
+        nonZeroBytes: m.nonZeroBytes,
+        segmentBytes: m.segmentBytes,
+        segments: m.segments,
+      })),
+      globals: report.globals,
+      snapshotNonZeroBytes: report.snapshotNonZeroBytes,
+      dataSegments: report.dataSegments,
+      inputSize: report.inputSize,
+      outputSize: report.outputSize,
+      nondeterminism: report.nondeterminism ?? null,
+    },
+    timings: { ...report.timings },
+    stdout: stdout.join('') + out.decode(),
+    stderr: stderr.join('') + err.decode(),
+  };
+}

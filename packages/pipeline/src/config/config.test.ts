@@ -1,0 +1,152 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recipe } from '../recipe/types.js';
+import { defineConfig, loadConfig, resolveConfig } from './config.js';
+
+const recipe: Recipe = {
+  language: 'toy',
+  runtime: { name: 'toy', version: '1' },
+  source: { kind: 'file', path: 'toy.wasm' },
+  entry: { kind: 'command' },
+  defaults: { entry: 'main.toy', include: ['**/*.toy'], exclude: ['skip/**'] },
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wasm-runtime-config-'));
+  await mkdir(join(dir, 'app', 'src'), { recursive: true });
+  await writeFile(join(dir, 'app', 'main.toy'), 'x');
+  await writeFile(join(dir, 'app', 'src', 'main.lua'), 'x');
+  await writeFile(join(dir, 'app', 'src', 'other.toy'), 'x');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('resolveConfig', () => {
+  it('applies the recipe defaults and resolves paths', async () => {
+    const { value, errors, warnings } = await resolveConfig({ recipe, root: 'app' }, { baseDir: dir });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(value).toMatchObject({
+      name: 'app',
+      root: join(dir, 'app'),
+      entry: 'main.toy',
+      out: join(dir, 'dist'),
+      include: ['**/*.toy'],
+      recipeModule: null,
+    });
+    expect(value!.exclude).toEqual(['node_modules/**', '.git/**', 'wasm-runtime.config.*', 'skip/**']);
+  });
+
+  it('reports every error with its dot path instead of throwing', async () => {
+    const { value, errors, warnings } = await resolveConfig(
+      {
+        recipe,
+        root: 'app',
+        entry: 'src/mian.lua',
+        name: 'no spaces please',
+        files: { include: 'all', exclude: [1] },
+        init: { args: 'x', env: { HOME: 3, OK: 'yes' } },
+        colour: 'blue',
+      },
+      { baseDir: dir },
+    );
+    expect(value).toBeUndefined();
+    const lines = errors.map((e) => `${e.path}: ${e.message}`);
+    expect(lines).toEqual([
+      'name: expected a file-name-safe name (letters, digits, ".", "_", "-"), got "no spaces please"',
+      'files.include: expected an array of globs, got "all"',
+      'files.exclude: expected an array of globs, got an array',
+      expect.stringMatching(
+        /^entry: expected a path to an existing file, got "src\/mian.lua" \(looked for .*src\/mian.lua\)$/,
+      ),
+      'init.args: expected an array of strings, got "x"',
+      'init.env.HOME: expected a string, got number 3',
+    ]);
+    expect(warnings).toEqual([{ path: 'colour', message: 'unknown key, ignored' }]);
+  });
+
+  it('flags override the config', async () => {
+    const { value } = await resolveConfig(
+      { recipe, root: 'app', name: 'a', out: 'dist' },
+      { baseDir: dir, overrides: { name: 'b', out: 'build/out', entry: 'src/other.toy' } },
+    );
+    expect(value).toMatchObject({ name: 'b', out: join(dir, 'build/out'), entry: 'src/other.toy' });
+  });
+
+  it('an entry left out by the globs, escaping the root, or an out dir over the app are errors', async () => {
+    const excluded = await resolveConfig(
+      { recipe, root: 'app', entry: 'src/main.lua', files: { include: ['*.toy'] } },
+      { baseDir: dir },
+    );
+    expect(excluded.errors.map((e) => e.message)).toEqual([
+      '"src/main.lua" is left out of the staged files by files.include/files.exclude',
+    ]);
+    const escaping = await resolveConfig(
+      { recipe, root: 'app', entry: '../elsewhere.toy' },
+      { baseDir: dir },
+    );
+    expect(escaping.errors[0]).toMatchObject({
+      path: 'entry',
+      message: expect.stringContaining('inside the app root'),
+    });
+    const over = await resolveConfig({ recipe, root: 'app', out: '.' }, { baseDir: dir });
+    expect(over.errors[0]).toMatchObject({ path: 'out' });
+  });
+
+  it('a missing language lists the installed recipes; a bad recipe object is reported by path', async () => {
+    const none = await resolveConfig({}, { baseDir: dir });
+    expect(none.errors).toEqual([
+      {
+        path: 'lang',
+        message: expect.stringMatching(
+          /^expected a language .*; (no recipe is installed|installed recipes: )/,
+        ),
+      },
+    ]);
+    const bad = await resolveConfig({ recipe: { ...recipe, entry: { kind: 'main' } } }, { baseDir: dir });
+    expect(bad.errors).toEqual([
+      { path: 'recipe.entry.kind', message: 'expected "command" or "export", got "main"' },
+    ]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads JSON and .mjs configs; a broken JSON file is an error, not an exception', async () => {
+    const json = join(dir, 'json-app');
+    await mkdir(json);
+    await writeFile(join(json, 'main.toy'), 'x');
+    await writeFile(join(json, 'toy.mjs'), `export const recipe = ${JSON.stringify(recipe)};`);
+    await writeFile(
+      join(json, 'wasm-runtime.config.json'),
+      JSON.stringify({ recipe: './toy.mjs', name: 'j' }),
+    );
+    const loaded = await loadConfig(json);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.configFile).toBe(join(json, 'wasm-runtime.config.json'));
+    expect(loaded.value?.name).toBe('j');
+
+    const mjs = join(dir, 'mjs-app');
+    await mkdir(mjs);
+    await writeFile(join(mjs, 'main.toy'), 'x');
+    await writeFile(
+      join(mjs, 'wasm-runtime.config.mjs'),
+      `export default { recipe: ${JSON.stringify(recipe)}, name: 'm' };`,
+    );
+    expect((await loadConfig(mjs)).value?.name).toBe('m');
+
+    await writeFile(join(json, 'wasm-runtime.config.json'), '{ "name": ');
+    const broken = await loadConfig(json);
+    expect(broken.value).toBeUndefined();
+    expect(broken.errors[0]!.message).toMatch(/is not valid JSON/);
+    expect((await loadConfig(join(dir, 'missing'))).errors[0]!.message).toMatch(/does not exist/);
+  });
+
+  it('defineConfig returns its argument', () => {
+    const config = { lang: 'lua' };
+    expect(defineConfig(config)).toBe(config);
+  });
+});

@@ -1,0 +1,121 @@
+import { WasmRuntimeError } from '@wasm-runtime/errors';
+
+/** One problem found in a config or recipe, at a dot path such as `files.include.0`. */
+export interface ValidationIssue {
+  /** Dot path of the offending value (`entry`, `init.env.HOME`); empty for the whole object. */
+  path: string;
+  message: string;
+}
+
+/** `path: message`, the form the CLI prints. */
+export function formatIssue(issue: ValidationIssue): string {
+  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
+}
+
+/**
+ * The config is invalid. `issues` holds every error found (not just the first); the message lists
+ * them one per line.
+ */
+export class ConfigError extends WasmRuntimeError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], where = 'the config') {
+    super(
+      'ERR_CONFIG_INVALID',
+      `${where} has ${issues.length} error${issues.length === 1 ? '' : 's'}:\n${issues
+        .map((i) => `  ${formatIssue(i)}`)
+        .join('\n')}`,
+    );
+    this.issues = issues;
+  }
+}
+
+/** No recipe is installed for a language. `installed` lists the languages that are. */
+export class UnknownLanguageError extends WasmRuntimeError {
+  readonly language: string;
+  readonly installed: readonly string[];
+
+  constructor(language: string, installed: readonly string[]) {
+    super(
+      'ERR_RECIPE_NOT_FOUND',
+      `no recipe for the language "${language}": ${describeInstalled(installed)}. ` +
+        `Install @wasm-runtime/${language} (npm install -D @wasm-runtime/${language}), or point "recipe" in the config at a recipe module.`,
+    );
+    this.language = language;
+    this.installed = installed;
+  }
+}
+
+/** Words for the recipes that are installed, used by every "unknown language" message. */
+export function describeInstalled(installed: readonly string[]): string {
+  return installed.length === 0 ? 'no recipe is installed' : `installed recipes: ${installed.join(', ')}`;
+}
+
+/** A recipe module was found but does not export a valid recipe. */
+export class InvalidRecipeError extends WasmRuntimeError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(where: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super(
+      'ERR_RECIPE_INVALID',
+      `${where} is not a valid recipe:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      options,
+    );
+    this.issues = issues;
+  }
+}
+
+/** The stages of a build, in order. */
+export type BuildStage = 'fetch' | 'stage' | 'preinit' | 'split' | 'emit';
+
+/**
+ * A build stage failed. `stage` says which; `cause` is the underlying typed error (a checksum
+ * mismatch, a trap during init...). The output directory was left as it was.
+ */
+export class BuildStageError extends WasmRuntimeError {
+  readonly stage: BuildStage;
+
+  constructor(stage: BuildStage, app: string, options: { cause: unknown }) {
+    const cause = options.cause;
+    const reason =
+      cause instanceof WasmRuntimeError
+        ? `[${cause.code}] ${cause.message}`
+        : cause instanceof Error
+          ? cause.message
+          : String(cause);
+    super(
+      'ERR_BUILD_STAGE_FAILED',
+      `building ${app} failed in the ${stage} stage: ${reason}\n(the output directory was left unchanged)`,
+      options,
+    );
+    this.stage = stage;
+  }
+}
+
+/** A dist directory cannot be used: no manifest, a manifest of another format, a missing file. */
+export class DistError extends WasmRuntimeError {
+  readonly dir: string;
+
+  constructor(dir: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_DIST_INVALID', `${dir} is not a usable wasm-runtime dist: ${reason}`, options);
+    this.dir = dir;
+  }
+}
+
+/** A file in a dist directory does not have the sha256 its manifest records. */
+export class DistIntegrityError extends WasmRuntimeError {
+  readonly file: string;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(file: string, expected: string, actual: string) {
+    super(
+      'ERR_DIST_INTEGRITY',
+      `${file} does not match its manifest: expected sha256 ${expected}, got ${actual}. ` +
+        'The dist was modified after the build: rebuild it with `wasm-runtime build`.',
+    );
+    this.file = file;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

@@ -1,0 +1,79 @@
+import type { SplitManifest } from '@wasm-runtime/split';
+import type { PreinitSummary } from './build/preinit-adapter.js';
+import type { EntrySpec } from './recipe/types.js';
+
+/** The `format` of the dist manifests this version writes and reads. */
+export const DIST_MANIFEST_FORMAT = 'wasm-runtime-dist@1';
+
+/** The file name of the manifest in a dist directory. */
+export const DIST_MANIFEST_FILE = 'manifest.json';
+
+/** A file of the dist directory. */
+export interface DistFile {
+  /** Path relative to the dist directory, `/`-separated. */
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** A staged file shipped for run time, or a file init read (listed for provenance). */
+export interface MountFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** A directory the guest sees. */
+export interface DistMount {
+  guest: string;
+  readOnly: boolean;
+  /** Where `runDist` finds it, relative to the dist directory; null when only init needed it. */
+  dir: string | null;
+  files: MountFile[];
+}
+
+/**
+ * `dist/manifest.json`: what a build emitted and how to run it. Versioned by `format`; its JSON
+ * schema is `@wasm-runtime/pipeline/manifest.schema.json`. It holds nothing that varies between
+ * two builds of the same inputs (no times, no absolute paths), so dists are byte-identical.
+ */
+export interface DistManifest {
+  $schema?: string;
+  format: typeof DIST_MANIFEST_FORMAT;
+  name: string;
+  runtime: {
+    language: string;
+    name: string;
+    version: string;
+    /** sha256 of the runtime module before pre-initialization. */
+    sha256: string;
+  };
+  /**
+   * How to load the recipe again (for a JS post-restore hook): a package specifier, or a path
+   * relative to the dist directory (`./` or `../`) for a recipe module given by path; null for
+   * an inline recipe object.
+   */
+  recipe: string | null;
+  entry: {
+    /** `command`: the snapshot's `_start`; `export`: this export is called by `runDist`. */
+    kind: EntrySpec['kind'];
+    export: string;
+    /** The app's entry file, relative to its root. */
+    file: string;
+  };
+  files: {
+    /** The monolithic snapshot `<name>.wasm`: runs in any WASI host. */
+    snapshot: DistFile;
+    /** The shared code-only engine `engine-<sha>.wasm`. */
+    engine: DistFile;
+    /** The data-only app module `<name>.data.wasm`. */
+    data: DistFile;
+  };
+  /** The manifest of the split pair, as `@wasm-runtime/split` wrote it (what `link` checks). */
+  split: SplitManifest;
+  mounts: DistMount[];
+  postRestore: { call: string | null; hook: boolean };
+  preinit: PreinitSummary;
+  /** WASI host state saved with the snapshot (open descriptors), or null. */
+  hostState: unknown;
+}

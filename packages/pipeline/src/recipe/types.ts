@@ -1,0 +1,172 @@
+import type { ArtifactSource, ArtifactStore, FetchedArtifact } from '../store/index.js';
+
+/**
+ * A recipe: everything the build pipeline needs to know about one language runtime. It is data
+ * plus a few small hooks; adding a language is adding a package `@wasm-runtime/<language>` that
+ * exports `recipe` (or a module named in a config), never a change to the pipeline.
+ *
+ * The pipeline: fetch the runtime module ({@link Recipe.runtime}), stage the app's files
+ * ({@link Recipe.stage}), pre-initialize by calling the init export ({@link Recipe.init}), make the
+ * entry ({@link Recipe.entry}) the snapshot's entry point, split, emit. At run time,
+ * {@link Recipe.postRestore} runs before the entry.
+ */
+export interface Recipe {
+  /** The language name users type (`--lang lua`); lowercase letters, digits and dashes. */
+  language: string;
+  /** Identity of the runtime build, recorded in the manifest and the split engine's manifest. */
+  runtime: RuntimeIdentity;
+  /** Where the runtime's `.wasm` comes from. */
+  source: RuntimeSource;
+  /** How the app's files are shown to init. Default: the whole app tree read-only at `/app`. */
+  stage?: StageSpec;
+  /** How init is invoked. Default: the export `wizer-initialize`, no args, empty environment. */
+  init?: InitSpec | ((context: RecipeContext) => InitSpec);
+  /** What runs when the snapshot starts. */
+  entry: EntrySpec;
+  /** What runs after a snapshot is restored and before the entry (reseeding). */
+  postRestore?: PostRestore;
+  /** Defaults for the user's config. */
+  defaults?: RecipeDefaults;
+}
+
+/** Which runtime build a recipe uses. `name` + `version` must change whenever the build changes. */
+export interface RuntimeIdentity {
+  /** Runtime name: `lua`, `cpython`, `ruby`, `starlingmonkey`. */
+  name: string;
+  /** Upstream version plus anything that changes the build (`5.4.4`, `3.11.2+wasi-2`). */
+  version: string;
+}
+
+/**
+ * Where the runtime module comes from; every form ends as one verified `.wasm` file.
+ *
+ * - `url` / `npm`: an artifact of the store (sha256-pinned URL with fallbacks; an npm package
+ *   version, optionally one file inside it with `path`). For an npm source without `path`, the
+ *   tarball is unpacked and `file` names the module inside it (`package/dist/ruby.wasm`).
+ * - `build`: built from pinned inputs with a local toolchain, cached with the store's
+ *   `cachedBuild` under a key made of `key` and the inputs' sha256.
+ * - `file`: a local module (development and tests); relative to the config's directory.
+ */
+export type RuntimeSource =
+  | (ArtifactSource & { kind: 'url' | 'npm'; file?: string })
+  | BuildSource
+  | { kind: 'file'; path: string };
+
+/** A runtime built from pinned sources by the recipe's own `build` function. */
+export interface BuildSource {
+  kind: 'build';
+  /** Pinned inputs fetched through the store first (source tarballs), by name. */
+  inputs?: Record<string, ArtifactSource>;
+  /**
+   * Everything else the output depends on (flags, toolchain versions, driver sources' hashes).
+   * The inputs' sha256 are added by the pipeline. A function may probe the toolchain.
+   */
+  key: readonly string[] | ((context: BuildContext) => Promise<readonly string[]> | readonly string[]);
+  /** Builds into `context.dir` (a fresh temporary directory, renamed into the cache on success). */
+  build: (context: BuildContext & { dir: string }) => Promise<void>;
+  /** The module's path inside the build directory. */
+  output: string;
+}
+
+/** What a `build` source's functions receive. */
+export interface BuildContext {
+  /** The fetched inputs, by the names given in `inputs`. */
+  inputs: Record<string, FetchedArtifact>;
+  store: ArtifactStore;
+  signal?: AbortSignal | undefined;
+}
+
+/** How the app's files are mounted for init (and, if asked, at run time). */
+export interface StageSpec {
+  mounts: MountSpec[];
+}
+
+/** One directory the guest sees. */
+export interface MountSpec {
+  /** Guest path of the preopen, e.g. `/app`. */
+  guest: string;
+  /** Directory inside the app root the files come from (default `.`, the root itself). */
+  from?: string;
+  /** Globs (relative to `from`) of the files to stage. Default: the config's `files.include`, else every file. */
+  include?: string[];
+  /** Globs to leave out, added to the config's `files.exclude` and the built-in excludes. */
+  exclude?: string[];
+  /** Default true: init cannot write to the mount. */
+  readOnly?: boolean;
+  /**
+   * True when the runtime reads these files after restore (lazy imports): they are copied into
+   * `dist/files/<guest path>` and preopened by `runDist`. Default false: init reads everything.
+   */
+  atRuntime?: boolean;
+}
+
+/** How the init export is called. */
+export interface InitSpec {
+  /** The init export; default `wizer-initialize`. */
+  export?: string;
+  /** argv during init (`args[0]` is the program name; default `[<app name>]`). */
+  args?: string[];
+  /** The whole environment init sees. */
+  env?: Record<string, string>;
+  /** Bytes or text on stdin during init. */
+  stdin?: string | Uint8Array;
+}
+
+/** The snapshot's entry point. */
+export type EntrySpec =
+  | {
+      /**
+       * A WASI command: `_start`. With `export`, that export is renamed to `_start` in the snapshot
+       * (Wizer's `--rename-func _start=<export>`); without it, the module's own `_start` is kept.
+       */
+      kind: 'command';
+      export?: string;
+    }
+  | {
+      /** A reactor whose `export` (no parameters; `()` or `() -> i32` exit code) `runDist` calls. */
+      kind: 'export';
+      export: string;
+    };
+
+/** After restore: an export to call (data, recorded in the manifest), and/or a JS hook. */
+export interface PostRestore {
+  /** An export called with no arguments after restore, before the entry; e.g. a reseed function. */
+  call?: string;
+  /**
+   * A JS hook, run by `runDist` when it can import the recipe (the manifest records the recipe's
+   * module specifier). Hosts other than `runDist` only see `call`: prefer it, or an entry that
+   * reseeds by itself.
+   */
+  hook?: (instance: WebAssembly.Instance, context: RestoreContext) => void | Promise<void>;
+}
+
+/** What a post-restore hook receives. */
+export interface RestoreContext {
+  /** The dist manifest. */
+  manifest: unknown;
+  /** The arguments and environment of this run. */
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+}
+
+/** Config defaults a recipe provides. */
+export interface RecipeDefaults {
+  /** The entry file when the config names none (`main.lua`). */
+  entry?: string;
+  /** Globs of the app's files when the config names none (`**\/*.lua`). */
+  include?: string[];
+  /** Globs always left out for this language (`__pycache__/**`). */
+  exclude?: string[];
+}
+
+/** What a recipe's `init` function receives. */
+export interface RecipeContext {
+  /** The app's name (the config's `name`). */
+  name: string;
+  /** The entry file, relative to the app root, with `/` separators. */
+  entry: string;
+  /** The guest path of the entry file (`/app/main.lua`), under the first mount. */
+  entryGuestPath: string;
+  /** The config's recipe-specific `options`. */
+  options: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { validateRecipe } from './validate.js';
+
+describe('validateRecipe', () => {
+  it('accepts a complete recipe of each source kind', () => {
+    const base = {
+      language: 'lua',
+      runtime: { name: 'lua', version: '5.4.4' },
+      entry: { kind: 'command', export: 'run' },
+    };
+    expect(validateRecipe({ ...base, source: { kind: 'file', path: 'x.wasm' } })).toEqual([]);
+    expect(
+      validateRecipe({ ...base, source: { kind: 'url', url: 'https://x/y.wasm', sha256: 'a'.repeat(64) } }),
+    ).toEqual([]);
+    expect(
+      validateRecipe({ ...base, source: { kind: 'npm', package: 'p', version: '1.0.0', path: 'a.wasm' } }),
+    ).toEqual([]);
+    expect(
+      validateRecipe({
+        ...base,
+        source: { kind: 'build', key: ['k'], build: async () => {}, output: 'lua.wasm' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports every problem with its dot path', () => {
+    expect(
+      validateRecipe({
+        language: 'Lua!',
+        runtime: { name: '' },
+        source: { kind: 'npm', package: 'p', version: '1.0.0' },
+        stage: { mounts: [{ guest: 'app' }, { guest: '/a', include: 'x' }, { guest: '/a' }] },
+        entry: { kind: 'export' },
+        postRestore: { call: 3 },
+      }).map((i) => `${i.path}: ${i.message}`),
+    ).toEqual([
+      'language: expected a lowercase name such as "lua", got "Lua!"',
+      'runtime.name: expected a non-empty string, got ""',
+      'runtime.version: expected a non-empty string, got nothing',
+      'source.file: expected the module path inside the unpacked tarball (or set source.path), got nothing',
+      'stage.mounts.0.guest: expected an absolute guest path such as "/app", got "app"',
+      'stage.mounts.1.include: expected an array of globs, got "x"',
+      'stage.mounts.2.guest: "/a" is mounted twice',
+      'entry.export: expected an export name, got nothing',
+      'postRestore.call: expected an export name, got number 3',
+    ]);
+    expect(validateRecipe(undefined)).toEqual([
+      { path: '', message: 'expected a recipe object, got nothing' },
+    ]);
+  });
+});

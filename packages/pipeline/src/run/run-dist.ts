@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type EngineCache, link } from '@wasm-runtime/split';
+import { type HostState, type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
+import { DistError, DistIntegrityError } from '../errors.js';
+import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
+import { resolveRecipeModule } from '../recipe/resolve.js';
+import type { Recipe } from '../recipe/types.js';
+
+/** Options of {@link runDist}. */
+export interface RunDistOptions {
+  /** Arguments after the program name (the guest's `argv[0]` is the app's name). */
+  args?: string[];
+  /** The guest's whole environment. */
+  env?: Record<string, string>;
+  /** Extra host directories, preopened after the dist's own mounts. */
+  dirs?: Array<{ host: string; guest: string }>;
+  /** Default `'inherit'` for all three. */
+  stdin?: InputOption;
+  stdout?: OutputOption;
+  stderr?: OutputOption;
+  /** Where the compiled engine is cached; default the process-wide cache of `@wasm-runtime/split`. */
+  engineCache?: EngineCache | null;
+  /** Check every file against the manifest's sha256 (default true). */
+  verify?: boolean;
+}
+
+/** A loaded dist: its manifest and the split pair's bytes. */
+export interface LoadedDist {
+  dir: string;
+  manifest: DistManifest;
+  engine: Uint8Array;
+  data: Uint8Array;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function checkManifest(dir: string, value: unknown): DistManifest {
+  if (typeof value !== 'object' || value === null)
+    throw new DistError(dir, `${DIST_MANIFEST_FILE} is not a JSON object`);
+  const m = value as Partial<DistManifest>;
+  if (m.format !== DIST_MANIFEST_FORMAT) {
+    throw new DistError(
+      dir,
+      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(m.format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
+    );
+  }
+  if (
+    typeof m.files !== 'object' ||
+    m.files === null ||
+    typeof m.split !== 'object' ||
+    !Array.isArray(m.mounts)
+  ) {
+    throw new DistError(dir, `${DIST_MANIFEST_FILE} lacks files, split or mounts`);
+  }
+  return m as DistManifest;
+}
+
+/** Reads a dist directory's manifest and split pair, checking them against the manifest. */
+export async function loadDist(distDir: string, options: { verify?: boolean } = {}): Promise<LoadedDist> {
+  const dir = resolve(distDir);
+  let text: string;
+  try {
+    text = await readFile(join(dir, DIST_MANIFEST_FILE), 'utf8');
+  } catch (cause) {
+    throw new DistError(dir, `it has no ${DIST_MANIFEST_FILE} (build one with \`wasm-runtime build\`)`, {
+      cause,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
+  }
+  const manifest = checkManifest(dir, parsed);
+  const read = async (file: { path: string; sha256: string }): Promise<Uint8Array> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(join(dir, file.path)));
+    } catch (cause) {
+      throw new DistError(dir, `${file.path} is missing`, { cause });
+    }
+    if (options.verify !== false) {
+      const actual = sha256(bytes);
+      if (actual !== file.sha256) throw new DistIntegrityError(join(dir, file.path), file.sha256, actual);
+    }
+    return bytes;
+  };
+  return { dir, manifest, engine: await read(manifest.files.engine), data: await read(manifest.files.data) };
+}
+
+async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['postRestore']> {
+  if (!manifest.postRestore.hook || manifest.recipe === null) return undefined;
+  const spec = manifest.recipe;
+  const url =
+    spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec)
+      ? pathToFileURL(resolve(dir, spec)).href
+      : resolveRecipeModule(spec, dir);
+  if (url === undefined) {
+    throw new DistError(
+      dir,
+      `its post-restore hook lives in the recipe ${spec}, which cannot be found: install it`,
+    );
+  }
+  const mod = (await import(url)) as { recipe?: Recipe; default?: Recipe };
+  return (mod.recipe ?? mod.default)?.postRestore;
+}
+
+/**
+ * Runs a built app from its dist directory: links the split pair (the engine compiled once per
+ * process and cached by sha256), preopens the dist's run-time mounts and `dirs`, applies the
+ * recipe's post-restore step, then runs the entry. Resolves to the exit code (a `proc_exit`
+ * code, or an `export` entry's i32 result). A trap propagates as `WebAssembly.RuntimeError`.
+ */
+export async function runDist(distDir: string, options: RunDistOptions = {}): Promise<number> {
+  const dist = await loadDist(distDir, options.verify === undefined ? {} : { verify: options.verify });
+  const { manifest, dir } = dist;
+  const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
+  for (const mount of manifest.mounts) {
+    if (mount.dir !== null) preopens[mount.guest] = { dir: join(dir, mount.dir), readOnly: mount.readOnly };
+  }
+  for (const extra of options.dirs ?? []) {
+    const st = await stat(extra.host).catch(() => undefined);
+    if (!st?.isDirectory()) throw new DistError(dir, `--dir ${extra.host}: not a directory`);
+    preopens[extra.guest] = extra.host;
+  }
+  const hostState = manifest.hostState as HostState | null;
+  const wasi = new WASI({
+    args: [manifest.name, ...(options.args ?? [])],
+    env: options.env ?? {},
+    preopens,
+    stdin: options.stdin ?? 'inherit',
+    stdout: options.stdout ?? 'inherit',
+    stderr: options.stderr ?? 'inherit',
+    ...(hostState === null || hostState === undefined ? {} : { state: hostState }),
+  });
+  const { instance } = await link(dist.engine, dist.data, wasi.imports as WebAssembly.Imports, {
+    manifest: manifest.split,
+    ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
+  });
+  const hook = await loadHook(dir, manifest);
+  const exports = instance.exports;
+  try {
+    const call = manifest.postRestore.call;
+    if (call !== null || hook?.hook !== undefined || manifest.entry.kind === 'export') {
+      const memory = exports['memory'];
+      if (memory instanceof WebAssembly.Memory) wasi.bindMemory(memory);
+    }
+    if (call !== null) {
+      const fn = exports[call];
+      if (typeof fn !== 'function')
+        throw new DistError(dir, `its post-restore export "${call}" is missing from the engine`);
+      (fn as () => unknown)();
+    }
+    if (hook?.hook !== undefined) {
+      await hook.hook(instance, { manifest, args: options.args ?? [], env: options.env ?? {} });
+    }
+    if (manifest.entry.kind === 'command') return wasi.start(instance);
+    const entry = exports[manifest.entry.export];
+    if (typeof entry !== 'function')
+      throw new DistError(dir, `its entry export "${manifest.entry.export}" is missing`);
+    const result = (entry as () => unknown)();
+    return typeof result === 'number' ? result : 0;
+  } catch (error) {
+    if (error instanceof ProcExit) return error.exitCode;
+    throw error;
+  }
+}

@@ -1,0 +1,361 @@
+// The build pipeline end to end on a recipe-less fixture runtime (fixtures/build/fixture.c, built
+// with the Debian wasm32-wasi toolchain through the store's cachedBuild): build → dist → runDist.
+
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI as NodeWASI } from 'node:wasi';
+import { MemoryFS, ProcExit, WASI } from '@wasm-runtime/wasi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ArtifactStore,
+  BuildStageError,
+  build,
+  ConfigError,
+  DistIntegrityError,
+  emitDir,
+  fetchRuntime,
+  inspectModule,
+  loadConfig,
+  loadRecipeModule,
+  runDist,
+} from '../src/index.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
+const apps = join(fixtures, 'apps');
+const cacheDir = fileURLToPath(new URL('../.cache/test-build-store/', import.meta.url));
+
+let tmp: string;
+let store: ArtifactStore;
+let runtime: Uint8Array;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-build-'));
+  store = new ArtifactStore({ cacheDir, offline: true });
+  const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+  runtime = (await fetchRuntime(recipe, store, { baseDir: fixtures })).bytes;
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** Runs a dist with runDist, capturing stdout and stderr. */
+async function runCaptured(dir: string, args: string[] = []) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const exitCode = await runDist(dir, {
+    args,
+    stdin: 'ignore',
+    stdout: (chunk) => out.push(dec.decode(chunk)),
+    stderr: (chunk) => err.push(dec.decode(chunk)),
+  });
+  return { exitCode, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** The reference: the original runtime, cold: _initialize, init, then the entry, in one instance. */
+async function coldRun(
+  app: string,
+  name: string,
+  entry: string,
+  files: Record<string, string>,
+  args: string[] = [],
+) {
+  const wasi = new WASI({
+    args: [name, ...args],
+    env: { FIXTURE_ENTRY: `/app/${entry}` },
+    preopens: { '/app': new MemoryFS(files, { readOnly: true }) },
+    stdout: 'buffer',
+    stderr: 'buffer',
+  });
+  const instance = await WebAssembly.instantiate(
+    await WebAssembly.compile(runtime as Uint8Array<ArrayBuffer>),
+    wasi.imports as WebAssembly.Imports,
+  );
+  wasi.initialize(instance);
+  let exitCode = 0;
+  try {
+    (instance.exports['wizer-initialize'] as () => void)();
+    (instance.exports['fixture.run'] as () => void)();
+  } catch (error) {
+    if (!(error instanceof ProcExit)) throw error;
+    exitCode = error.exitCode;
+  }
+  void app;
+  return { exitCode, stdout: wasi.stdoutText(), stderr: wasi.stderrText() };
+}
+
+async function buildApp(app: string, out: string, extra: Parameters<typeof build>[1] = {}) {
+  return build(join(apps, app), { store, overrides: { out }, ...extra });
+}
+
+describe('build', () => {
+  it('emits the snapshot, the split pair and a manifest, and runDist gives the cold run output', async () => {
+    const out = join(tmp, 'hello-dist');
+    const events: string[] = [];
+    const result = await buildApp('hello', out, {
+      onEvent: (e) => {
+        if (e.type === 'stage-start' || e.type === 'stage-end') events.push(`${e.type}:${e.stage}`);
+      },
+    });
+    expect(events).toEqual(
+      ['fetch', 'stage', 'preinit', 'split', 'emit'].flatMap((s) => [`stage-start:${s}`, `stage-end:${s}`]),
+    );
+    const engine = result.manifest.files.engine.path;
+    expect(engine).toMatch(/^engine-[0-9a-f]{16}\.wasm$/);
+    expect((await readdir(out)).sort()).toEqual(
+      [engine, 'hello.data.wasm', 'hello.wasm', 'manifest.json'].sort(),
+    );
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toEqual(result.manifest);
+    expect(manifest.format).toBe('wasm-runtime-dist@1');
+    expect(manifest.runtime).toMatchObject({ language: 'fixture-c', name: 'fixture-c', version: '1.0.0' });
+    expect(manifest.entry).toEqual({ kind: 'command', export: '_start', file: 'main.txt' });
+    expect(manifest.mounts).toEqual([
+      {
+        guest: '/app',
+        readOnly: true,
+        dir: null,
+        files: [expect.objectContaining({ path: 'main.txt', size: 36 })],
+      },
+    ]);
+    expect(manifest.preinit.initFunc).toBe('wizer-initialize');
+    expect(manifest.preinit.ranInitialize).toBe(true);
+    expect(manifest.preinit.nondeterminism.envReads).toContain('FIXTURE_ENTRY');
+    for (const file of Object.values(result.manifest.files)) {
+      expect((await readFile(join(out, file.path))).length).toBe(file.size);
+    }
+    expect(result.sizes.engine + result.sizes.data).toBeGreaterThan(result.sizes.data);
+
+    const cold = await coldRun('hello', 'hello', 'main.txt', {
+      'main.txt': await readFile(join(apps, 'hello', 'main.txt'), 'utf8'),
+    });
+    expect(cold.stdout).toContain('0: hello from the snapshot\n1: second line\nchecksum ');
+    const warm = await runCaptured(out);
+    expect(warm).toEqual(cold);
+  });
+
+  it('passes args and returns the exit code, like the cold run', async () => {
+    const out = join(tmp, 'hello-args');
+    await buildApp('hello', out);
+    const files = { 'main.txt': await readFile(join(apps, 'hello', 'main.txt'), 'utf8') };
+    const warm = await runCaptured(out, ['exit', '7']);
+    expect(warm.exitCode).toBe(7);
+    expect(warm).toEqual(await coldRun('hello', 'hello', 'main.txt', files, ['exit', '7']));
+  });
+
+  it('the monolithic snapshot runs in another WASI host (node:wasi) with the same output', async () => {
+    const out = join(tmp, 'hello-node');
+    await buildApp('hello', out);
+    const stdoutFile = join(tmp, 'node-wasi-stdout.txt');
+    const fd = await import('node:fs').then((fs) => fs.openSync(stdoutFile, 'w'));
+    const wasi = new NodeWASI({
+      version: 'preview1',
+      args: ['hello'],
+      env: {},
+      stdout: fd,
+      returnOnExit: true,
+    });
+    const module = await WebAssembly.compile(await readFile(join(out, 'hello.wasm')));
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+    expect(wasi.start(instance)).toBe(0);
+    (await import('node:fs')).closeSync(fd);
+    expect(await readFile(stdoutFile, 'utf8')).toBe((await runCaptured(out)).stdout);
+  });
+
+  it('stages only the included files, and init reads files beside the entry', async () => {
+    const out = join(tmp, 'multi');
+    const result = await buildApp('multi', out);
+    expect(result.manifest.mounts[0]!.files.map((f) => f.path)).toEqual(['entry.txt', 'lib/part.txt']);
+    expect((await runCaptured(out)).stdout).toMatch(/^0: top\n1: from lib\n2: bottom\nchecksum \d+\n$/);
+  });
+
+  it('two apps on one runtime share one engine file (same bytes, same hash)', async () => {
+    const a = await buildApp('hello', join(tmp, 'share-a'));
+    const b = await buildApp('other', join(tmp, 'share-b'));
+    expect(a.manifest.files.engine).toEqual(b.manifest.files.engine);
+    expect(await readFile(join(a.outDir, a.manifest.files.engine.path))).toEqual(
+      await readFile(join(b.outDir, b.manifest.files.engine.path)),
+    );
+    expect(a.manifest.files.data.sha256).not.toBe(b.manifest.files.data.sha256);
+    expect((await runCaptured(b.outDir)).stdout).toContain(
+      '0: another app\n1: on the same runtime\n2: third\n',
+    );
+  });
+
+  it('is deterministic: the same inputs give byte-identical dists', async () => {
+    const one = join(tmp, 'det-1');
+    const two = join(tmp, 'det-2');
+    await buildApp('multi', one);
+    await buildApp('multi', two);
+    const names = (await readdir(one)).sort();
+    expect((await readdir(two)).sort()).toEqual(names);
+    for (const name of names) {
+      expect(await readFile(join(two, name)), name).toEqual(await readFile(join(one, name)));
+    }
+    // Elsewhere, only the manifest's path to a recipe module given by path (relative to the dist) differs.
+    const three = join(tmp, 'nested', 'elsewhere', 'det-3');
+    await buildApp('multi', three);
+    for (const name of names.filter((n) => n !== 'manifest.json')) {
+      expect(await readFile(join(three, name)), name).toEqual(await readFile(join(one, name)));
+    }
+    const m1 = JSON.parse(await readFile(join(one, 'manifest.json'), 'utf8'));
+    const m3 = JSON.parse(await readFile(join(three, 'manifest.json'), 'utf8'));
+    expect(m3.recipe).toBe(`../../${m1.recipe}`);
+    expect({ ...m3, recipe: null }).toEqual({ ...m1, recipe: null });
+  });
+
+  it('a failing stage (init traps) throws a typed error and leaves the previous dist untouched', async () => {
+    const out = join(tmp, 'atomic-trap');
+    await buildApp('hello', out);
+    const before = await snapshotDir(out);
+    const error = await buildApp('trap', out).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildStageError);
+    expect((error as BuildStageError).code).toBe('ERR_BUILD_STAGE_FAILED');
+    expect((error as BuildStageError).stage).toBe('preinit');
+    expect(((error as BuildStageError).cause as { code?: string }).code).toBe('ERR_PREINIT_TRAP');
+    expect(await snapshotDir(out)).toEqual(before);
+    expect((await readdir(tmp)).filter((n) => n.startsWith('.atomic-trap'))).toEqual([]);
+  });
+
+  it('a failure in the middle of emit leaves no half-written dist and no debris', async () => {
+    const out = join(tmp, 'atomic-emit');
+    await buildApp('hello', out);
+    const before = await snapshotDir(out);
+    let written = 0;
+    const error = await buildApp('other', out, {
+      onEvent: (e) => {
+        if (e.type === 'file' && ++written === 2) throw new Error('disk full (injected)');
+      },
+    }).catch((e: unknown) => e);
+    expect(written).toBe(2);
+    expect((error as BuildStageError).stage).toBe('emit');
+    expect(await snapshotDir(out)).toEqual(before);
+    expect((await readdir(tmp)).filter((n) => n.startsWith('.atomic-emit'))).toEqual([]);
+
+    const fresh = join(tmp, 'atomic-fresh');
+    written = 0;
+    await buildApp('other', fresh, {
+      onEvent: (e) => {
+        if (e.type === 'file' && ++written === 2) throw new Error('disk full (injected)');
+      },
+    }).catch(() => undefined);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('refuses to replace a directory that is not a dist', async () => {
+    const out = join(tmp, 'precious');
+    await mkdir(out);
+    await writeFile(join(out, 'thesis.tex'), 'years of work');
+    const error = await buildApp('hello', out).catch((e: unknown) => e);
+    expect((error as BuildStageError).stage).toBe('emit');
+    expect((error as Error).message).toContain('is not a wasm-runtime dist');
+    expect(await readFile(join(out, 'thesis.tex'), 'utf8')).toBe('years of work');
+    await expect(emitDir(out, [{ path: 'x', bytes: 'y' }])).rejects.toThrow(/refusing to replace/);
+  });
+
+  it('runDist refuses a dist whose files do not match the manifest', async () => {
+    const out = join(tmp, 'tampered');
+    const result = await buildApp('hello', out);
+    const data = join(out, result.manifest.files.data.path);
+    const bytes = await readFile(data);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    await writeFile(data, bytes);
+    await expect(runCaptured(out)).rejects.toBeInstanceOf(DistIntegrityError);
+    await expect(runDist(join(tmp, 'nope'))).rejects.toMatchObject({ code: 'ERR_DIST_INVALID' });
+  });
+
+  it('ships mounts marked atRuntime and preopens them in runDist', async () => {
+    const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+    const app = join(tmp, 'runtime-mount-app');
+    await cp(join(apps, 'hello'), app, { recursive: true });
+    await rm(join(app, 'wasm-runtime.config.json'));
+    const out = join(tmp, 'runtime-mount');
+    const result = await build(
+      {
+        name: 'rt',
+        root: app,
+        recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true }] } },
+        out,
+      },
+      { store },
+    );
+    expect(result.manifest.mounts[0]!.dir).toBe('files/app');
+    expect(await readFile(join(out, 'files/app/main.txt'), 'utf8')).toBe(
+      await readFile(join(app, 'main.txt'), 'utf8'),
+    );
+    expect((await runCaptured(out)).exitCode).toBe(0);
+  });
+});
+
+describe('config errors', () => {
+  it('a missing entry file is named with its dot path, and every error is reported', async () => {
+    const result = await loadConfig(join(apps, 'hello'), {
+      overrides: { entry: 'src/mian.txt', name: 'bad name!' },
+    });
+    expect(result.value).toBeUndefined();
+    const messages = result.errors.map((e) => `${e.path}: ${e.message}`);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^entry: expected a path to an existing file, got "src\/mian.txt"/),
+    );
+    expect(messages).toContainEqual(expect.stringMatching(/^name: expected a file-name-safe name/));
+    await expect(
+      build(join(apps, 'hello'), { store, overrides: { entry: 'src/mian.txt' } }),
+    ).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('an unknown language lists the installed recipes', async () => {
+    const dir = join(tmp, 'with-recipes');
+    const pkg = join(dir, 'node_modules', '@wasm-runtime', 'fixture-c');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: '@wasm-runtime/fixture-c', type: 'module', exports: './index.js' }),
+    );
+    await writeFile(
+      join(pkg, 'index.js'),
+      `export { recipe } from ${JSON.stringify(join(fixtures, 'recipe.mjs'))};\n`,
+    );
+    await writeFile(join(dir, 'main.txt'), 'found by language\n');
+    const unknown = await loadConfig(dir, { overrides: { lang: 'cobol' } });
+    expect(unknown.errors).toHaveLength(1);
+    expect(unknown.errors[0]!.path).toBe('lang');
+    expect(unknown.errors[0]!.message).toContain('no recipe for the language "cobol"');
+    expect(unknown.errors[0]!.message).toMatch(/installed recipes: .*fixture-c/);
+
+    // And the installed one is found by its language name and builds.
+    const result = await build(dir, { store, overrides: { lang: 'fixture-c', out: join(tmp, 'by-lang') } });
+    expect(result.manifest.recipe).toBe('@wasm-runtime/fixture-c');
+    expect((await runCaptured(result.outDir)).stdout).toContain('0: found by language\n');
+  });
+});
+
+describe('inspect', () => {
+  it('tells a snapshot from its runtime, and the engine from the app module', async () => {
+    const out = join(tmp, 'inspect');
+    const result = await buildApp('hello', out);
+    const original = inspectModule(runtime);
+    expect(original.snapshot.verdict).toBe('not-initialized');
+    expect(original.exports.map((e) => e.name)).toContain('wizer-initialize');
+    const snap = inspectModule(await readFile(join(out, 'hello.wasm')));
+    expect(snap.snapshot.verdict).toBe('snapshot');
+    expect(snap.exports.map((e) => e.name)).toContain('_start');
+    expect(snap.exports.map((e) => e.name)).not.toContain('_initialize');
+    expect(snap.data.nonZeroBytes).toBe(result.manifest.preinit.snapshotNonZeroBytes);
+    expect(snap.sections.reduce((n, s) => n + s.size, 8)).toBe(snap.size);
+    expect(inspectModule(await readFile(join(out, result.manifest.files.engine.path))).split).toEqual({
+      role: 'engine',
+      importModule: 'wasm-runtime:app',
+    });
+    expect(inspectModule(await readFile(join(out, 'hello.data.wasm'))).split.role).toBe('app');
+  });
+});
+
+async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort())
+    out[name] = (await readFile(join(dir, name))).toString('base64');
+  return out;
+}
