@@ -216,6 +216,12 @@ export function makeSource(option: InputOption | undefined, platform?: StdioPlat
       () => stream.readableEnded === true,
     );
   }
+  if (typeof (option as { getReader?: unknown }).getReader === 'function') {
+    throw new WasiConfigError(
+      'ERR_WASI_BAD_STDIO',
+      'stdin: a web ReadableStream cannot be read synchronously by the guest; pass `await readAll(stream)` instead.',
+    );
+  }
   throw new WasiConfigError(
     'ERR_WASI_BAD_STDIO',
     'stdin: unsupported value; use a string, bytes, a callback, a Node Readable, or readAll(stream) for a web stream.',

@@ -6,6 +6,7 @@ import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { MemoryFS } from './fs/memory.js';
 import { Guest } from './guest.test-util.js';
 import { WASI } from './node.js';
+import { readAll } from './stdio.js';
 import { WASI as BrowserWASI } from './wasi.js';
 
 async function wat(text: string): Promise<WebAssembly.Module> {
@@ -167,6 +168,23 @@ describe('stdio', () => {
     stream.resume();
     await new Promise((r) => setImmediate(r));
     expect(s.read(0, 100)).toMatchObject({ errno: 0, text: '' });
+  });
+
+  it('reads a whole web stream with readAll, and explains why a live one cannot be stdin', async () => {
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('web '));
+          c.enqueue(new TextEncoder().encode('input'));
+          c.close();
+        },
+      });
+    const g = new Guest(new WASI({ stdin: await readAll(stream()) }));
+    expect(g.read(0, 100).text).toBe('web input');
+    expect(() => new WASI({ stdin: stream() as never })).toThrow(/readAll/);
+    const node = new PassThrough();
+    node.end('node input');
+    expect(new TextDecoder().decode(await readAll(node))).toBe('node input');
   });
 
   it('writes to callbacks, Node streams and web streams', async () => {
