@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { appDir, runCommand } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI } from 'node:wasi';
+import { describe, expect, inject, it } from 'vitest';
+import { appDir, luaModule, runCommand } from './helpers.js';
 
 const suite = appDir('suite');
 const scenario = (name: string, extra: Partial<Parameters<typeof runCommand>[0]> = {}) =>
@@ -122,12 +128,6 @@ describe('command entry under node:wasi', () => {
 
   it('fails init with a trap and the Lua message on stderr when the entry module raises', async () => {
     const dir = appDir('init-error');
-    let stderr = '';
-    const { mkdtempSync, openSync, closeSync, readFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { WASI } = await import('node:wasi');
-    const { luaModule } = await import('./helpers.js');
     const tmp = mkdtempSync(join(tmpdir(), 'lua-init-'));
     const errFd = openSync(join(tmp, 'stderr'), 'w');
     const wasi = new WASI({
@@ -144,7 +144,8 @@ describe('command entry under node:wasi', () => {
     const init = instance.exports['wizer-initialize'] as () => void;
     expect(init).toThrow(WebAssembly.RuntimeError);
     closeSync(errFd);
-    stderr = readFileSync(join(tmp, 'stderr'), 'utf8');
+    const stderr = readFileSync(join(tmp, 'stderr'), 'utf8');
+    rmSync(tmp, { recursive: true, force: true });
     expect(stderr).toMatch(
       /^wasm-runtime\/lua: init failed: the entry module raised an error: \/app\/main\.lua:3: refusing to start: port 80 is privileged\nstack traceback:/,
     );
@@ -154,5 +155,22 @@ describe('command entry under node:wasi', () => {
     const r = await runCommand({ app: appDir('no-main') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the app has no main function');
+  });
+});
+
+describe('Lua stack limit (in a child process)', () => {
+  it('reports unbounded Lua recursion as "stack overflow", caught or not', async () => {
+    const script = fileURLToPath(new URL('./fixtures/run-once.mjs', import.meta.url));
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--no-warnings', script, inject('luaWasm'), appDir('deep-recursion')],
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
+      );
+    });
+    expect(result.stdout).toBe('false\tstack overflow\n50005000\n');
+    expect(result.stderr).toMatch(/^lua: \/app\/main\.lua:2: stack overflow\nstack traceback:/);
+    expect(result.code).toBe(1);
   });
 });
