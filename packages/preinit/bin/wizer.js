@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { runWizerCli } from '../dist/cli.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runWizerCli(process.argv.slice(2));

@@ -88,7 +88,7 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
  * The `wasm-runtime-wizer` command: Wizer 11's command line over {@link preinitialize}.
  * Returns the exit code: 0 on success, 1 on a failure, 2 on bad arguments.
  */
-export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+export async function runWizerCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
   const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;

@@ -1,7 +1,6 @@
 /**
  * `@wasm-runtime/preinit`: the generic, Wizer-compatible pre-initializer of wasm-runtime, on V8.
  */
-export { type CliIo, main, wizerArgsToOptions } from './cli.js';
 export {
   ImportNotProvidedError,
   InitExitError,

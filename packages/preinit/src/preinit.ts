@@ -1,5 +1,5 @@
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
-import { ProcExit, WASI, type WASIOptions } from '@wasm-runtime/wasi';
+import { type HostState, ProcExit, WASI, type WASIOptions } from '@wasm-runtime/wasi';
 import {
   type ConstExpr,
   constExprFor,
@@ -83,6 +83,12 @@ export interface PreinitResult {
   /** The pre-initialized module. */
   module: Uint8Array;
   report: PreinitReport;
+  /**
+   * The WASI host's state after init (descriptors init left open, deterministic clock and
+   * generator positions), to restore with `new WASI({ ...options, state })` when running the
+   * snapshot. Undefined when WASI was not allowed.
+   */
+  wasiState: HostState | undefined;
 }
 
 const TABLE_MUTATORS = new Set(['table.set', 'table.grow', 'table.fill', 'table.copy', 'table.init']);
@@ -220,6 +226,8 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.write = now() - t;
 
   const consumed = wasi?.consumed;
+  // Host state is saved with the snapshot, or refused with the host's typed error (never lost).
+  const wasiState = wasi?.saveState();
   const report: PreinitReport = {
     timings,
     initFunc,
@@ -244,7 +252,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
             stdinBytes: consumed.stdinBytes,
           },
   };
-  return { module: out, report };
+  return { module: out, report, wasiState };
 }
 
 function parse(bytes: Uint8Array, inputName: string): WasmModule {

@@ -89,3 +89,13 @@ describe('report', () => {
     expect(new TextDecoder().decode(mem.subarray(1024, 1024 + 11))).toBe('from memory');
   });
 });
+
+describe('host state', () => {
+  it('returns the WASI descriptor table and deterministic positions to restore with the snapshot', async () => {
+    const { wasiState } = await preinitialize(await wat('wasi/random.wat'), { allowWasi: true });
+    expect(wasiState?.fds.map((d) => d.fd)).toEqual([0, 1, 2]);
+    expect(wasiState?.deterministic?.clock).not.toBe('0');
+    const none = await preinitialize(await wat('basic/renames.wat'));
+    expect(none.wasiState).toBeUndefined();
+  });
+});
