@@ -128,9 +128,6 @@ static void initialize(void) {
 
 EXPORT("wizer-initialize") void wasm_runtime_lua_initialize(void) { initialize(); }
 
-/* Wizer's own default init export name, so its CLI works with no --init-func. */
-EXPORT("wizer.initialize") void wasm_runtime_lua_initialize_wizer(void) { initialize(); }
-
 /*
  * Reseeds math.random from WASI random_get. Returns 0, or 1 when random_get failed, 2 when the
  * state does not exist yet, 3 when math.randomseed raised an error.

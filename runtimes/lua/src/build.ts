@@ -201,29 +201,26 @@ async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
 }
 
+/** Options of {@link compileLua}. */
+export interface CompileLuaOptions {
+  /** The verified Lua source tarball. */
+  tarball: string;
+  /** Where to write the module. */
+  outFile: string;
+  /** Parallel compile jobs; default the number of CPUs. */
+  jobs?: number;
+  /** The C compiler; default `clang`. */
+  clang?: string;
+  /** Run `wasm-opt -O2` after linking; default false. */
+  wasmOpt?: boolean;
+}
+
 /**
- * Builds `lua.wasm` (Lua 5.4.4's core and standard libraries plus the wasm-runtime driver) for
- * wasm32-wasi as a reactor module, or returns the cached build with the same inputs. The bytes
- * depend only on the inputs (source, driver, flags, toolchain), never on paths or time.
+ * Compiles Lua and the driver from `tarball` into `outFile`, with no caching (see
+ * {@link buildLua} for the cached build, and {@link luaBuildKey} for what the bytes depend on).
  */
-export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild> {
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
+export async function compileLua(options: CompileLuaOptions): Promise<void> {
   const clang = options.clang ?? 'clang';
-  const tarball = await fetchLuaSource({
-    cacheDir,
-    ...(options.sourcePath === undefined ? {} : { localPath: options.sourcePath }),
-  });
-  const wasmOpt = options.wasmOpt ?? false;
-  const inputs = await buildInputs(clang, LUA_SOURCE.sha256, wasmOpt);
-  const key = sha256Hex(new TextEncoder().encode(JSON.stringify(inputs)));
-  const outDir = join(cacheDir, 'lua', 'builds', key);
-  const wasmPath = join(outDir, 'lua.wasm');
-
-  if (!options.force) {
-    const existing = await readFile(wasmPath).catch(() => undefined);
-    if (existing !== undefined) return { wasmPath, sha256: sha256Hex(existing), key, cached: true };
-  }
-
   const work = await mkdtemp(join(tmpdir(), 'wasm-runtime-lua-'));
   try {
     const paths: Paths = {
@@ -231,7 +228,11 @@ export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild>
       driver: LUA_DRIVER_DIR.replace(/\/$/, ''),
       sysroot: join(work, 'sysroot'),
     };
-    await tool('tar', ['-xzf', tarball, '-C', work, `${LUA_SOURCE.rootDir}/src`], 'unpack the Lua source');
+    await tool(
+      'tar',
+      ['-xzf', options.tarball, '-C', work, `${LUA_SOURCE.rootDir}/src`],
+      'unpack the Lua source',
+    );
     await mkdir(join(paths.sysroot, 'include'), { recursive: true });
     await mkdir(join(paths.sysroot, 'lib'), { recursive: true });
     await symlink(SYSROOT_INCLUDE, join(paths.sysroot, 'include', 'wasm32-wasi'));
@@ -265,33 +266,77 @@ export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild>
       [...units.map((u) => join(objDir, u.obj)).sort(), ...expand(LDFLAGS, paths), '-o', linked],
       'link lua.wasm',
     );
-
     let final = linked;
-    if (wasmOpt) {
+    if (options.wasmOpt) {
       final = join(work, 'lua.opt.wasm');
       await tool('wasm-opt', [...WASM_OPT_FLAGS, linked, '-o', final], 'optimize lua.wasm with wasm-opt');
     }
-    const bytes = await readFile(final);
-    // Staged beside the final directory (same file system) and renamed into place whole.
-    const buildsDir = join(cacheDir, 'lua', 'builds');
-    const staging = join(buildsDir, `.${key}.${process.pid}.partial`);
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
+    await writeFile(options.outFile, await readFile(final));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Everything the bytes of `lua.wasm` depend on besides the source tarball: the driver files'
+ * sha256, the flags, the toolchain's versions and libraries. Stable JSON, for cache keys.
+ */
+export async function luaBuildKey(options: { clang?: string; wasmOpt?: boolean } = {}): Promise<string> {
+  const { source: _source, ...rest } = await buildInputs(
+    options.clang ?? 'clang',
+    LUA_SOURCE.sha256,
+    options.wasmOpt ?? false,
+  );
+  return JSON.stringify(rest);
+}
+
+/**
+ * Builds `lua.wasm` (Lua 5.4.4's core and standard libraries plus the wasm-runtime driver) for
+ * wasm32-wasi as a reactor module, or returns the cached build with the same inputs. The bytes
+ * depend only on the inputs (source, driver, flags, toolchain), never on paths or time.
+ */
+export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild> {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const clang = options.clang ?? 'clang';
+  const tarball = await fetchLuaSource({
+    cacheDir,
+    ...(options.sourcePath === undefined ? {} : { localPath: options.sourcePath }),
+  });
+  const wasmOpt = options.wasmOpt ?? false;
+  const inputs = await buildInputs(clang, LUA_SOURCE.sha256, wasmOpt);
+  const key = sha256Hex(new TextEncoder().encode(JSON.stringify(inputs)));
+  const buildsDir = join(cacheDir, 'lua', 'builds');
+  const outDir = join(buildsDir, key);
+  const wasmPath = join(outDir, 'lua.wasm');
+
+  if (!options.force) {
+    const existing = await readFile(wasmPath).catch(() => undefined);
+    if (existing !== undefined) return { wasmPath, sha256: sha256Hex(existing), key, cached: true };
+  }
+
+  // Staged beside the final directory (same file system) and renamed into place whole.
+  const staging = join(buildsDir, `.${key}.${process.pid}.partial`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    await compileLua({
+      tarball,
+      outFile: join(staging, 'lua.wasm'),
+      clang,
+      wasmOpt,
+      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+    });
+    const bytes = await readFile(join(staging, 'lua.wasm'));
+    await writeFile(join(staging, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
+    await rm(outDir, { recursive: true, force: true });
     try {
-      await writeFile(join(staging, 'lua.wasm'), bytes);
-      await writeFile(join(staging, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-      await rm(outDir, { recursive: true, force: true });
-      try {
-        await rename(staging, outDir);
-      } catch (cause) {
-        // A concurrent build of the same inputs won the race; its bytes are the same.
-        if (!(await stat(wasmPath).catch(() => undefined))) throw cause;
-      }
-    } finally {
-      await rm(staging, { recursive: true, force: true });
+      await rename(staging, outDir);
+    } catch (cause) {
+      // A concurrent build of the same inputs won the race; its bytes are the same.
+      if (!(await stat(wasmPath).catch(() => undefined))) throw cause;
     }
     return { wasmPath, sha256: sha256Hex(bytes), key, cached: false };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
   }
 }

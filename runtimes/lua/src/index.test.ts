@@ -14,10 +14,13 @@ it('exports exactly its public surface', () => {
       "LuaInstance",
       "LuaSourceError",
       "buildLua",
+      "compileLua",
       "createLuaInstance",
       "defaultCacheDir",
       "fetchLuaSource",
       "fetchPinnedSource",
+      "luaBuildKey",
+      "recipe",
     ]
   `);
 });

@@ -1,4 +1,12 @@
-export { type BuildLuaOptions, buildLua, LUA_DRIVER_DIR, type LuaBuild } from './build.js';
+export {
+  type BuildLuaOptions,
+  buildLua,
+  type CompileLuaOptions,
+  compileLua,
+  LUA_DRIVER_DIR,
+  type LuaBuild,
+  luaBuildKey,
+} from './build.js';
 export { LuaBuildError, LuaCallError, LuaSourceError } from './errors.js';
 export {
   createLuaInstance,
@@ -7,6 +15,7 @@ export {
   LuaInstance,
   type LuaInstanceOptions,
 } from './instance.js';
+export { recipe } from './recipe.js';
 export {
   defaultCacheDir,
   type FetchSourceOptions,

@@ -4,8 +4,6 @@ import { LuaCallError } from './errors.js';
 export const LUA_EXPORTS = {
   /** `() -> ()`: create the state and run the app's entry module (the pre-initializer's init export). */
   init: 'wizer-initialize',
-  /** `() -> ()`: the same function under Wizer's own default init export name. */
-  wizerInit: 'wizer.initialize',
   /** `() -> ()`: command entry, `main(args)` -> exit code; the pre-initializer renames it to `_start`. */
   run: 'wasm-runtime.run',
   /** `() -> ()`: init (unless already done) then run, for modules that were not pre-initialized. */

@@ -47,7 +47,6 @@ describe('buildLua', () => {
       'wasm_runtime_result_len',
       'wasm_runtime_result_ptr',
       'wizer-initialize',
-      'wizer.initialize',
     ]);
     const bytes = await readFile(inject('luaWasm'));
     // no build-machine paths leak into the module
