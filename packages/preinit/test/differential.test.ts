@@ -60,6 +60,20 @@ const cases: Case[] = [
     calls: ['run'],
   },
   {
+    name: 'a mutable v128 global',
+    fixture: 'basic/v128.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
+    name: 'passive data segments and memory.init',
+    fixture: 'bulk/passive.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
     name: 'WASI-using init with --allow-wasi (reads a mapped file)',
     fixture: 'wasi/read-file.wat',
     wizerArgs: () => ['--allow-wasi', `--mapdir=/data::${dataDir}`, '--inherit-stdio=false'],
@@ -98,6 +112,25 @@ describe.skipIf(!wizerAvailable)('differential against the real Wizer 11 binary'
       }
       expect(diffStates(observe(theirInstance), observe(ourInstance))).toEqual([]);
       expect(ours.length).toBeLessThanOrEqual(theirs.length);
+    });
+  }
+});
+
+describe.skipIf(!wizerAvailable)('what Wizer 11 refuses and preinit snapshots', () => {
+  for (const [fixture, refusal] of [
+    ['tables/mutate.wat', /unsupported `table.set` instruction/],
+    ['tables/funcref-global.wat', /unsupported mutable global containing a reference type/],
+    ['eh/try-catch.wat', /exceptions/],
+  ] as const) {
+    it(fixture, async () => {
+      const bytes = await wat(fixture);
+      const wizerError = await runWizer(bytes).then(
+        () => undefined,
+        (err: { stderr?: string }) => err.stderr ?? String(err),
+      );
+      expect(wizerError).toMatch(refusal);
+      const { module } = await preinitialize(bytes);
+      expect(WebAssembly.validate(module as Uint8Array<ArrayBuffer>)).toBe(true);
     });
   }
 });

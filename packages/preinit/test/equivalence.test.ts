@@ -27,6 +27,7 @@ const cases: Case[] = [
   { fixture: 'basic/globals-memory.wat', entry: 'run' },
   { fixture: 'basic/growth.wat', entry: 'run' },
   { fixture: 'basic/initialize.wat', entry: 'run' },
+  { fixture: 'basic/v128.wat', entry: 'run' },
   {
     fixture: 'basic/renames.wat',
     entry: 'wizer.resume',
