@@ -761,7 +761,7 @@ function rewriteTables(module: WasmModule, snap: Snapshot): TableReport[] {
         newSegments.push({
           mode: 'active',
           table: index,
-          offset: i32Const(start),
+          offset: tbl.type.table64 ? i64Const(start) : i32Const(start),
           elemType: 'funcref',
           funcs,
         });
