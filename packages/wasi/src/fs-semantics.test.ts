@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -398,5 +399,17 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.call('path_open', PRE, 0, z, zl, 0, 0n, 0n, 0, out)).toBe(Errno.ILSEQ);
     expect(g.pathCall('path_create_directory', 99, 'x')).toBe(Errno.BADF);
     expect(g.pathCall('path_create_directory', 0, 'x')).toBe(Errno.NOTDIR);
+  });
+});
+
+describe('NodeFS special files', () => {
+  it('opens a FIFO without blocking the host', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wasi-fifo-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    const g = new Guest(new WASI({ preopens: { '/': root } }));
+    const fd = g.openOk(PRE, 'pipe', { base: BigInt(Rights.FD_READ) });
+    expect(g.fdstat(fd).filetype).not.toBe(FileType.REGULAR_FILE);
+    expect([0, Errno.AGAIN]).toContain(g.read(fd, 10).errno);
   });
 });

@@ -351,14 +351,14 @@ export function createHost(config: HostConfig): HostControl {
     if (sink !== undefined) return sink.write(from, offset, length);
     const handle = d.handle;
     if (handle === undefined) return -Errno.BADF;
-    let position = d.position;
-    if ((d.flags & FdFlags.APPEND) !== 0) {
+    let position = d.filetype === FileType.REGULAR_FILE ? d.position : -1;
+    if ((d.flags & FdFlags.APPEND) !== 0 && position >= 0) {
       const st = handle.stat();
       if (typeof st === 'number') return -st;
       position = Number(st.size);
     }
     const n = handle.write(from, offset, length, position);
-    if (n > 0) d.position = position + n;
+    if (n > 0 && position >= 0) d.position = position + n;
     return n;
   }
 
@@ -371,7 +371,8 @@ export function createHost(config: HostConfig): HostControl {
     }
     const handle = d.handle;
     if (handle === undefined) return d.fs !== undefined ? -Errno.ISDIR : -Errno.BADF;
-    const n = handle.read(into, offset, length, d.position);
+    // FIFOs and devices have no offset: -1 asks the backend for a plain read.
+    const n = handle.read(into, offset, length, d.filetype === FileType.REGULAR_FILE ? d.position : -1);
     if (n > 0) d.position += n;
     return n;
   }
@@ -1095,6 +1096,7 @@ export function createHost(config: HostConfig): HostControl {
             exclusive: (oflags & OFlags.EXCL) !== 0,
             truncate,
             write,
+            nonblock: (fdflags & FdFlags.NONBLOCK) !== 0,
           });
         } else {
           if ((oflags & OFlags.CREAT) !== 0 && (oflags & OFlags.EXCL) !== 0) return Errno.EXIST;
@@ -1112,7 +1114,13 @@ export function createHost(config: HostConfig): HostControl {
           }
           if ((oflags & OFlags.DIRECTORY) !== 0 || r.mustBeDir) return Errno.NOTDIR;
           if (r.fs.readOnly && (write || truncate)) return Errno.ROFS;
-          handle = r.fs.open(r.path, { create: false, exclusive: false, truncate, write });
+          handle = r.fs.open(r.path, {
+            create: false,
+            exclusive: false,
+            truncate,
+            write,
+            nonblock: (fdflags & FdFlags.NONBLOCK) !== 0 || st.filetype !== FileType.REGULAR_FILE,
+          });
         }
         if (typeof handle === 'number') return handle;
         const d = new Descriptor(FileType.REGULAR_FILE, wantBase & RIGHTS_FILE, wantInheriting, fdflags);

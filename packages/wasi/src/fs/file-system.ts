@@ -26,6 +26,8 @@ export interface OpenFlags {
   truncate: boolean;
   /** Open for writing (the descriptor holds a write-ish right). */
   write: boolean;
+  /** Never block in open or read (FDFLAGS_NONBLOCK, or a FIFO/device that could block forever). */
+  nonblock?: boolean;
 }
 
 /**
@@ -34,11 +36,14 @@ export interface OpenFlags {
  * negated errno, so the hot paths allocate nothing.
  */
 export class FileHandle {
-  /** Read up to `length` bytes at `position` into `into[offset..]`; bytes read or `-errno`. */
+  /**
+   * Read up to `length` bytes at `position` into `into[offset..]`; bytes read or `-errno`. A
+   * position of -1 reads from a stream without an offset (a FIFO or a device).
+   */
   read(_into: Uint8Array, _offset: number, _length: number, _position: number): number {
     return -Errno.NOTSUP;
   }
-  /** Write `from[offset..offset+length]` at `position`; bytes written or `-errno`. */
+  /** Write `from[offset..offset+length]` at `position` (-1: a stream); bytes written or `-errno`. */
   write(_from: Uint8Array, _offset: number, _length: number, _position: number): number {
     return -Errno.NOTSUP;
   }

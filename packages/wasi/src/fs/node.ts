@@ -203,6 +203,7 @@ export class NodeFS extends FileSystem {
     if (flags.create && !this.readOnly) mode |= C.O_CREAT;
     if (flags.exclusive && !this.readOnly) mode |= C.O_EXCL;
     if (flags.truncate) mode |= C.O_TRUNC;
+    if (flags.nonblock && C.O_NONBLOCK !== undefined) mode |= C.O_NONBLOCK;
     try {
       const fd = nodeFs.openSync(this.host(path), mode, 0o666);
       return new NodeFileHandle(fd, this.overlay);
@@ -277,14 +278,14 @@ class NodeFileHandle extends FileHandle {
   }
   override read(into: Uint8Array, offset: number, length: number, position: number): number {
     try {
-      return nodeFs.readSync(this.fd, into, offset, length, position);
+      return nodeFs.readSync(this.fd, into, offset, length, position < 0 ? null : position);
     } catch (error) {
       return -errnoFromNode(error);
     }
   }
   override write(from: Uint8Array, offset: number, length: number, position: number): number {
     try {
-      return nodeFs.writeSync(this.fd, from, offset, length, position);
+      return nodeFs.writeSync(this.fd, from, offset, length, position < 0 ? null : position);
     } catch (error) {
       return -errnoFromNode(error);
     }
