@@ -72,34 +72,46 @@ export function segmentEncodedSize(
 
 /**
  * Finds the maximal runs of non-zero bytes of `memory`: `[start0, end0, start1, end1, ...]`, ends
- * exclusive. Whole zero words are skipped four bytes at a time.
+ * exclusive. Works a 32-bit word at a time where it can: all-zero words are skipped outside a run,
+ * words without a zero byte inside one.
  */
 export function nonZeroRuns(memory: Uint8Array): number[] {
   const runs: number[] = [];
   const n = memory.length;
-  const alignedStart = memory.byteOffset % 4 === 0 ? 0 : 4 - (memory.byteOffset % 4);
-  const words =
-    n > alignedStart
-      ? new Uint32Array(memory.buffer, memory.byteOffset + alignedStart, Math.floor((n - alignedStart) / 4))
-      : new Uint32Array(0);
-  const wordsEnd = alignedStart + words.length * 4;
-  let i = 0;
+  const head = memory.byteOffset % 4 === 0 ? 0 : Math.min(n, 4 - (memory.byteOffset % 4));
+  const wordCount = Math.floor((n - head) / 4);
+  const words = new Uint32Array(memory.buffer, memory.byteOffset + head, wordCount);
+  const tail = head + wordCount * 4;
   let runStart = -1;
-  while (i < n) {
-    if (runStart < 0 && i >= alignedStart && i < wordsEnd && (i - alignedStart) % 4 === 0) {
-      let w = (i - alignedStart) / 4;
-      while (w < words.length && words[w] === 0) w++;
-      i = alignedStart + w * 4;
-      if (i >= n) break;
+  const scanBytes = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      if (memory[i] !== 0) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        runs.push(runStart, i);
+        runStart = -1;
+      }
     }
-    if (memory[i] !== 0) {
-      if (runStart < 0) runStart = i;
-    } else if (runStart >= 0) {
-      runs.push(runStart, i);
-      runStart = -1;
+  };
+  scanBytes(0, head);
+  let w = 0;
+  while (w < wordCount) {
+    const word = words[w]!;
+    if (runStart < 0) {
+      if (word === 0) {
+        w++;
+        continue;
+      }
+    } else if (((word - 0x01010101) & ~word & 0x80808080) === 0) {
+      // No zero byte in this word: the run goes on.
+      w++;
+      continue;
     }
-    i++;
+    const at = head + w * 4;
+    scanBytes(at, at + 4);
+    w++;
   }
+  scanBytes(tail, n);
   if (runStart >= 0) runs.push(runStart, n);
   return runs;
 }
@@ -117,8 +129,14 @@ export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}):
   const runs = nonZeroRuns(memory);
   const count = runs.length / 2;
   if (count === 0) return [];
-  const start = (k: number): number => runs[2 * k]!;
-  const end = (k: number): number => runs[2 * k + 1]!;
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    starts[k] = runs[2 * k]!;
+    ends[k] = runs[2 * k + 1]!;
+  }
+  const start = (k: number): number => starts[k]!;
+  const end = (k: number): number => ends[k]!;
 
   // f[j]: least encoded size of runs 0..j-1 split into segments, the last ending at run j-1.
   // A segment over runs i..j-1 costs header(start_i) + uleb(len) + len with len = end_{j-1} - start_i,
@@ -134,6 +152,8 @@ export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}):
   const tails = new Int32Array(classes);
   const added = new Int32Array(classes);
   for (let c = 0; c < classes; c++) deques.push(new Int32Array(count));
+  const lenMins = [1, 128, 128 ** 2, 128 ** 3, 128 ** 4];
+  const lenMaxs = [127, 128 ** 2 - 1, 128 ** 3 - 1, 128 ** 4 - 1, 128 ** 5 - 1];
   for (let j = 1; j <= count; j++) {
     const i = j - 1;
     a[i] = f[i]! + segmentHeaderSize(start(i), memoryIndex, memory64) - start(i);
@@ -141,8 +161,8 @@ export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}):
     let best = Number.POSITIVE_INFINITY;
     let bestI = -1;
     for (let c = 0; c < classes; c++) {
-      const lenMin = c === 0 ? 1 : 128 ** c;
-      const lenMax = 128 ** (c + 1) - 1;
+      const lenMin = lenMins[c]!;
+      const lenMax = lenMaxs[c]!;
       const dq = deques[c]!;
       // Admit every run whose start leaves a length of at least lenMin.
       while (added[c]! < j && e - start(added[c]!) >= lenMin) {
