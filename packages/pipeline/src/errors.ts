@@ -119,3 +119,21 @@ export class DistIntegrityError extends WasmRuntimeError {
     this.actual = actual;
   }
 }
+
+/**
+ * Init left a file or directory open on a mount that is not shipped for run time: the snapshot
+ * would hold a descriptor no restored instance can have.
+ */
+export class UnshippedStateError extends WasmRuntimeError {
+  readonly mount: string;
+  readonly path: string;
+
+  constructor(mount: string, path: string) {
+    super(
+      'ERR_BUILD_UNSHIPPED_STATE',
+      `init left ${mount}/${path} open, but the mount ${mount} is not available at run time: close it before init returns, or mark the mount \`atRuntime: true\` in the recipe so its files ship in dist/files/`,
+    );
+    this.mount = mount;
+    this.path = path;
+  }
+}

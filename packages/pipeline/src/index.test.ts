@@ -29,6 +29,7 @@ it('exports exactly its public surface', () => {
       "RECIPE_SCOPE",
       "UnknownLanguageError",
       "UnsafeArchiveEntryError",
+      "UnshippedStateError",
       "build",
       "defaultCacheDir",
       "defineConfig",

@@ -28,6 +28,7 @@ export {
   formatIssue,
   InvalidRecipeError,
   UnknownLanguageError,
+  UnshippedStateError,
   type ValidationIssue,
 } from './errors.js';
 export { inspectModule, type ModuleReport, type SectionInfo } from './inspect/inspect.js';

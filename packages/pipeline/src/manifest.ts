@@ -1,4 +1,5 @@
 import type { SplitManifest } from '@wasm-runtime/split';
+import type { HostState } from '@wasm-runtime/wasi';
 import type { PreinitSummary } from './build/preinit-adapter.js';
 import type { EntrySpec } from './recipe/types.js';
 
@@ -74,6 +75,9 @@ export interface DistManifest {
   mounts: DistMount[];
   postRestore: { call: string | null; hook: boolean };
   preinit: PreinitSummary;
-  /** WASI host state saved with the snapshot (open descriptors), or null. */
-  hostState: unknown;
+  /**
+   * The WASI descriptor table to restore (`new WASI({ state })`) when init left files open, or
+   * null. Every mount it names ships in the dist.
+   */
+  hostState: HostState | null;
 }

@@ -290,6 +290,38 @@ describe('build', () => {
   });
 });
 
+describe('host state', () => {
+  it('a file init left open is refused unless its mount ships, then restored at its position', async () => {
+    const refused = await buildApp('held', join(tmp, 'held-refused')).catch((e: unknown) => e);
+    expect((refused as BuildStageError).stage).toBe('preinit');
+    expect(((refused as BuildStageError).cause as { code?: string }).code).toBe('ERR_BUILD_UNSHIPPED_STATE');
+    expect((refused as Error).message).toContain('/app/data.txt open');
+
+    const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+    const out = join(tmp, 'held');
+    const result = await build(
+      {
+        name: 'held',
+        root: join(apps, 'held'),
+        recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true }] } },
+        out,
+      },
+      { store },
+    );
+    expect(result.manifest.hostState?.fds).toContainEqual(
+      expect.objectContaining({ kind: 'file', mount: '/app', path: 'data.txt', position: 5 }),
+    );
+    const warm = await runCaptured(out);
+    expect(warm.stdout).toContain('held: the rest of the data\n');
+    const files = Object.fromEntries(
+      await Promise.all(
+        ['main.txt', 'data.txt'].map(async (f) => [f, await readFile(join(apps, 'held', f), 'utf8')]),
+      ),
+    );
+    expect(warm).toEqual(await coldRun('held', 'held', 'main.txt', files));
+  });
+});
+
 describe('config errors', () => {
   it('a missing entry file is named with its dot path, and every error is reported', async () => {
     const result = await loadConfig(join(apps, 'hello'), {

@@ -7,7 +7,13 @@ import { engineFileName, split } from '@wasm-runtime/split';
 import { type FileSystem, MemoryFS } from '@wasm-runtime/wasi';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import type { ConfigOverrides, ResolvedConfig, WasmRuntimeConfig } from '../config/types.js';
-import { type BuildStage, BuildStageError, ConfigError, type ValidationIssue } from '../errors.js';
+import {
+  type BuildStage,
+  BuildStageError,
+  ConfigError,
+  UnshippedStateError,
+  type ValidationIssue,
+} from '../errors.js';
 import {
   DIST_MANIFEST_FILE,
   DIST_MANIFEST_FORMAT,
@@ -322,6 +328,19 @@ export async function build(
     });
     if (outcome.stdout !== '') emit({ type: 'init-output', stream: 'stdout', text: outcome.stdout });
     if (outcome.stderr !== '') emit({ type: 'init-output', stream: 'stderr', text: outcome.stderr });
+    if (outcome.hostState !== null) {
+      const shipped = new Set(mounts.filter((m) => m.atRuntime).map((m) => m.guest));
+      for (const fd of outcome.hostState.fds) {
+        const isPreopen = fd.kind === 'dir' && fd.preopen !== undefined;
+        if (fd.kind !== 'stdio' && !isPreopen && !shipped.has(fd.mount))
+          throw new UnshippedStateError(fd.mount, fd.path);
+      }
+      // Preopens of mounts only init needed are not there at run time: leave them out.
+      outcome.hostState = {
+        version: 1,
+        fds: outcome.hostState.fds.filter((fd) => fd.kind === 'stdio' || shipped.has(fd.mount)),
+      };
+    }
     const exported = WebAssembly.Module.exports(
       await WebAssembly.compile(outcome.module as Uint8Array<ArrayBuffer>),
     );
@@ -383,7 +402,7 @@ export async function build(
     mounts: distMounts,
     postRestore: { call: recipe.postRestore?.call ?? null, hook: recipe.postRestore?.hook !== undefined },
     preinit: pre.summary,
-    hostState: null,
+    hostState: pre.hostState,
   };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   outputs.push({ path: DIST_MANIFEST_FILE, bytes: manifestText });

@@ -1,5 +1,5 @@
 import { type NondeterminismReport, preinitialize } from '@wasm-runtime/preinit';
-import type { FileSystem } from '@wasm-runtime/wasi';
+import type { FileSystem, HostState } from '@wasm-runtime/wasi';
 
 /** What the build asks of the pre-initializer. */
 export interface PreinitRequest {
@@ -42,6 +42,11 @@ export interface PreinitOutcome {
   summary: PreinitSummary;
   /** Phase timings in milliseconds as the pre-initializer reported them. */
   timings: Record<string, number>;
+  /**
+   * The WASI descriptor table when init left files or directories open (beyond stdio and the
+   * preopens), else null: state that must be restored at run time.
+   */
+  hostState: HostState | null;
   /** What init wrote to stdout and stderr. */
   stdout: string;
   stderr: string;
@@ -56,7 +61,7 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
   const stderr: string[] = [];
   const out = new TextDecoder();
   const err = new TextDecoder();
-  const { module, report } = await preinitialize(bytes, {
+  const { module, report, wasiState } = await preinitialize(bytes, {
     initFunc: request.initFunc,
     renameFuncs: request.renameFuncs,
     allowWasi: true,
@@ -75,8 +80,16 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
       },
     },
   });
+  const open = wasiState?.fds.filter(
+    (fd) => fd.kind === 'file' || (fd.kind === 'dir' && fd.preopen === undefined),
+  );
   return {
     module,
+    // Clock and generator positions are left out: a restored instance runs with real ones.
+    hostState:
+      wasiState !== undefined && open !== undefined && open.length > 0
+        ? { version: 1, fds: wasiState.fds }
+        : null,
     summary: {
       initFunc: report.initFunc,
       ranInitialize: report.ranInitialize,

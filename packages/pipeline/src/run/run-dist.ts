@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type EngineCache, link } from '@wasm-runtime/split';
-import { type HostState, type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
+import { type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
@@ -129,7 +129,7 @@ export async function runDist(distDir: string, options: RunDistOptions = {}): Pr
     if (!st?.isDirectory()) throw new DistError(dir, `--dir ${extra.host}: not a directory`);
     preopens[extra.guest] = extra.host;
   }
-  const hostState = manifest.hostState as HostState | null;
+  const hostState = manifest.hostState;
   const wasi = new WASI({
     args: [manifest.name, ...(options.args ?? [])],
     env: options.env ?? {},

@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from '../../test/helpers/streams.js';
+import { buildCommand, parseBuildArgs } from './build.js';
+
+const apps = fileURLToPath(new URL('../../test/fixtures/build/apps/', import.meta.url));
+const cacheDir = fileURLToPath(new URL('../../test/.build/store/', import.meta.url));
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-cli-build-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('parseBuildArgs', () => {
+  it('takes an app directory and the override flags', () => {
+    expect(
+      parseBuildArgs(['app', '--lang', 'lua', '--entry=src/main.lua', '--out', 'o', '--name', 'n', '--json']),
+    ).toEqual({
+      dir: 'app',
+      lang: 'lua',
+      entry: 'src/main.lua',
+      out: 'o',
+      name: 'n',
+      json: true,
+      offline: false,
+      cacheDir: undefined,
+    });
+    expect(parseBuildArgs([])).toMatchObject({ dir: '.', json: false });
+  });
+
+  it('refuses unknown options, missing values, two directories and repeated flags', () => {
+    expect(() => parseBuildArgs(['--colour'])).toThrow(/unknown option --colour for build/);
+    expect(() => parseBuildArgs(['--out'])).toThrow(/--out needs a value/);
+    expect(() => parseBuildArgs(['a', 'b'])).toThrow(/one app directory/);
+    expect(() => parseBuildArgs(['--name', 'a', '--name', 'b'])).toThrow(/more than once/);
+    expect(() => parseBuildArgs(['--json=yes'])).toThrow(/takes no value/);
+  });
+});
+
+describe('buildCommand', () => {
+  it('builds and prints the stage times and file sizes', async () => {
+    const c = capture();
+    const out = join(tmp, 'dist');
+    expect(await buildCommand({ dir: join(apps, 'hello'), out, cacheDir }, c.streams)).toBe(0);
+    const text = c.stdout();
+    expect(text).toMatch(/^built hello \(fixture-c 1\.0\.0\) in [\d.]+ m?s → /);
+    for (const stage of ['fetch', 'stage', 'preinit', 'split', 'emit'])
+      expect(text).toMatch(new RegExp(`^${stage} +[\\d.]+ m?s`, 'm'));
+    expect(text).toMatch(/^hello\.wasm +[\d.]+ (B|KiB) +snapshot, runs in any WASI host$/m);
+    expect(text).toMatch(/^engine-[0-9a-f]{16}\.wasm +[\d.]+ KiB +engine, shared by every fixture-c app$/m);
+    expect(text).toMatch(/^hello\.data\.wasm /m);
+    expect(text).not.toContain('\x1b[');
+    expect(c.stderr()).toBe('');
+    expect((await readdir(out)).length).toBe(4);
+  });
+
+  it('--json prints one JSON object with the manifest', async () => {
+    const c = capture();
+    expect(
+      await buildCommand(
+        { dir: join(apps, 'hello'), out: join(tmp, 'json'), cacheDir, json: true },
+        c.streams,
+      ),
+    ).toBe(0);
+    const result = JSON.parse(c.stdout());
+    expect(result).toMatchObject({ ok: true, name: 'hello', manifest: { format: 'wasm-runtime-dist@1' } });
+    expect(Object.keys(result.timings)).toEqual(['fetch', 'stage', 'preinit', 'split', 'emit']);
+  });
+
+  it('prints every config error with its dot path, and the warnings', async () => {
+    const c = capture();
+    expect(await buildCommand({ dir: join(apps, 'typo'), out: join(tmp, 'typo'), cacheDir }, c.streams)).toBe(
+      1,
+    );
+    const err = c.stderr();
+    expect(err).toContain('warning: ');
+    expect(err).toContain('colour: unknown key, ignored');
+    expect(err).toMatch(/error\[ERR_CONFIG_INVALID\]: .*wasm-runtime\.config\.json has 3 errors:/);
+    expect(err).toContain('  name: expected a file-name-safe name');
+    expect(err).toContain('  files.include: expected an array of globs, got "*.txt"');
+    expect(err).toMatch(/ {2}entry: expected a path to an existing file, got "src\/mian.txt"/);
+    expect(c.stdout()).toBe('');
+
+    const j = capture();
+    expect(await buildCommand({ dir: join(apps, 'typo'), cacheDir, json: true }, j.streams)).toBe(1);
+    expect(JSON.parse(j.stdout()).errors.map((e: { path: string }) => e.path)).toEqual([
+      'name',
+      'files.include',
+      'entry',
+    ]);
+  });
+
+  it('an unknown language is a config error that lists the installed recipes', async () => {
+    const c = capture();
+    expect(await buildCommand({ dir: join(apps, 'hello'), lang: 'cobol', cacheDir }, c.streams)).toBe(1);
+    expect(c.stderr()).toMatch(
+      /lang: no recipe for the language "cobol": (no recipe is installed|installed recipes: )/,
+    );
+  });
+
+  it('draws progress only on a TTY outside CI, and colours unless NO_COLOR', async () => {
+    const tty = capture({ isTTY: true });
+    await buildCommand({ dir: join(apps, 'hello'), out: join(tmp, 'tty'), cacheDir }, tty.streams);
+    expect(tty.stderr()).toContain('pre-initialize…');
+    expect(tty.stdout()).toContain('\x1b[1m');
+    const ci = capture({ isTTY: true, env: { CI: 'true', NO_COLOR: '1' } });
+    await buildCommand({ dir: join(apps, 'hello'), out: join(tmp, 'ci'), cacheDir }, ci.streams);
+    expect(ci.stderr()).toBe('');
+    expect(ci.stdout()).not.toContain('\x1b[');
+  });
+});

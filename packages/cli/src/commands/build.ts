@@ -1,0 +1,217 @@
+import { relative } from 'node:path';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import type { BuildEvent, BuildResult, BuildStage } from '@wasm-runtime/pipeline';
+import { UsageError } from '../errors.js';
+import {
+  type CommandStreams,
+  formatBytes,
+  formatMs,
+  last,
+  painter,
+  processStreams,
+  readArgs,
+  showProgress,
+  table,
+} from './format.js';
+
+/** Options of `wasm-runtime build`, which are also its programmatic API. */
+export interface BuildOptions {
+  /** The app directory (its `wasm-runtime.config.*` is optional) or a config file. Default `.`. */
+  dir: string;
+  /** Overrides the config's language (`--lang`). */
+  lang?: string | undefined;
+  /** Overrides the entry file (`--entry`). */
+  entry?: string | undefined;
+  /** Overrides the output directory (`--out`). */
+  out?: string | undefined;
+  /** Overrides the app name (`--name`). */
+  name?: string | undefined;
+  /** Print one JSON object on stdout instead of the table. */
+  json?: boolean | undefined;
+  /** Never use the network: runtime builds must be cached (or in a mirror directory). */
+  offline?: boolean | undefined;
+  /** The artifact cache directory (default `$WASM_RUNTIME_CACHE` or the user cache). */
+  cacheDir?: string | undefined;
+}
+
+/** `wasm-runtime build --help`. */
+export const BUILD_HELP = `Usage: wasm-runtime build [dir] [options]
+
+Builds the app in dir (default .): fetches the runtime of its language, stages the app's files,
+runs its initialization once (pre-initialization), splits the snapshot, and writes dist/:
+<name>.wasm (runs in any WASI host), engine-<sha>.wasm + <name>.data.wasm, manifest.json.
+Settings come from dir/wasm-runtime.config.json (or .mjs); flags override them.
+
+Options:
+  --lang LANG      the language (its recipe is the package @wasm-runtime/LANG)
+  --entry FILE     the app's entry file, relative to dir
+  --out DIR        the output directory (default dist)
+  --name NAME      the app's name (default: the directory's name)
+  --json           print the result as JSON on stdout
+  --offline        never use the network
+  --cache-dir DIR  the artifact cache (default $WASM_RUNTIME_CACHE or ~/.cache/wasm-runtime)
+  -h, --help       show this help
+`;
+
+/** Parses the arguments after `build`. Throws `UsageError`. */
+export function parseBuildArgs(argv: readonly string[]): BuildOptions {
+  const { values, flags, positionals } = readArgs('build', argv, {
+    values: ['--lang', '--entry', '--out', '--name', '--cache-dir'],
+    flags: ['--json', '--offline'],
+  });
+  if (positionals.length > 1)
+    throw new UsageError(`build takes one app directory, got ${positionals.length}`);
+  for (const flag of ['--lang', '--entry', '--out', '--name', '--cache-dir']) {
+    if ((values.get(flag)?.length ?? 0) > 1) throw new UsageError(`${flag} is given more than once`);
+    if (last(values, flag) === '') throw new UsageError(`${flag} needs a non-empty value`);
+  }
+  return {
+    dir: positionals[0] ?? '.',
+    lang: last(values, '--lang'),
+    entry: last(values, '--entry'),
+    out: last(values, '--out'),
+    name: last(values, '--name'),
+    json: flags.has('--json'),
+    offline: flags.has('--offline'),
+    cacheDir: last(values, '--cache-dir'),
+  };
+}
+
+const STAGE_LABEL: Record<BuildStage, string> = {
+  fetch: 'fetch runtime',
+  stage: 'stage files',
+  preinit: 'pre-initialize',
+  split: 'split',
+  emit: 'emit',
+};
+
+function progress(streams: CommandStreams): ((event: BuildEvent) => void) | undefined {
+  if (!showProgress(streams)) return undefined;
+  let stage = '';
+  return (event) => {
+    if (event.type === 'stage-start') {
+      stage = STAGE_LABEL[event.stage];
+      streams.stderr(`\r\x1b[K${stage}…`);
+    } else if (event.type === 'store' && event.event.type === 'progress') {
+      const { received, total } = event.event;
+      streams.stderr(
+        `\r\x1b[K${stage}… ${formatBytes(received)}${total === undefined ? '' : ` / ${formatBytes(total)}`}`,
+      );
+    } else if (event.type === 'stage-end' && event.stage === 'emit') streams.stderr('\r\x1b[K');
+  };
+}
+
+function summary(result: BuildResult, streams: CommandStreams): string {
+  const paint = painter(streams);
+  const m = result.manifest;
+  const total = Object.values(result.timings).reduce((a, b) => a + b, 0);
+  const out = relative(process.cwd(), result.outDir) || '.';
+  const stages = (Object.keys(STAGE_LABEL) as BuildStage[]).map((s) => {
+    const note =
+      s === 'fetch' && result.runtimeFromCache
+        ? 'cached'
+        : s === 'preinit'
+          ? `init ${formatMs(result.preinitTimings['init'] ?? 0)}`
+          : '';
+    return [s, formatMs(result.timings[s]), note];
+  });
+  const files = [
+    [m.files.snapshot.path, formatBytes(m.files.snapshot.size), 'snapshot, runs in any WASI host'],
+    [
+      m.files.engine.path,
+      formatBytes(m.files.engine.size),
+      `engine, shared by every ${m.runtime.language} app`,
+    ],
+    [m.files.data.path, formatBytes(m.files.data.size), 'app state'],
+    ...result.files
+      .filter((f) => f.path.startsWith('files/') || f.path === 'manifest.json')
+      .map((f) => [f.path, formatBytes(f.size), f.path === 'manifest.json' ? 'manifest' : 'run-time file']),
+  ];
+  return (
+    `${paint(1, `built ${m.name}`)} (${m.runtime.name} ${m.runtime.version}) in ${formatMs(total)} → ${out}/\n\n` +
+    table([['stage', 'time', ''], ...stages], [false, true, false]) +
+    '\n' +
+    table([['file', 'size', ''], ...files], [false, true, false]) +
+    `\nruntime ${formatBytes(result.sizes.runtime)}; snapshot memory: ${m.preinit.memories
+      .map((mem) => `${mem.pages} pages, ${formatBytes(mem.nonZeroBytes)} non-zero`)
+      .join('; ')}\n`
+  );
+}
+
+/**
+ * `wasm-runtime build`: builds the app and prints the stage times and file sizes (or JSON).
+ * Config errors are all printed, each with its dot path; resolves to the exit status.
+ */
+export async function buildCommand(
+  options: BuildOptions,
+  streams: CommandStreams = processStreams(),
+): Promise<number> {
+  const { ArtifactStore, build, loadConfig } = await import('@wasm-runtime/pipeline');
+  const loaded = await loadConfig(options.dir, {
+    overrides: { lang: options.lang, entry: options.entry, out: options.out, name: options.name },
+  });
+  const where = loaded.configFile === null ? options.dir : relative(process.cwd(), loaded.configFile);
+  if (!options.json) {
+    for (const w of loaded.warnings)
+      streams.stderr(`warning: ${where}: ${w.path === '' ? '' : `${w.path}: `}${w.message}\n`);
+  }
+  if (loaded.value === undefined) {
+    if (options.json) {
+      streams.stdout(
+        `${JSON.stringify({ ok: false, configFile: loaded.configFile, errors: loaded.errors, warnings: loaded.warnings }, null, 2)}\n`,
+      );
+    } else {
+      streams.stderr(
+        `error[ERR_CONFIG_INVALID]: ${where} has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}:\n`,
+      );
+      for (const e of loaded.errors) streams.stderr(`  ${e.path === '' ? '' : `${e.path}: `}${e.message}\n`);
+    }
+    return 1;
+  }
+  const store = new ArtifactStore({
+    ...(options.offline ? { offline: true } : {}),
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+  });
+  const draw = options.json ? undefined : progress(streams);
+  let result: BuildResult;
+  try {
+    result = await build(loaded.value, {
+      store,
+      onEvent: (event) => {
+        draw?.(event);
+        if (event.type === 'init-output' && !options.json) {
+          streams.stderr(event.text.replace(/^/gm, `init ${event.stream}: `).replace(/init \w+: $/, ''));
+        }
+      },
+    });
+  } catch (error) {
+    if (draw !== undefined) streams.stderr('\r\x1b[K');
+    if (options.json && isWasmRuntimeError(error)) {
+      streams.stdout(
+        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), stage: (error as { stage?: string }).stage ?? null } }, null, 2)}\n`,
+      );
+      return 1;
+    }
+    throw error;
+  }
+  if (options.json) {
+    streams.stdout(
+      `${JSON.stringify(
+        {
+          ok: true,
+          outDir: result.outDir,
+          name: result.manifest.name,
+          timings: result.timings,
+          preinitTimings: result.preinitTimings,
+          sizes: result.sizes,
+          runtimeFromCache: result.runtimeFromCache,
+          files: result.files,
+          manifest: result.manifest,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else streams.stdout(summary(result, streams));
+  return 0;
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from '../../test/helpers/streams.js';
+import { inspectCommand, parseInspectArgs } from './inspect.js';
+
+// (module (memory (export "memory") 1) (global (mut i32) (i32.const 7)) (data (i32.const 16) "\01\02\00\03"))
+const MODULE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x06, 0x06, 0x01, 0x7f, 0x01,
+  0x41, 0x07, 0x0b, 0x07, 0x0a, 0x01, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x0b, 0x0a, 0x01,
+  0x00, 0x41, 0x10, 0x0b, 0x04, 0x01, 0x02, 0x00, 0x03,
+]);
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-cli-inspect-'));
+  await writeFile(join(tmp, 'm.wasm'), MODULE);
+  await writeFile(join(tmp, 'bad.wasm'), 'not wasm');
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('inspect', () => {
+  it('parses one module and --json', () => {
+    expect(parseInspectArgs(['m.wasm', '--json'])).toEqual({ module: 'm.wasm', json: true });
+    expect(() => parseInspectArgs([])).toThrow(/inspect needs a module/);
+    expect(() => parseInspectArgs(['a', 'b'])).toThrow(/one module/);
+  });
+
+  it('prints sections, exports, memories, globals and data', async () => {
+    const c = capture();
+    expect(await inspectCommand({ module: join(tmp, 'm.wasm') }, c.streams)).toBe(0);
+    const text = c.stdout();
+    expect(text).toMatch(/^memory +1 +5 B$/m);
+    expect(text).toMatch(/^data +1 +12 B$/m);
+    expect(text).toMatch(/^ {2}memory +memory +0$/m);
+    expect(text).toContain('  0: 1 pages (64.0 KiB)');
+    expect(text).toMatch(/^ {2}0 +mut i32 +7$/m);
+    expect(text).toContain('  1 segments (1 active, 0 passive), 4 B, 3 B non-zero');
+    expect(text).toContain('app module: data only');
+  });
+
+  it('--json gives the report; a bad module is a typed error', async () => {
+    const c = capture();
+    await inspectCommand({ module: join(tmp, 'm.wasm'), json: true }, c.streams);
+    expect(JSON.parse(c.stdout())).toMatchObject({
+      size: MODULE.length,
+      data: { segments: 1, bytes: 4, nonZeroBytes: 3 },
+    });
+    await expect(inspectCommand({ module: join(tmp, 'bad.wasm') }, capture().streams)).rejects.toMatchObject({
+      code: 'ERR_CLI_INVALID_MODULE',
+    });
+    await expect(inspectCommand({ module: join(tmp, 'none.wasm') }, capture().streams)).rejects.toMatchObject(
+      {
+        code: 'ERR_CLI_MODULE_NOT_FOUND',
+      },
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import type { ModuleReport } from '@wasm-runtime/pipeline';
+import { InvalidModuleError, ModuleNotFoundError, UsageError } from '../errors.js';
+import { type CommandStreams, formatBytes, painter, processStreams, readArgs, table } from './format.js';
+
+/** Options of `wasm-runtime inspect`, which are also its programmatic API. */
+export interface InspectOptions {
+  /** The module to inspect. */
+  module: string;
+  /** Print the report as JSON on stdout. */
+  json?: boolean | undefined;
+}
+
+/** `wasm-runtime inspect --help`. */
+export const INSPECT_HELP = `Usage: wasm-runtime inspect <module.wasm> [--json]
+
+Shows what a WebAssembly module holds: sections and their sizes, imports, exports, memories,
+globals, data segments, whether it looks pre-initialized (a snapshot), and whether it is the
+engine or the app module of a split pair.
+
+Options:
+  --json      print the report as JSON on stdout
+  -h, --help  show this help
+`;
+
+/** Parses the arguments after `inspect`. Throws `UsageError`. */
+export function parseInspectArgs(argv: readonly string[]): InspectOptions {
+  const { flags, positionals } = readArgs('inspect', argv, { flags: ['--json'] });
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'inspect needs a module: wasm-runtime inspect <module.wasm>'
+        : 'inspect takes one module',
+    );
+  }
+  return { module: positionals[0]!, json: flags.has('--json') };
+}
+
+function render(path: string, r: ModuleReport, streams: CommandStreams): string {
+  const paint = painter(streams);
+  const h = (text: string) => `\n${paint(1, text)}\n`;
+  let out = `${paint(1, path)}: ${formatBytes(r.size)}\n`;
+  out += h('sections');
+  out += table(
+    r.sections.map((s) => [s.name, s.count === undefined ? '' : String(s.count), formatBytes(s.size)]),
+    [false, true, true],
+  );
+  out += h(`imports (${r.imports.length})`);
+  out +=
+    r.imports.length === 0
+      ? '  none\n'
+      : table(r.imports.map((i) => [`  ${i.module}.${i.name}`, i.kind, i.type]));
+  out += h(`exports (${r.exports.length})`);
+  out +=
+    r.exports.length === 0
+      ? '  none\n'
+      : table(r.exports.map((e) => [`  ${e.name}`, e.kind, String(e.index)]));
+  out += h('functions');
+  out += `  ${r.functions.imported} imported, ${r.functions.defined} defined, code ${formatBytes(r.functions.codeBytes)}\n`;
+  out += h(`memories (${r.memories.length})`);
+  for (const m of r.memories) {
+    out += `  ${m.index}: ${m.imported ? 'imported, ' : ''}${m.min} pages (${formatBytes(m.min * 65536)})${m.max === null ? '' : `, max ${m.max}`}${m.shared ? ', shared' : ''}${m.memory64 ? ', memory64' : ''}\n`;
+  }
+  out += h(`globals (${r.globals.length})`);
+  out +=
+    r.globals.length === 0
+      ? '  none\n'
+      : table(
+          r.globals.map((g) => [
+            `  ${g.index}${g.name === null ? '' : ` ${g.name}`}`,
+            `${g.mutable ? 'mut ' : ''}${g.type}`,
+            g.imported ? 'imported' : (g.value ?? ''),
+          ]),
+        );
+  out += h('data');
+  out += `  ${r.data.segments} segments (${r.data.active} active, ${r.data.passive} passive), ${formatBytes(r.data.bytes)}, ${formatBytes(r.data.nonZeroBytes)} non-zero\n`;
+  out += h('snapshot');
+  out += `  ${r.snapshot.verdict}: ${r.snapshot.reason}\n`;
+  if (r.memories.length > 0)
+    out += `  data defines ${(r.snapshot.density * 100).toFixed(1)}% of the initial memory with non-zero bytes\n`;
+  out += h('split');
+  out +=
+    r.split.role === 'none'
+      ? '  not part of a split pair\n'
+      : r.split.role === 'engine'
+        ? `  engine: imports its state from "${r.split.importModule}"\n`
+        : '  app module: data only, link it with its engine\n';
+  return out;
+}
+
+/** `wasm-runtime inspect`: prints the report of a module (or JSON); resolves to the exit status. */
+export async function inspectCommand(
+  options: InspectOptions,
+  streams: CommandStreams = processStreams(),
+): Promise<number> {
+  const { inspectModule } = await import('@wasm-runtime/pipeline');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(options.module));
+  } catch (cause) {
+    throw new ModuleNotFoundError(options.module, { cause });
+  }
+  let report: ModuleReport;
+  try {
+    report = inspectModule(bytes);
+  } catch (cause) {
+    throw new InvalidModuleError(options.module, (cause as Error).message, { cause });
+  }
+  streams.stdout(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : render(options.module, report, streams),
+  );
+  return 0;
+}

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import { type PreinitReport, parseWizerArgs, preinitialize } from '@wasm-runtime/preinit';
+import { wizerArgsToOptions } from '@wasm-runtime/preinit/cli';
+import { ModuleNotFoundError, UsageError } from '../errors.js';
+import { type CommandStreams, formatBytes, formatMs, processStreams } from './format.js';
+
+/** Options of `wasm-runtime preinit` (Wizer's flags), which are also its programmatic API. */
+export interface PreinitOptions {
+  /** The module to pre-initialize. */
+  input: string;
+  /** Where the snapshot goes (written atomically). */
+  output: string;
+  /** The init export (`-f`, default `wizer-initialize`). */
+  initFunc?: string | undefined;
+  /** `-r dst=src`: export `src` renamed to `dst`. */
+  renameFuncs?: Array<[dst: string, src: string]> | undefined;
+  keepInitFunc?: boolean | undefined;
+  /** Give init WASI (default false, as in Wizer). */
+  allowWasi?: boolean | undefined;
+  /** Give init this process's stdio (default true). */
+  inheritStdio?: boolean | undefined;
+  /** Give init this process's environment (default false). */
+  inheritEnv?: boolean | undefined;
+  /** `--dir DIR`: preopened under its own name. */
+  dirs?: string[] | undefined;
+  /** `--mapdir GUEST::HOST`. */
+  mapdirs?: Array<[guest: string, host: string]> | undefined;
+  /** `--preload name=file.wasm`. */
+  preloads?: Array<[name: string, file: string]> | undefined;
+  /** Print the report as JSON on stdout. */
+  json?: boolean | undefined;
+}
+
+/** `wasm-runtime preinit --help`. */
+export const PREINIT_HELP = `Usage: wasm-runtime preinit <in.wasm> -o <out.wasm> [options]
+
+Pre-initializes a module: runs its init export once and writes a module that starts in the state
+init left (Wizer-compatible flags and semantics; init runs with deterministic clocks and randomness).
+
+Options:
+  -o <OUTPUT>                         where the snapshot goes (required)
+  -f, --init-func <NAME>              the init export [default: wizer-initialize]
+  -r, --rename-func <dst=src>         rename export src to dst (repeatable)
+      --keep-init-func[=<true|false>] keep exporting the init function
+      --allow-wasi[=<true|false>]     let init call WASI
+      --inherit-stdio [<true|false>]  give init this process's stdio [default: true]
+      --inherit-env [<true|false>]    give init this process's environment [default: false]
+      --dir <DIR>                     preopen a host directory under its own name (repeatable)
+      --mapdir <GUEST::HOST>          preopen a host directory under another name (repeatable)
+      --preload <name=file.wasm>      provide a module as import module <name> (repeatable)
+      --json                          print the report as JSON on stdout
+  -h, --help                          show this help
+`;
+
+/** Parses the arguments after `preinit` (Wizer's flags plus `--json`). Throws `UsageError`. */
+export function parsePreinitArgs(argv: readonly string[]): PreinitOptions {
+  const json = argv.includes('--json');
+  const rest = argv.filter((a) => a !== '--json');
+  let args: ReturnType<typeof parseWizerArgs>;
+  try {
+    args = parseWizerArgs(rest);
+  } catch (error) {
+    if (isWasmRuntimeError(error, 'ERR_PREINIT_USAGE')) throw new UsageError(`preinit: ${error.message}`);
+    throw error;
+  }
+  if (args.input === undefined)
+    throw new UsageError('preinit needs an input module: wasm-runtime preinit <in.wasm> -o <out.wasm>');
+  if (args.output === undefined) throw new UsageError('preinit needs an output: -o <out.wasm>');
+  return {
+    input: args.input,
+    output: args.output,
+    initFunc: args.initFunc,
+    renameFuncs: args.renameFuncs,
+    keepInitFunc: args.keepInitFunc,
+    allowWasi: args.allowWasi,
+    inheritStdio: args.inheritStdio,
+    inheritEnv: args.inheritEnv,
+    dirs: args.dirs,
+    mapdirs: args.mapdirs,
+    preloads: args.preloads,
+    json,
+  };
+}
+
+function describeReport(report: PreinitReport, output: string): string {
+  const memories = report.memories
+    .map(
+      (m) =>
+        `memory ${m.index}: ${m.pages} pages, ${formatBytes(m.nonZeroBytes)} non-zero in ${m.segments} segments`,
+    )
+    .join('\n');
+  const t = report.timings;
+  const nd = report.nondeterminism;
+  return (
+    `pre-initialized ${output}: ${formatBytes(report.inputSize)} → ${formatBytes(report.outputSize)}\n` +
+    `${memories}${memories === '' ? '' : '\n'}` +
+    `${report.globals} globals, ${report.dataSegments} data segments\n` +
+    `init ${formatMs(t.init)}; total ${formatMs(Object.values(t).reduce((a, b) => a + b, 0))}\n` +
+    (nd !== undefined && (nd.randomBytes > 0 || nd.clockReads > 0)
+      ? `init read ${nd.randomBytes} random bytes and ${nd.clockReads} clocks (deterministic here: reseed after restore)\n`
+      : '')
+  );
+}
+
+/** `wasm-runtime preinit`: pre-initializes a module into a snapshot; resolves to the exit status. */
+export async function preinitCommand(
+  options: PreinitOptions,
+  streams: CommandStreams = processStreams(),
+): Promise<number> {
+  let input: Uint8Array;
+  try {
+    input = new Uint8Array(await readFile(options.input));
+  } catch (cause) {
+    throw new ModuleNotFoundError(options.input, { cause });
+  }
+  const defaults = parseWizerArgs([]);
+  const preinitOptions = await wizerArgsToOptions(
+    {
+      ...defaults,
+      input: options.input,
+      output: options.output,
+      initFunc: options.initFunc ?? defaults.initFunc,
+      renameFuncs: options.renameFuncs ?? [],
+      keepInitFunc: options.keepInitFunc ?? false,
+      allowWasi: options.allowWasi ?? false,
+      inheritStdio: options.inheritStdio ?? true,
+      inheritEnv: options.inheritEnv ?? false,
+      dirs: options.dirs ?? [],
+      mapdirs: options.mapdirs ?? [],
+      preloads: options.preloads ?? [],
+    },
+    { cwd: process.cwd(), env: process.env, stdinIsInput: false, outputToStdout: false },
+  );
+  preinitOptions.inputName = options.input;
+  const { module, report } = await preinitialize(input, preinitOptions);
+  const output = resolve(options.output);
+  const tmp = `${output}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, module);
+    await rename(tmp, output);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  if (options.json) streams.stdout(`${JSON.stringify({ output: options.output, report }, null, 2)}\n`);
+  else streams.stderr(describeReport(report, options.output));
+  return 0;
+}
