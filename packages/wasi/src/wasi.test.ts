@@ -448,6 +448,24 @@ describe('saveState and restore', () => {
     expect(() => new WASI({ state: { version: 9 } as never })).toThrow(/version 1/);
   });
 
+  it('adds preopens that are new since the state was saved, and not those the guest closed', () => {
+    const app = new MemoryFS({ 'a.txt': 'a' });
+    const g = new Guest(new WASI({ preopens: { '/app': app, '/gone': new MemoryFS() } }));
+    expect(g.call('fd_close', 4)).toBe(0);
+    const state = g.wasi.saveState();
+    expect(state.mounts).toEqual(['/app', '/gone']);
+    const extra = new MemoryFS({ 'x.txt': 'x' });
+    const r = new Guest(
+      new WASI({ preopens: { '/app': app, '/gone': new MemoryFS(), '/extra': extra }, state }),
+    );
+    const p = r.alloc(8);
+    expect(r.call('fd_prestat_get', 3, p)).toBe(0);
+    expect(r.call('fd_prestat_get', 4, p)).toBe(0);
+    expect(r.u32(p + 4)).toBe('/extra'.length);
+    expect(r.read(r.openOk(4, 'x.txt'), 10).text).toBe('x');
+    expect(r.call('fd_prestat_get', 5, p)).toBe(Errno.BADF);
+  });
+
   it('creates files and keeps writing after restore', () => {
     const fs = new MemoryFS();
     const g = new Guest(new WASI({ preopens: { '/': fs } }));

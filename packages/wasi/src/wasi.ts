@@ -95,6 +95,8 @@ export type SavedDescriptor =
 /** The host side of a guest's state, as plain JSON: the descriptor table and deterministic counters. */
 export interface HostState {
   version: 1;
+  /** Guest names of every preopen configured when the state was saved. */
+  mounts?: string[];
   fds: SavedDescriptor[];
   /** Deterministic mode: clock nanoseconds consumed and the generator state. */
   deterministic?: { clock: string; random: [number, number, number, number] };
@@ -106,6 +108,16 @@ export interface HostPlatform extends StdioPlatform {
 }
 
 const encoder = new TextEncoder();
+
+function preopen(guest: string, fs: FileSystem): Descriptor {
+  const d = new Descriptor(FileType.DIRECTORY, RIGHTS_DIR, RIGHTS_DIR | RIGHTS_FILE, 0);
+  d.fs = fs;
+  d.mount = guest;
+  d.preopen = guest;
+  d.preopenBytes = encoder.encode(guest);
+  return d;
+}
+
 const DEFAULT_START = 1_704_067_200_000_000_000n;
 
 /**
@@ -157,16 +169,19 @@ export class WASI {
       this.fds.push(stdio(0, ttyType(source.tty), RIGHTS_STDIO & ~Rights.FD_WRITE, 0, 0));
       this.fds.push(stdio(1, ttyType(this.sinks[0].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
       this.fds.push(stdio(2, ttyType(this.sinks[1].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
-      for (const [guest, fs] of this.mounts) {
-        const d = new Descriptor(FileType.DIRECTORY, RIGHTS_DIR, RIGHTS_DIR | RIGHTS_FILE, 0);
-        d.fs = fs;
-        d.mount = guest;
-        d.preopen = guest;
-        d.preopenBytes = encoder.encode(guest);
-        this.fds.push(d);
-      }
+      for (const [guest, fs] of this.mounts) this.fds.push(preopen(guest, fs));
     } else {
       this.restore(options.state, stdio);
+      // Mounts that did not exist when the state was saved are new preopens, at the lowest free
+      // descriptors (a libc that has not enumerated its preopens yet will find them there).
+      const known = new Set(options.state.mounts ?? []);
+      for (const s of options.state.fds) if (s.kind !== 'stdio') known.add(s.mount);
+      for (const [guest, fs] of this.mounts) {
+        if (known.has(guest)) continue;
+        let fd = 3;
+        while (this.fds[fd] !== undefined) fd++;
+        this.fds[fd] = preopen(guest, fs);
+      }
     }
 
     let deterministic: { startTime: bigint; step: bigint; prng: Prng } | undefined;
@@ -339,7 +354,7 @@ export class WASI {
         });
       }
     });
-    const state: HostState = { version: 1, fds };
+    const state: HostState = { version: 1, mounts: [...this.mounts.keys()], fds };
     if (this.prng !== undefined) {
       state.deterministic = { clock: this.host.clockOffset().toString(), random: this.prng.state };
     }
