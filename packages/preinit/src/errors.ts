@@ -111,6 +111,13 @@ export class MalformedInputError extends WasmRuntimeError {
   }
 }
 
+/** V8 compiled the module but could not instantiate it (imports that do not link, a data segment out of bounds, no memory left). */
+export class InstantiationError extends WasmRuntimeError {
+  constructor(what: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_PREINIT_INSTANTIATE', `${what} could not be instantiated: ${reason}`, options);
+  }
+}
+
 /** The guest called `proc_exit` with a non-zero code during init. */
 export class InitExitError extends WasmRuntimeError {
   readonly exitCode: number;

@@ -8,6 +8,7 @@ it('exports exactly its public surface', () => {
       "ImportNotProvidedError",
       "InitExitError",
       "InitTrapError",
+      "InstantiationError",
       "MalformedInputError",
       "MissingInitExportError",
       "PreinitIoError",

@@ -5,6 +5,7 @@ export {
   ImportNotProvidedError,
   InitExitError,
   InitTrapError,
+  InstantiationError,
   MalformedInputError,
   MissingInitExportError,
   PreinitIoError,

@@ -37,6 +37,7 @@ import {
   ImportNotProvidedError,
   InitExitError,
   InitTrapError,
+  InstantiationError,
   MalformedInputError,
   MissingInitExportError,
   PreinitUsageError,
@@ -72,6 +73,11 @@ export interface PreinitOptions {
   wasi?: WASIOptions;
   /** Modules instantiated first and provided as import modules (`--preload`). */
   preloads?: readonly Preload[];
+  /**
+   * Host imports (JS functions, globals...) by module and name, for the input and the preloads.
+   * WASI and preloads take precedence for the module names they provide.
+   */
+  imports?: Record<string, Record<string, unknown>>;
   /** Bound on the number of data segments of the output. Default 10,000. */
   maxDataSegments?: number;
   /** Name of the input in messages. Default `the input`. */
@@ -101,6 +107,10 @@ interface Instrumentation {
   v128Getters: Map<number, string>;
   tables: Map<number, string>;
   funcs: Map<number, string>;
+  /** The start function, exported instead of run by instantiation so that WASI has its memory. */
+  start: string | undefined;
+  /** Bytes appended after the original function bodies (generated getters). */
+  appendedCodeBytes: number;
 }
 
 function now(): number {
@@ -150,8 +160,9 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
 
   t = now();
   const { bytes: instrumented, names } = instrument(module, analysis);
-  // Sections before the code section grew; V8 reports offsets in the instrumented module.
-  const offsetShift = instrumented.length - bytes.length;
+  // V8 reports offsets in the instrumented module: only sections before the function bodies
+  // changed, and getters were appended after them.
+  const offsetShift = instrumented.length - bytes.length - names.appendedCodeBytes;
   timings.instrument = now() - t;
 
   t = now();
@@ -168,7 +179,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
     ? new WASI({ ...options.wasi, deterministic: options.wasi?.deterministic ?? true, returnOnExit: false })
     : undefined;
   const frames = (err: unknown) => stackFrames(err, module, offsetShift);
-  const imports = await buildImports(module, options.preloads ?? [], wasi);
+  const imports = await buildImports(module, options.preloads ?? [], wasi, options.imports ?? {});
   let instance: WebAssembly.Instance;
   let exitedWithZero = false;
   const run = (what: string, fn: () => void): void => {
@@ -194,12 +205,8 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   try {
     instance = await WebAssembly.instantiate(compiled, imports);
   } catch (err) {
-    if (err instanceof WebAssembly.LinkError) {
-      throw new MalformedInputError(inputName, `its imports do not link: ${err.message}`, { cause: err });
-    }
-    if (err instanceof ProcExit) throw new InitExitError('start function', err.exitCode, { cause: err });
     if (isWasmRuntimeError(err)) throw err;
-    throw new InitTrapError('start function', (err as Error).message, frames(err), { cause: err });
+    throw new InstantiationError(inputName, err instanceof Error ? err.message : String(err), { cause: err });
   }
   const ex = instance.exports;
   const memory0 = ex[names.memories.get(0) ?? ''] ?? ex['memory'];
@@ -207,9 +214,11 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.instantiate = now() - t;
 
   t = now();
+  const startName = names.start;
+  if (startName !== undefined) run('start function', () => (ex[startName] as () => void)());
   const ranInitialize =
     initFunc !== '_initialize' && exports.some((e) => e.name === '_initialize' && e.kind === 'func');
-  if (ranInitialize) run('_initialize', () => (ex['_initialize'] as () => void)());
+  if (ranInitialize && !exitedWithZero) run('_initialize', () => (ex['_initialize'] as () => void)());
   if (!exitedWithZero) run(initFunc, () => (ex[initFunc] as () => void)());
   timings.init = now() - t;
 
@@ -371,6 +380,8 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
     v128Getters: new Map(),
     tables: new Map(),
     funcs: new Map(),
+    start: undefined,
+    appendedCodeBytes: 0,
   };
   const added: Export[] = [];
   const add = (kind: ExternKind, index: number, base: string, into: Map<number, string>): void => {
@@ -399,6 +410,11 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
       add('func', f, `func_${f}`, names.funcs);
   }
   if (v128.length > 0) addV128Getters(copy, v128, fresh, added, names);
+  const start = removeStart(copy);
+  if (start !== undefined) {
+    names.start = fresh('start');
+    added.push({ name: names.start, kind: 'func', index: start });
+  }
   setExports(copy, [...getExports(copy), ...added]);
   return { bytes: writeModule(copy), names };
 }
@@ -428,6 +444,7 @@ function addV128Getters(
     for (let lane = 0; lane < 4; lane++) body.push(0x23, ...uleb(g), 0xfd, 0x1b, lane);
     body.push(0x0b);
     bodies.push(Uint8Array.from(body));
+    names.appendedCodeBytes += uleb(body.length).length + body.length;
   }
   setSection(module, {
     kind: 'function',
@@ -466,8 +483,9 @@ async function buildImports(
   module: WasmModule,
   preloads: readonly Preload[],
   wasi: WASI | undefined,
+  host: Record<string, Record<string, unknown>>,
 ): Promise<WebAssembly.Imports> {
-  const provided: Record<string, Record<string, unknown>> = {};
+  const provided: Record<string, Record<string, unknown>> = { ...host };
   if (wasi !== undefined) Object.assign(provided, wasi.imports);
   for (const preload of preloads) {
     let compiled: WebAssembly.Module;

@@ -138,3 +138,75 @@ describe('bulk memory', () => {
     expect(getSection(parseModule(module), 'datacount')!.count).toBe(data.length);
   });
 });
+
+describe('host imports', () => {
+  const tableModule = `(module
+    (type $ret (func (result i32)))
+    (import "env" "f" (func $f (result i32)))
+    (import "env" "get" (func $get (result funcref)))
+    (table $t 2 funcref)
+    (elem declare func $f)
+    (func (export "wizer-initialize") (table.set $t (i32.const 0) (ref.func $f)))
+    (func (export "put") (table.set $t (i32.const 1) (call $get)))
+    (func (export "run") (result i32) (call_indirect $t (type $ret) (i32.const 0))))`;
+
+  it('maps a host function the module imports back to its import', async () => {
+    const { module } = await preinitialize(await wat(tableModule), {
+      imports: { env: { f: () => 5, get: () => null } },
+    });
+    const inst = instantiate(module, { env: { f: () => 6, get: () => null } });
+    // The slot holds the import, so at run time it is whatever the host provides then.
+    expect((inst.exports['run'] as () => number)()).toBe(6);
+  });
+
+  it('refuses a function from the host that the module does not import', async () => {
+    const source = tableModule.replace(
+      '(func (export "wizer-initialize") (table.set $t (i32.const 0) (ref.func $f)))',
+      '(func (export "wizer-initialize") (table.set $t (i32.const 0) (call $get)))',
+    );
+    // JS cannot make a funcref from a plain function without type reflection: take another instance's.
+    const other = instantiate(await wat('(module (func (export "g") (result i32) (i32.const 1)))'));
+    const err = await preinitialize(await wat(source), {
+      imports: { env: { f: () => 5, get: () => other.exports['g'] } },
+    }).catch((e: unknown) => e);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_UNSNAPSHOTTABLE');
+  });
+
+  it('refuses a non-null externref left in a table', async () => {
+    const err = await preinitialize(
+      await wat(`(module
+        (import "env" "obj" (func $obj (result externref)))
+        (table $t 1 externref)
+        (func (export "wizer-initialize") (table.set $t (i32.const 0) (call $obj))))`),
+      { imports: { env: { obj: () => ({ host: 'object' }) } } },
+    ).catch((e: unknown) => e);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_UNSNAPSHOTTABLE');
+    expect((err as Error).message).toMatch(/table 0 slot 0 holds a non-null externref/);
+  });
+
+  it('gives WASI its memory before the start function runs', async () => {
+    const { module } = await preinitialize(
+      await wat(`(module
+        (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (global $errno (export "errno") (mut i32) (i32.const -1))
+        (start $st)
+        (func $st (global.set $errno (call $random (i32.const 0) (i32.const 8))))
+        (func (export "wizer-initialize")))`),
+      { allowWasi: true },
+    );
+    const inst = instantiate(module, { wasi_snapshot_preview1: { random_get: () => 1 } });
+    expect((inst.exports['errno'] as WebAssembly.Global).value).toBe(0);
+    expect(
+      new Uint8Array((inst.exports['memory'] as WebAssembly.Memory).buffer, 0, 8).some((b) => b !== 0),
+    ).toBe(true);
+  });
+
+  it('reports a start function trap with its frames', async () => {
+    const err = await preinitialize(
+      await wat(`(module (start $boom) (func $boom unreachable) (func (export "wizer-initialize")))`),
+    ).catch((e: unknown) => e);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_TRAP');
+    expect((err as Error).message).toMatch(/`start function` function trapped[\s\S]*boom/);
+  });
+});

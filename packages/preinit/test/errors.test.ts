@@ -96,6 +96,14 @@ describe('typed failures', () => {
     expect(multi.message).toMatch(/V8 rejected it/);
   });
 
+  it('a module V8 compiles but cannot instantiate', async () => {
+    const err = await failure(
+      await wat('(module (memory 1) (data (i32.const 65535) "ab") (func (export "wizer-initialize")))'),
+    );
+    expect(err.code).toBe('ERR_PREINIT_INSTANTIATE');
+    expect(err.message).toMatch(/could not be instantiated: .*out of bounds/);
+  });
+
   it('exit during init: ProcExit with a non-zero code', async () => {
     const err = await failure(await wat('wasi/exit.wat'), { allowWasi: true });
     expect(err).toBeInstanceOf(InitExitError);
