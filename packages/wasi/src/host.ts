@@ -123,6 +123,11 @@ export function createHost(config: HostConfig): HostControl {
   // Aligned 32-bit stores through a typed array are several times cheaper than DataView calls
   // inside the try blocks every import has, so the hot paths use this view when they can.
   let u32 = new Uint32Array(0);
+  // Every call starts with `view.length === 0`: a grown memory detaches the old buffer, so the
+  // cached view reads as empty; a shared memory never detaches, so `view` stays empty for it and
+  // every call refreshes.
+  const EMPTY = new Uint8Array(0);
+  let view = EMPTY;
   let hostError: unknown;
   let clockOffset = 0n;
 
@@ -143,6 +148,7 @@ export function createHost(config: HostConfig): HostControl {
     u8 = new Uint8Array(buffer);
     dv = new DataView(buffer);
     u32 = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    view = shared ? EMPTY : u8;
   }
 
   function fail(error: unknown): number {
@@ -400,7 +406,7 @@ export function createHost(config: HostConfig): HostControl {
       if (ptr + len > u8.length) return Errno.FAULT;
       if (len === 0) continue;
       const n = op(d, u8, ptr, len, at < 0 ? -1 : at + total);
-      if (u8.length === 0) refresh();
+      if (view.length === 0) refresh();
       if (n < 0) {
         if (total > 0) break;
         return -n;
@@ -459,7 +465,7 @@ export function createHost(config: HostConfig): HostControl {
   const imports = {
     args_get(argv: number, buf: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         argv >>>= 0;
         buf >>>= 0;
         if (argv + args.length * 4 > u8.length || buf + argsBytes > u8.length) return Errno.FAULT;
@@ -478,7 +484,7 @@ export function createHost(config: HostConfig): HostControl {
 
     args_sizes_get(countPtr: number, sizePtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         countPtr >>>= 0;
         sizePtr >>>= 0;
         if (((countPtr | sizePtr) & 3) === 0 && countPtr < u8.length && sizePtr < u8.length) {
@@ -496,7 +502,7 @@ export function createHost(config: HostConfig): HostControl {
 
     environ_get(environ: number, buf: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         environ >>>= 0;
         buf >>>= 0;
         if (environ + env.length * 4 > u8.length || buf + envBytes > u8.length) return Errno.FAULT;
@@ -515,7 +521,7 @@ export function createHost(config: HostConfig): HostControl {
 
     environ_sizes_get(countPtr: number, sizePtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         countPtr >>>= 0;
         sizePtr >>>= 0;
         if (((countPtr | sizePtr) & 3) === 0 && countPtr < u8.length && sizePtr < u8.length) {
@@ -533,7 +539,7 @@ export function createHost(config: HostConfig): HostControl {
 
     clock_res_get(id: number, ptr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         if (id < 0 || id > 3) return Errno.INVAL;
         dv.setBigUint64(ptr >>> 0, deterministic !== undefined ? deterministic.step : 1000n, true);
         return Errno.SUCCESS;
@@ -544,7 +550,7 @@ export function createHost(config: HostConfig): HostControl {
 
     clock_time_get(id: number, _precision: bigint, ptr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         ptr >>>= 0;
         if (deterministic !== undefined) {
           if (id < 0 || id > 3) return Errno.INVAL;
@@ -626,7 +632,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_fdstat_get(fd: number, ptr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
         ptr >>>= 0;
@@ -685,7 +691,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_filestat_get(fd: number, ptr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
         if ((d.rightsBase & Rights.FD_FILESTAT_GET) === 0) return Errno.NOTCAPABLE;
@@ -731,7 +737,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_pread(fd: number, iovs: number, iovsLen: number, offset: bigint, nreadPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const at = positional(fd, offset);
         if (at < 0) return -at;
         return gather(fd, iovs, iovsLen, nreadPtr, Rights.FD_READ, opPread, at);
@@ -742,7 +748,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_pwrite(fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const at = positional(fd, offset);
         if (at < 0) return -at;
         return gather(fd, iovs, iovsLen, nwrittenPtr, Rights.FD_WRITE, opPwrite, at);
@@ -753,7 +759,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_prestat_get(fd: number, ptr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined || d.preopenBytes === undefined) return Errno.BADF;
         ptr >>>= 0;
@@ -768,7 +774,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_prestat_dir_name(fd: number, ptr: number, len: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined || d.preopenBytes === undefined) return Errno.BADF;
         ptr >>>= 0;
@@ -785,7 +791,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_read(fd: number, iovs: number, iovsLen: number, nreadPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d !== undefined && d.source !== undefined && iovsLen === 1 && ((iovs | nreadPtr) & 3) === 0) {
           if ((d.rightsBase & Rights.FD_READ) === 0) return Errno.NOTCAPABLE;
@@ -798,7 +804,7 @@ export function createHost(config: HostConfig): HostControl {
           const n = l === 0 ? 0 : readFrom(d, u8, p, l);
           if (n < 0) return -n;
           // A host callback may have grown the memory (by calling into the guest): rebind.
-          if (u8.length === 0) refresh();
+          if (view.length === 0) refresh();
           u32[nreadPtr >>> 2] = n;
           return Errno.SUCCESS;
         }
@@ -810,7 +816,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, usedPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
         if (d.fs === undefined || d.handle !== undefined) return Errno.NOTDIR;
@@ -864,7 +870,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_seek(fd: number, offset: bigint, whence: number, resultPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
         const tellOnly = whence === Whence.CUR && offset === 0n;
@@ -907,7 +913,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_tell(fd: number, resultPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
         if ((d.rightsBase & (Rights.FD_TELL | Rights.FD_SEEK)) === 0) {
@@ -925,7 +931,7 @@ export function createHost(config: HostConfig): HostControl {
 
     fd_write(fd: number, iovs: number, iovsLen: number, nwrittenPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const d = fds[fd];
         if (d !== undefined && d.sink !== undefined && iovsLen === 1 && ((iovs | nwrittenPtr) & 3) === 0) {
           if ((d.rightsBase & Rights.FD_WRITE) === 0) return Errno.NOTCAPABLE;
@@ -938,7 +944,7 @@ export function createHost(config: HostConfig): HostControl {
           const n = l === 0 ? 0 : d.sink.write(u8, p, l);
           if (n < 0) return -n;
           // A host callback may have grown the memory (by calling into the guest): rebind.
-          if (u8.length === 0) refresh();
+          if (view.length === 0) refresh();
           u32[nwrittenPtr >>> 2] = n;
           return Errno.SUCCESS;
         }
@@ -950,7 +956,7 @@ export function createHost(config: HostConfig): HostControl {
 
     path_create_directory(fd: number, ptr: number, len: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(fd, Rights.PATH_CREATE_DIRECTORY, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.EXIST;
@@ -966,7 +972,7 @@ export function createHost(config: HostConfig): HostControl {
 
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(
           fd,
           Rights.PATH_FILESTAT_GET,
@@ -997,7 +1003,7 @@ export function createHost(config: HostConfig): HostControl {
       fst: number,
     ): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(
           fd,
           Rights.PATH_FILESTAT_SET_TIMES,
@@ -1027,7 +1033,7 @@ export function createHost(config: HostConfig): HostControl {
       newLen: number,
     ): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const from = resolveAt(
           oldFd,
           Rights.PATH_LINK_SOURCE,
@@ -1065,7 +1071,7 @@ export function createHost(config: HostConfig): HostControl {
       resultPtr: number,
     ): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const dir = fds[fd];
         if (dir === undefined) return Errno.BADF;
         resultPtr >>>= 0;
@@ -1146,7 +1152,7 @@ export function createHost(config: HostConfig): HostControl {
       usedPtr: number,
     ): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(fd, Rights.PATH_READLINK, ptr, len, false);
         if (typeof r === 'number') return r;
         buf >>>= 0;
@@ -1168,7 +1174,7 @@ export function createHost(config: HostConfig): HostControl {
 
     path_remove_directory(fd: number, ptr: number, len: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(fd, Rights.PATH_REMOVE_DIRECTORY, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.INVAL;
@@ -1191,7 +1197,7 @@ export function createHost(config: HostConfig): HostControl {
       newLen: number,
     ): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const from = resolveAt(fd, Rights.PATH_RENAME_SOURCE, oldPtr, oldLen, false);
         if (typeof from === 'number') return from;
         const to = resolveAt(newFd, Rights.PATH_RENAME_TARGET, newPtr, newLen, false);
@@ -1211,7 +1217,7 @@ export function createHost(config: HostConfig): HostControl {
 
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const target = readString(oldPtr >>> 0, oldLen >>> 0);
         if (typeof target === 'number') return target;
         const r = resolveAt(fd, Rights.PATH_SYMLINK, newPtr, newLen, false);
@@ -1231,7 +1237,7 @@ export function createHost(config: HostConfig): HostControl {
 
     path_unlink_file(fd: number, ptr: number, len: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         const r = resolveAt(fd, Rights.PATH_UNLINK_FILE, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.ISDIR;
@@ -1248,7 +1254,7 @@ export function createHost(config: HostConfig): HostControl {
 
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         inPtr >>>= 0;
         outPtr >>>= 0;
         nsubs >>>= 0;
@@ -1362,7 +1368,7 @@ export function createHost(config: HostConfig): HostControl {
 
     random_get(buf: number, len: number): number {
       try {
-        if (u8.length === 0 || shared) refresh();
+        if (view.length === 0) refresh();
         buf >>>= 0;
         len >>>= 0;
         if (buf + len > u8.length) return Errno.FAULT;
@@ -1423,14 +1429,14 @@ export function createHost(config: HostConfig): HostControl {
     },
     lastHostError: () => hostError,
     peek(ptr: number, len: number): string | undefined {
-      if (u8.length === 0 || shared) refresh();
+      if (view.length === 0) refresh();
       ptr >>>= 0;
       len >>>= 0;
       if (ptr + len > u8.length) return undefined;
       return new TextDecoder().decode(u8.slice(ptr, ptr + len));
     },
     peekU32(ptr: number): number | undefined {
-      if (u8.length === 0 || shared) refresh();
+      if (view.length === 0) refresh();
       ptr >>>= 0;
       return ptr + 4 > u8.length ? undefined : dv.getUint32(ptr, true);
     },

@@ -287,6 +287,26 @@ describe('guest mistakes never become host exceptions', () => {
     expect(seen).toEqual(['abc', 'de', 'f']);
   });
 
+  it('works on a shared memory, whose buffer grows without detaching', () => {
+    const wasi = new WASI({ stdout: 'buffer', args: ['x'] });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    wasi.bindMemory(memory);
+    const f = wasi.imports.wasi_snapshot_preview1 as unknown as Record<string, (...a: unknown[]) => number>;
+    const p = memory.grow(1) * 65536 + 8;
+    const u8 = new Uint8Array(memory.buffer);
+    const dv = new DataView(memory.buffer);
+    u8.set(new TextEncoder().encode('shared'), p + 64);
+    dv.setUint32(p, p + 64, true);
+    dv.setUint32(p + 4, 6, true);
+    expect(f.fd_write!(1, p, 1, p + 16)).toBe(0);
+    expect(dv.getUint32(p + 16, true)).toBe(6);
+    expect(wasi.stdoutText()).toBe('shared');
+    expect(f.args_sizes_get!(p + 20, p + 24)).toBe(0);
+    expect(dv.getUint32(p + 24, true)).toBe(2);
+    expect(f.random_get!(p + 100, 32)).toBe(0);
+    expect(f.fd_fdstat_get!(1, 3 * 65536)).toBe(Errno.FAULT);
+  });
+
   it('sees memory growth between calls', () => {
     const g = new Guest(new WASI({ stdout: 'buffer' }));
     expect(g.fdstat(1).errno).toBe(0);
