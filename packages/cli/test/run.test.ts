@@ -12,7 +12,7 @@ const probe = fileURLToPath(new URL('./.build/probe.wasm', import.meta.url));
 
 /** Runs the CLI; never rejects, so a test can assert the exit status. */
 function cli(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}) {
-  return execa('node', [bin, ...args], { reject: false, stripFinalNewline: false, ...options });
+  return execa(process.execPath, [bin, ...args], { reject: false, stripFinalNewline: false, ...options });
 }
 
 let tmp: string;
