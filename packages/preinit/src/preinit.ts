@@ -124,7 +124,9 @@ function now(): number {
  * Deterministic: the same bytes and options give the same output bytes.
  *
  * @throws MissingInitExportError, InitTrapError, InitExitError, ImportNotProvidedError,
- *   UnsupportedConstructError, UnsnapshottableStateError, MalformedInputError (all typed, with codes).
+ *   UnsupportedConstructError, UnsnapshottableStateError, MalformedInputError, InstantiationError,
+ *   PreinitUsageError (all `WasmRuntimeError`s with stable codes), and the WASI host's
+ *   `WasiStateError` when its state after init cannot be saved.
  */
 export async function preinitialize(bytes: Uint8Array, options: PreinitOptions = {}): Promise<PreinitResult> {
   const timings: PhaseTimings = {
@@ -216,9 +218,13 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   t = now();
   const startName = names.start;
   if (startName !== undefined) run('start function', () => (ex[startName] as () => void)());
-  const ranInitialize =
-    initFunc !== '_initialize' && exports.some((e) => e.name === '_initialize' && e.kind === 'func');
-  if (ranInitialize && !exitedWithZero) run('_initialize', () => (ex['_initialize'] as () => void)());
+  let ranInitialize = false;
+  if (initFunc !== '_initialize' && exports.some((e) => e.name === '_initialize' && e.kind === 'func')) {
+    if (!exitedWithZero) {
+      ranInitialize = true;
+      run('_initialize', () => (ex['_initialize'] as () => void)());
+    }
+  }
   if (!exitedWithZero) run(initFunc, () => (ex[initFunc] as () => void)());
   timings.init = now() - t;
 

@@ -16,6 +16,7 @@ function wizer(args: string[], options: { input?: Uint8Array | string; env?: Rec
     cwd: dir,
     reject: false,
     encoding: 'buffer',
+    stripFinalNewline: false,
     timeout: 30_000,
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     env: options.env,
@@ -48,6 +49,18 @@ describe('wasm-runtime-wizer', () => {
     const r = await wizer(['-r', '_start=wizer.resume'], { input });
     expect(r.exitCode).toBe(0);
     const { module } = await preinitialize(input, { renameFuncs: [['_start', 'wizer.resume']] });
+    expect(sameBytes(r.stdout, module)).toBe(true);
+  });
+
+  it("keeps the module on stdout intact: the guest's stdout goes to stderr then", async () => {
+    const data = join(dir, 'data');
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, 'input.txt'), 'printed by init\n');
+    const input = await wat('wasi/read-file.wat');
+    const r = await wizer(['--allow-wasi', `--mapdir=/data::${data}`], { input });
+    expect(r.exitCode).toBe(0);
+    expect(text(r.stderr)).toBe('printed by init\n');
+    const { module } = await preinitialize(input, { allowWasi: true, wasi: { preopens: { '/data': data } } });
     expect(sameBytes(r.stdout, module)).toBe(true);
   });
 
