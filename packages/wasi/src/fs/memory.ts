@@ -58,6 +58,12 @@ export class MemoryFS extends FileSystem {
   private nextIno = 1n;
   private readonly now: () => bigint;
   private readonly time: bigint;
+  /** What open files need from their file system, without widening its public surface. */
+  private readonly files: FileContext = {
+    readOnly: () => this.readOnly,
+    now: () => this.now(),
+    stat: (node) => this.statOf(node),
+  };
 
   constructor(tree: MemoryTree = {}, options: MemoryFSOptions = {}) {
     super();
@@ -295,7 +301,7 @@ export class MemoryFS extends FileSystem {
       node.size = 0;
       node.mtim = node.ctim = this.now();
     }
-    return new MemoryFileHandle(this, node);
+    return new MemoryFileHandle(this.files, node);
   }
 
   override readdir(path: string): DirEntry[] | number {
@@ -420,19 +426,6 @@ export class MemoryFS extends FileSystem {
     if (node.kind !== 'file') return Errno.ISDIR;
     return resize(node, size, this.now());
   }
-
-  /** @internal */
-  touch(node: FileNode): void {
-    node.mtim = node.ctim = this.now();
-  }
-  /** @internal */
-  stamp(): bigint {
-    return this.now();
-  }
-  /** @internal */
-  stat(node: Node): Stat {
-    return this.statOf(node);
-  }
 }
 
 function setNodeTimes(
@@ -463,9 +456,15 @@ function resize(node: FileNode, size: number, now: bigint): number {
   return Errno.SUCCESS;
 }
 
+interface FileContext {
+  readOnly(): boolean;
+  now(): bigint;
+  stat(node: Node): Stat;
+}
+
 class MemoryFileHandle extends FileHandle {
   constructor(
-    private readonly fs: MemoryFS,
+    private readonly fs: FileContext,
     private readonly node: FileNode,
   ) {
     super();
@@ -478,7 +477,7 @@ class MemoryFileHandle extends FileHandle {
     return n;
   }
   override write(from: Uint8Array, offset: number, length: number, position: number): number {
-    if (this.fs.readOnly) return -Errno.ROFS;
+    if (this.fs.readOnly()) return -Errno.ROFS;
     const node = this.node;
     const end = position + length;
     if (end > MAX_FILE) return -Errno.FBIG;
@@ -491,18 +490,18 @@ class MemoryFileHandle extends FileHandle {
     if (length < 16) for (let i = 0; i < length; i++) node.data[position + i] = from[offset + i]!;
     else node.data.set(from.subarray(offset, offset + length), position);
     if (end > node.size) node.size = end;
-    this.fs.touch(node);
+    node.mtim = node.ctim = this.fs.now();
     return length;
   }
   override stat(): Stat {
     return this.fs.stat(this.node);
   }
   override setSize(size: number): number {
-    if (this.fs.readOnly) return Errno.ROFS;
-    return resize(this.node, size, this.fs.stamp());
+    if (this.fs.readOnly()) return Errno.ROFS;
+    return resize(this.node, size, this.fs.now());
   }
   override setTimes(atim: bigint | undefined, mtim: bigint | undefined): number {
-    if (this.fs.readOnly) return Errno.ROFS;
-    return setNodeTimes(this.node, atim, mtim, this.fs.stamp());
+    if (this.fs.readOnly()) return Errno.ROFS;
+    return setNodeTimes(this.node, atim, mtim, this.fs.now());
   }
 }
