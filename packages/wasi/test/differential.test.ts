@@ -134,6 +134,20 @@ describe('same observable behaviour as node:wasi', () => {
   });
 });
 
+it('descriptor calls: fd_renumber, fcntl flags, fsync, fadvise, isatty, sched_yield, rewinddir (node:wasi passes Linux open(2) flags through fd_fdstat_get, so O_WRONLY reads as O_APPEND)', async () => {
+  const [a, b] = [await freshDir(), await freshDir()];
+  const ours = await runOurs({ wasm: fixture('misc'), args: ['misc', '/m'], preopens: { '/m': a } });
+  const theirs = await runNodeWasi({ wasm: fixture('misc'), args: ['misc', '/m'], preopens: { '/m': b } });
+  expect(ours).toMatchObject({ exitCode: 0, stderr: '' });
+  expect(ours.stdout).toMatch(/^0 failures$/m);
+  expect(ours.stdout).toContain('ok   F_GETFL: no O_APPEND\n');
+  expect(theirs.stdout).toContain('FAIL F_GETFL: no O_APPEND');
+  const rest = (s: string) =>
+    s.split('\n').filter((l) => !l.includes('F_GETFL: no O_APPEND') && !/failures$/.test(l));
+  expect(rest(ours.stdout)).toEqual(rest(theirs.stdout));
+  expect(await snapshotTree(a)).toEqual(await snapshotTree(b));
+});
+
 describe('in-memory file system (ours only: node:wasi has none)', () => {
   it('the file I/O program gives the same output on MemoryFS as node:wasi on a real directory', async () => {
     const fs = new MemoryFS();
