@@ -3,7 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { WASIOptions } from '@wasm-runtime/wasi';
-import { PreinitIoError } from './errors.js';
+import { PreinitIoError, PreinitUsageError } from './errors.js';
 import { type PreinitOptions, type Preload, preinitialize } from './preinit.js';
 import { parseWizerArgs, WIZER_HELP, type WizerArgs } from './wizer-args.js';
 
@@ -60,6 +60,11 @@ export async function wizerArgsToOptions(
   }
   const preloads: Preload[] = [];
   for (const [name, file] of args.preloads) {
+    if (file.endsWith('.wat')) {
+      throw new PreinitUsageError(
+        `--preload ${name}=${file}: text modules are not accepted, assemble it first (e.g. wat2wasm ${file})`,
+      );
+    }
     preloads.push({ name, module: await readInput(resolve(context.cwd, file), `preload \`${name}\``) });
   }
   return {

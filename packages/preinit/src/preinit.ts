@@ -13,6 +13,7 @@ import {
   f64Const,
   forEachInstruction,
   functionName,
+  functionType,
   getDataSegments,
   getExports,
   getSection,
@@ -150,6 +151,12 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
     throw new MissingInitExportError(
       initFunc,
       exports.filter((e) => e.kind === 'func').map((e) => e.name),
+    );
+  }
+  const initType = functionType(module, initExport.index);
+  if (initType !== undefined && (initType.params.length > 0 || initType.results.length > 0)) {
+    throw new PreinitUsageError(
+      `the \`${initFunc}\` export does not have type [] -> [] (it takes ${initType.params.length} parameters and returns ${initType.results.length} results): the init function is called with no arguments and its results would be lost; export a wrapper`,
     );
   }
   for (const [, src] of options.renameFuncs ?? []) {

@@ -111,6 +111,14 @@ describe('typed failures', () => {
     expect((err as InitExitError).exitCode).toBe(3);
   });
 
+  it('an init function that is not [] -> [] is a usage error, as in Wizer', async () => {
+    const err = await failure(
+      await wat('(module (func (export "wizer-initialize") (param i32) (result i32) (local.get 0)))'),
+    );
+    expect(err.code).toBe('ERR_PREINIT_USAGE');
+    expect(err.message).toMatch(/does not have type \[\] -> \[\]/);
+  });
+
   it('an unknown rename source is a usage error', async () => {
     const err = await failure(await wat('basic/renames.wat'), { renameFuncs: [['_start', 'nope']] });
     expect(err.code).toBe('ERR_PREINIT_USAGE');
