@@ -74,6 +74,14 @@ console.log(
     `RSS and CPU from ${HAVE_GNU_TIME ? '/usr/bin/time -v' : 'a resourceUsage wrapper / VmHWM sampling'}\n`,
 );
 
+// The floor under any Node tool: starting a bare Node process.
+const nodeFloor = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  nodeFloor.push((performance.now() - t) / 1000);
+}
+
 const inputs = await prepareInputs(scratch, ONLY);
 const rows = [];
 for (const input of inputs) {
@@ -214,6 +222,9 @@ for (const { input, ours, wizer, failed } of rows) {
 console.log(
   '\ns: median wall time of the child process; cpu s: median user+sys; n: rounds; ratios: ours / Wizer.',
 );
+console.log(
+  `Node's own startup (\`node -e 0\`, median of 5): ${f(median(nodeFloor), 3)} s, inside every time of ours.`,
+);
 const slow = rows.flatMap(({ input, ours, wizer }) =>
   [
     ['ours', ours],
@@ -235,7 +246,9 @@ for (const { input, failed, check } of rows) {
 }
 
 if (PHASES) {
-  console.log('\nOurs, per phase (ms, one in-process run; "total" includes module loading after startup):');
+  console.log(
+    '\nOurs, per phase (ms, one in-process run; total: after module loading, arguments to report):',
+  );
   const names = [
     'read',
     'parse',
@@ -248,13 +261,7 @@ if (PHASES) {
     'write',
   ];
   console.log(
-    [
-      pad('input', 16),
-      ...names.map((n) => padl(n, 10)),
-      padl('total', 8),
-      padl('segments', 9),
-      padl('MB RSS', 7),
-    ].join(' '),
+    [pad('input', 16), ...names.map((n) => padl(n, 10)), padl('total', 8), padl('segments', 9)].join(' '),
   );
   for (const { input, phases } of rows) {
     if (!phases) continue;
@@ -268,7 +275,6 @@ if (PHASES) {
         ...names.map((n) => padl(f(phases.timings[n], 0), 10)),
         padl(f(phases.totalMs, 0), 8),
         padl(phases.dataSegments, 9),
-        padl(f(phases.maxRssMB, 0), 7),
       ].join(' '),
     );
   }

@@ -23,7 +23,6 @@ const bytes = new Uint8Array(readFileSync(resolve(args.input)));
 const readMs = performance.now() - tRead;
 const { report } = await preinitialize(bytes, options);
 const totalMs = performance.now() - t0;
-const u = process.resourceUsage();
 process.stdout.write(
   `${JSON.stringify({
     timings: { read: readMs, ...report.timings },
@@ -31,6 +30,5 @@ process.stdout.write(
     memories: report.memories,
     dataSegments: report.dataSegments,
     outputSize: report.outputSize,
-    maxRssMB: u.maxRSS / 1024,
   })}\n`,
 );
