@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '../recipe/types.js';
 import { defineConfig, loadConfig, resolveConfig } from './config.js';
@@ -143,6 +146,28 @@ describe('loadConfig', () => {
     expect(broken.value).toBeUndefined();
     expect(broken.errors[0]!.message).toMatch(/is not valid JSON/);
     expect((await loadConfig(join(dir, 'missing'))).errors[0]!.message).toMatch(/does not exist/);
+  });
+
+  it('a .ts config is imported only where Node can import TypeScript, else it says to use .mjs', async () => {
+    const ts = join(dir, 'ts-app');
+    await mkdir(ts);
+    await writeFile(join(ts, 'main.toy'), 'x');
+    await writeFile(
+      join(ts, 'wasm-runtime.config.ts'),
+      `const name: string = 't';\nexport default { recipe: ${JSON.stringify(recipe)}, name };\n`,
+    );
+    // In a child process: vitest would transpile the import itself, plain Node may not.
+    const script = `import { loadConfig } from '@wasm-runtime/pipeline'; const r = await loadConfig(${JSON.stringify(ts)}); console.log(JSON.stringify({ name: r.value?.name, errors: r.errors }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    const result = JSON.parse(stdout) as { name?: string; errors: Array<{ message: string }> };
+    if (result.name !== undefined) expect(result).toEqual({ name: 't', errors: [] });
+    else {
+      expect(result.errors[0]!.message).toMatch(
+        /cannot import TypeScript configs: rename it to wasm-runtime\.config\.mjs/,
+      );
+    }
   });
 
   it('defineConfig returns its argument', () => {
