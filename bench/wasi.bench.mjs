@@ -158,6 +158,10 @@ const cases = [
 console.log(
   `N = ${N} calls per loop (${N_FILE} for real files), ${ROUNDS} rounds, medians; Node ${process.version}`,
 );
+for (const c of cases) {
+  if (!HOSTS.includes('ours')) delete c.ours;
+  if (!HOSTS.includes('node')) delete c.node;
+}
 // Warm-up: every loop tiered up before anything is timed.
 time(o.bare, N);
 for (const c of cases) {
@@ -168,14 +172,10 @@ for (const c of cases) {
 
 // Each case is timed next to its own bare-import loop in the same round, so ratios compare runs made
 // under the same machine load; the table shows medians of the per-round ratios.
-// With both hosts in one process, Node 20 crashed here with a corrupted heap (a freed object on the
-// stack of this function) in the third round, never with either host alone: node:wasi calls from wasm
-// while a garbage collection started by our host's allocations was under way. A full GC before each
-// node:wasi loop (the runner passes --expose-gc) means none is under way.
-for (const c of cases) {
-  if (!HOSTS.includes('ours')) delete c.ours;
-  if (!HOSTS.includes('node')) delete c.node;
-}
+// With both hosts timed in one process, Node 20.20 died in the third round with a V8 fatal error
+// (a freed object on this function's stack); with either host timed alone it never did. The loops
+// in which our host allocates leave garbage-collection work under way when a node:wasi loop starts;
+// a full GC before each node:wasi loop (the runner passes --expose-gc) made the crash go away.
 function measure() {
   const samples = new Map(
     cases.map((c) => [c, { ours: [], node: [], bare: [], oursBare: [], oursNode: [] }]),
@@ -264,7 +264,7 @@ async function allocation(label, fn, n, ...rest) {
   observer.disconnect();
   return { label, perCall, gcs, n };
 }
-if (!globalThis.gc) console.log('\n(run with --expose-gc for a cleaner allocation check)');
+if (!globalThis.gc) console.log('\n(without --expose-gc: no GC between hosts, see measure(), and a rougher allocation check)');
 console.log('\nallocation on the hot path (heap growth per call over 100k calls; GCs during a full loop):');
 const allocs = [
   await allocation('bare import', o.bare, N),
