@@ -264,7 +264,8 @@ async function allocation(label, fn, n, ...rest) {
   observer.disconnect();
   return { label, perCall, gcs, n };
 }
-if (!globalThis.gc) console.log('\n(without --expose-gc: no GC between hosts, see measure(), and a rougher allocation check)');
+if (!globalThis.gc)
+  console.log('\n(without --expose-gc: no GC between hosts, see measure(), and a rougher allocation check)');
 console.log('\nallocation on the hot path (heap growth per call over 100k calls; GCs during a full loop):');
 const allocs = [
   await allocation('bare import', o.bare, N),
