@@ -114,3 +114,30 @@ describe('bad descriptors and bad pointers', () => {
     expect(r.exitCode).toBe(0);
   });
 });
+
+describe('read-only preopens', () => {
+  it('refuse every write with EROFS and leave the directory untouched (real directory and MemoryFS)', async () => {
+    const dir = await tempDir('wasi-ro-');
+    cleanup = dir.remove;
+    writeFileSync(join(dir.path, 'kept.txt'), 'unchanged');
+    const before = await snapshotTree(dir.path);
+    const memory = new MemoryFS({ 'kept.txt': 'unchanged' });
+    for (const mount of [dir.path, memory]) {
+      const r = await runOurs({
+        wasm: fixture('files'),
+        args: ['files', '/ro'],
+        preopens: { '/ro': { dir: mount, readOnly: true } },
+      });
+      expect(r.stdout).toContain('FAIL create notes.txt with fopen (errno 69: Read-only file system)');
+      expect(r.exitCode).not.toBe(0);
+      const cat = await runOurs({
+        wasm: fixture('cat'),
+        args: ['cat', '/ro/kept.txt'],
+        preopens: { '/ro': { dir: mount, readOnly: true } },
+      });
+      expect(cat).toEqual({ stdout: 'unchanged', stderr: '', exitCode: 0 });
+    }
+    expect(await snapshotTree(dir.path)).toEqual(before);
+    expect(snapshotFileSystem(memory)).toEqual(['file kept.txt "unchanged"']);
+  });
+});
