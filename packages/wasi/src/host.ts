@@ -93,9 +93,109 @@ interface Resolved {
   mustBeDir: boolean;
 }
 
+/**
+ * The `wasi_snapshot_preview1` functions, as wasm calls them: i32 as numbers, i64 as bigints, the
+ * result an errno (`proc_exit` never returns).
+ */
+export type Preview1Imports = {
+  args_get(argv: number, argvBuf: number): number;
+  args_sizes_get(argcPtr: number, argvBufSizePtr: number): number;
+  environ_get(environ: number, environBuf: number): number;
+  environ_sizes_get(countPtr: number, bufSizePtr: number): number;
+  clock_res_get(id: number, resultPtr: number): number;
+  clock_time_get(id: number, precision: bigint, resultPtr: number): number;
+  fd_advise(fd: number, offset: bigint, len: bigint, advice: number): number;
+  fd_allocate(fd: number, offset: bigint, len: bigint): number;
+  fd_close(fd: number): number;
+  fd_datasync(fd: number): number;
+  fd_fdstat_get(fd: number, resultPtr: number): number;
+  fd_fdstat_set_flags(fd: number, flags: number): number;
+  fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number;
+  fd_filestat_get(fd: number, resultPtr: number): number;
+  fd_filestat_set_size(fd: number, size: bigint): number;
+  fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fstflags: number): number;
+  fd_pread(fd: number, iovs: number, iovsLen: number, offset: bigint, nreadPtr: number): number;
+  fd_prestat_get(fd: number, resultPtr: number): number;
+  fd_prestat_dir_name(fd: number, path: number, pathLen: number): number;
+  fd_pwrite(fd: number, iovs: number, iovsLen: number, offset: bigint, nwrittenPtr: number): number;
+  fd_read(fd: number, iovs: number, iovsLen: number, nreadPtr: number): number;
+  fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, bufUsedPtr: number): number;
+  fd_renumber(fd: number, to: number): number;
+  fd_seek(fd: number, offset: bigint, whence: number, resultPtr: number): number;
+  fd_sync(fd: number): number;
+  fd_tell(fd: number, resultPtr: number): number;
+  fd_write(fd: number, iovs: number, iovsLen: number, nwrittenPtr: number): number;
+  path_create_directory(fd: number, path: number, pathLen: number): number;
+  path_filestat_get(fd: number, flags: number, path: number, pathLen: number, resultPtr: number): number;
+  path_filestat_set_times(
+    fd: number,
+    flags: number,
+    path: number,
+    pathLen: number,
+    atim: bigint,
+    mtim: bigint,
+    fstflags: number,
+  ): number;
+  path_link(
+    oldFd: number,
+    oldFlags: number,
+    oldPath: number,
+    oldPathLen: number,
+    newFd: number,
+    newPath: number,
+    newPathLen: number,
+  ): number;
+  path_open(
+    fd: number,
+    dirflags: number,
+    path: number,
+    pathLen: number,
+    oflags: number,
+    rightsBase: bigint,
+    rightsInheriting: bigint,
+    fdflags: number,
+    resultPtr: number,
+  ): number;
+  path_readlink(
+    fd: number,
+    path: number,
+    pathLen: number,
+    buf: number,
+    bufLen: number,
+    bufUsedPtr: number,
+  ): number;
+  path_remove_directory(fd: number, path: number, pathLen: number): number;
+  path_rename(
+    fd: number,
+    oldPath: number,
+    oldPathLen: number,
+    newFd: number,
+    newPath: number,
+    newPathLen: number,
+  ): number;
+  path_symlink(oldPath: number, oldPathLen: number, fd: number, newPath: number, newPathLen: number): number;
+  path_unlink_file(fd: number, path: number, pathLen: number): number;
+  poll_oneoff(subscriptions: number, events: number, nsubscriptions: number, neventsPtr: number): number;
+  proc_exit(code: number): undefined;
+  proc_raise(signal: number): number;
+  sched_yield(): number;
+  random_get(buf: number, bufLen: number): number;
+  sock_accept(fd: number, flags: number, resultPtr: number): number;
+  sock_recv(
+    fd: number,
+    riData: number,
+    riDataLen: number,
+    riFlags: number,
+    roDataLenPtr: number,
+    roFlagsPtr: number,
+  ): number;
+  sock_send(fd: number, siData: number, siDataLen: number, siFlags: number, soDataLenPtr: number): number;
+  sock_shutdown(fd: number, how: number): number;
+};
+
 /** The memory-binding and table-inspection side of a host, for the `WASI` class. */
 export interface HostControl {
-  imports: Record<string, (...args: never[]) => number | undefined>;
+  imports: Preview1Imports;
   bindMemory(memory: WebAssembly.Memory): void;
   consumed: Consumed;
   /** Nanoseconds of the deterministic clock consumed so far. */
@@ -462,7 +562,7 @@ export function createHost(config: HostConfig): HostControl {
 
   // --- the imports --------------------------------------------------------------------------
 
-  const imports = {
+  const imports: Preview1Imports = {
     args_get(argv: number, buf: number): number {
       try {
         if (view.length === 0) refresh();
@@ -1416,7 +1516,7 @@ export function createHost(config: HostConfig): HostControl {
   };
 
   return {
-    imports: imports as unknown as HostControl['imports'],
+    imports,
     bindMemory(m: WebAssembly.Memory): void {
       memory = m;
       shared = typeof SharedArrayBuffer !== 'undefined' && m.buffer instanceof SharedArrayBuffer;

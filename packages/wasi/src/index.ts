@@ -22,7 +22,7 @@ export {
 export { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 export { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
 export { MemoryFS, type MemoryFSOptions, type MemoryTree } from './fs/memory.js';
-export type { Consumed } from './host.js';
+export type { Consumed, Preview1Imports } from './host.js';
 export {
   type InputOption,
   type NodeReadableLike,

@@ -1,7 +1,7 @@
 import { Errno, errnoName, FileType, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIO, Rights } from './constants.js';
 import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { type DirEntry, type FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
-import { type Consumed, createHost, Descriptor, type HostControl } from './host.js';
+import { type Consumed, createHost, Descriptor, type HostControl, type Preview1Imports } from './host.js';
 import { Prng } from './prng.js';
 import {
   BufferSink,
@@ -130,7 +130,7 @@ export class WASI {
   protected static platform: HostPlatform | undefined = undefined;
 
   /** The import object: `{ wasi_snapshot_preview1: { ...every preview1 function } }`. */
-  readonly imports: { wasi_snapshot_preview1: Record<string, (...args: never[]) => unknown> };
+  readonly imports: { wasi_snapshot_preview1: Preview1Imports };
 
   private readonly host: HostControl;
   private readonly fds: (Descriptor | undefined)[] = [];
@@ -516,11 +516,7 @@ const TRACE_RESULTS: Record<string, [number, string]> = {
   fd_pwrite: [4, 'bytes'],
 };
 
-function traced(
-  imports: Record<string, (...args: never[]) => unknown>,
-  host: HostControl,
-  trace: (line: string) => void,
-): Record<string, (...args: never[]) => unknown> {
+function traced(imports: Preview1Imports, host: HostControl, trace: (line: string) => void): Preview1Imports {
   const emit = (line: string): void => {
     try {
       trace(line);
@@ -558,5 +554,5 @@ function traced(
       }
     };
   }
-  return out;
+  return out as unknown as Preview1Imports;
 }
