@@ -24,6 +24,9 @@ function isatty(fd: number): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
 }
 
+// Something to Atomics.wait on while a non-blocking stdio descriptor is not ready.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 class InheritedOutput implements Sink {
   readonly tty: boolean;
   constructor(private readonly fd: number) {
@@ -36,7 +39,10 @@ class InheritedOutput implements Sink {
         done += nodeFs.writeSync(this.fd, from, offset + done, length - done);
       } catch (error) {
         // A non-blocking pipe that is full: wait for it rather than lose output.
-        if ((error as { code?: string }).code === 'EAGAIN') continue;
+        if ((error as { code?: string }).code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 1);
+          continue;
+        }
         if (done > 0) return done;
         return (error as { code?: string }).code === 'EPIPE' ? -Errno.PIPE : -Errno.IO;
       }
@@ -48,13 +54,19 @@ class InheritedOutput implements Sink {
 class InheritedInput implements Source {
   readonly tty = fdIsTTY(0);
   read(into: Uint8Array, offset: number, length: number): number {
-    try {
-      return nodeFs.readSync(0, into, offset, length, null);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'EAGAIN') return -Errno.AGAIN;
-      if (code === 'EOF') return 0;
-      return -Errno.IO;
+    for (;;) {
+      try {
+        return nodeFs.readSync(0, into, offset, length, null);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // Node may have made fd 0 non-blocking; the guest expects a blocking read, so wait for input.
+        if (code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 5);
+          continue;
+        }
+        if (code === 'EOF') return 0;
+        return -Errno.IO;
+      }
     }
   }
   available(): number {
