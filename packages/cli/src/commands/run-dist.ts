@@ -1,0 +1,33 @@
+import { stat } from 'node:fs/promises';
+import { BadDirError, GuestTrapError } from '../errors.js';
+import type { RunOptions } from './run.js';
+
+/** True when `run`'s target is a directory: a dist written by `wasm-runtime build`. */
+export async function isDistDir(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+/**
+ * `wasm-runtime run <dist dir>`: runs a built app through `runDist` (the split pair linked, its
+ * engine compiled once and cached, the recipe's post-restore step applied) with `run`'s options:
+ * arguments after the app name, `--env`, `--dir`. Resolves to the guest's exit status; a trap is a
+ * `GuestTrapError` (exit status 134), like `run` of a module.
+ */
+export async function runDistCommand(options: RunOptions): Promise<number> {
+  const { runDist } = await import('@wasm-runtime/pipeline');
+  for (const dir of options.dirs) {
+    const st = await stat(dir.host).catch(() => undefined);
+    if (!st)
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
+    if (!st.isDirectory())
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
+  }
+  try {
+    return await runDist(options.module, { args: options.args, env: options.env, dirs: options.dirs });
+  } catch (cause) {
+    if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
+      throw new GuestTrapError(options.module, { cause });
+    }
+    throw cause;
+  }
+}
