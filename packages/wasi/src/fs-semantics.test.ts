@@ -264,6 +264,21 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.pathCall('path_create_directory', PRE, 'dir')).toBe(Errno.EXIST);
   });
 
+  it('keeps descriptors on directories and files that the guest renames', () => {
+    const g = guest();
+    const d = g.openOk(PRE, 'dir/sub', DIR);
+    const f = g.openOk(PRE, 'dir/b.txt', { base: BigInt(Rights.FD_READ) });
+    g.reset();
+    const [a, al] = g.bytes('dir');
+    const [b, bl] = g.bytes('moved');
+    expect(g.call('path_rename', PRE, a, al, PRE, b, bl)).toBe(0);
+    expect(g.pathCall('path_create_directory', d, 'inside')).toBe(0);
+    expect(g.pathStat(PRE, 'moved/sub/inside').filetype).toBe(FileType.DIRECTORY);
+    expect(g.read(f, 10).text).toBe('bravo');
+    const state = g.wasi.saveState();
+    expect(state.fds.find((s) => s.fd === f)).toMatchObject({ path: 'moved/b.txt' });
+  });
+
   it('lists directories with . and .., cookies, and truncated last entries', () => {
     const g = guest();
     const d = g.openOk(PRE, 'dir', { ...DIR, oflags: OFlags.DIRECTORY });

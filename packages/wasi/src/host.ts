@@ -1309,7 +1309,18 @@ export function createHost(config: HostConfig): HostControl {
         if (!isDir && (from.mustBeDir || to.mustBeDir)) return Errno.NOTDIR;
         if (from.fs !== to.fs) return Errno.XDEV;
         if (to.fs.readOnly) return Errno.ROFS;
-        return to.fs.rename(from.path, to.path);
+        const errno = to.fs.rename(from.path, to.path);
+        if (errno === Errno.SUCCESS) {
+          // Descriptors are kept by path: move the ones at or under the renamed path along, as an
+          // OS descriptor would follow its directory (and so saveState finds renamed open files).
+          const prefix = `${from.path}/`;
+          for (const d of fds) {
+            if (d === undefined || d.fs !== to.fs || d.preopen !== undefined) continue;
+            if (d.path === from.path) d.path = to.path;
+            else if (d.path.startsWith(prefix)) d.path = to.path + d.path.slice(from.path.length);
+          }
+        }
+        return errno;
       } catch (error) {
         return fail(error);
       }
