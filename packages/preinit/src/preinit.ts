@@ -47,7 +47,7 @@ import {
   type WasmFrame,
 } from './errors.js';
 import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
-import { DEFAULT_MAX_DATA_SEGMENTS, planDataSegments } from './segments.js';
+import { DEFAULT_MAX_DATA_SEGMENTS, planMemory } from './segments.js';
 
 /** A module instantiated before the input and provided to it as import module `name`. */
 export interface Preload {
@@ -703,16 +703,14 @@ function rewrite(
         const data = snap.memories.get(index)!;
         const pageSize = 2 ** (m.pageSizeLog2 ?? 16);
         const pages = data.length / pageSize;
-        const plan = planDataSegments(data, {
+        const { segments: plan, nonZeroBytes: nonZero } = planMemory(data, {
           memoryIndex: index,
           memory64: m.memory64,
           maxSegments: budget,
         });
-        let nonZero = 0;
         let segmentBytes = 0;
         for (const seg of plan) {
           segmentBytes += seg.bytes.length;
-          for (let i = 0; i < seg.bytes.length; i++) if (seg.bytes[i] !== 0) nonZero++;
           snapshotSegments.push({
             mode: 'active',
             memory: index,

@@ -83,38 +83,49 @@ export function nonZeroRuns(memory: Uint8Array): number[] {
   const words = new Uint32Array(memory.buffer, memory.byteOffset + head, wordCount);
   const tail = head + wordCount * 4;
   let runStart = -1;
-  const scanBytes = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      if (memory[i] !== 0) {
-        if (runStart < 0) runStart = i;
+  for (let i = 0; i < head; i++) {
+    if (memory[i] !== 0) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      runs.push(runStart, i);
+      runStart = -1;
+    }
+  }
+  for (let w = 0; w < wordCount; w++) {
+    const word = words[w]!;
+    if (runStart < 0) {
+      if (word === 0) continue;
+      // Little-endian: the lowest byte of the word is the first in memory.
+    } else if (((word - 0x01010101) & ~word & 0x80808080) === 0) {
+      continue; // no zero byte: the run goes on
+    }
+    const at = head + w * 4;
+    for (let k = 0; k < 4; k++) {
+      if (((word >>> (8 * k)) & 0xff) !== 0) {
+        if (runStart < 0) runStart = at + k;
       } else if (runStart >= 0) {
-        runs.push(runStart, i);
+        runs.push(runStart, at + k);
         runStart = -1;
       }
     }
-  };
-  scanBytes(0, head);
-  let w = 0;
-  while (w < wordCount) {
-    const word = words[w]!;
-    if (runStart < 0) {
-      if (word === 0) {
-        w++;
-        continue;
-      }
-    } else if (((word - 0x01010101) & ~word & 0x80808080) === 0) {
-      // No zero byte in this word: the run goes on.
-      w++;
-      continue;
-    }
-    const at = head + w * 4;
-    scanBytes(at, at + 4);
-    w++;
   }
-  scanBytes(tail, n);
+  for (let i = tail; i < n; i++) {
+    if (memory[i] !== 0) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      runs.push(runStart, i);
+      runStart = -1;
+    }
+  }
   if (runStart >= 0) runs.push(runStart, n);
   return runs;
 }
+
+/**
+ * Splitting a segment at a gap of g zero bytes costs at most one more header and length field
+ * (18 + 10 bytes at worst) and saves g: no optimal plan spans a gap longer than this.
+ */
+const NEVER_MERGED_GAP = 28;
 
 /**
  * Plans the active data segments that reproduce `memory` (a fresh memory is zero-filled, so only
@@ -123,17 +134,27 @@ export function nonZeroRuns(memory: Uint8Array): number[] {
  * more than `maxSegments` segments, the smallest gaps are then merged until it fits.
  */
 export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}): PlannedSegment[] {
+  return planMemory(memory, options).segments;
+}
+
+/** {@link planDataSegments}, plus the number of non-zero bytes it found (for reports). */
+export function planMemory(
+  memory: Uint8Array,
+  options: PlanOptions = {},
+): { segments: PlannedSegment[]; nonZeroBytes: number } {
   const memoryIndex = options.memoryIndex ?? 0;
   const memory64 = options.memory64 ?? false;
   const maxSegments = Math.max(1, options.maxSegments ?? DEFAULT_MAX_DATA_SEGMENTS);
   const runs = nonZeroRuns(memory);
   const count = runs.length / 2;
-  if (count === 0) return [];
+  if (count === 0) return { segments: [], nonZeroBytes: 0 };
   const starts = new Float64Array(count);
   const ends = new Float64Array(count);
+  let nonZeroBytes = 0;
   for (let k = 0; k < count; k++) {
     starts[k] = runs[2 * k]!;
     ends[k] = runs[2 * k + 1]!;
+    nonZeroBytes += ends[k]! - starts[k]!;
   }
   const start = (k: number): number => starts[k]!;
   const end = (k: number): number => ends[k]!;
@@ -154,14 +175,26 @@ export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}):
   for (let c = 0; c < classes; c++) deques.push(new Int32Array(count));
   const lenMins = [1, 128, 128 ** 2, 128 ** 3, 128 ** 4];
   const lenMaxs = [127, 128 ** 2 - 1, 128 ** 3 - 1, 128 ** 4 - 1, 128 ** 5 - 1];
+  let clusterStart = 0;
   for (let j = 1; j <= count; j++) {
     const i = j - 1;
+    if (i > 0 && start(i) - end(i - 1) > NEVER_MERGED_GAP) {
+      // No segment crosses this gap: start afresh, with no earlier run as a candidate.
+      clusterStart = i;
+      for (let c = 0; c < classes; c++) {
+        heads[c] = 0;
+        tails[c] = 0;
+        added[c] = i;
+      }
+    }
     a[i] = f[i]! + segmentHeaderSize(start(i), memoryIndex, memory64) - start(i);
     const e = end(j - 1);
+    const span = e - start(clusterStart);
     let best = Number.POSITIVE_INFINITY;
     let bestI = -1;
     for (let c = 0; c < classes; c++) {
       const lenMin = lenMins[c]!;
+      if (span < lenMin) break; // no run of this cluster starts early enough for this LEB size
       const lenMax = lenMaxs[c]!;
       const dq = deques[c]!;
       // Admit every run whose start leaves a length of at least lenMin.
@@ -194,7 +227,7 @@ export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}):
   for (let k = bounds.length - 2; k >= 0; k -= 2) segs.push([bounds[k]!, bounds[k + 1]!]);
 
   const merged = segs.length > maxSegments ? mergeSmallestGaps(segs, maxSegments) : segs;
-  return merged.map(([s, e]) => ({ offset: s, bytes: memory.subarray(s, e) }));
+  return { segments: merged.map(([s, e]) => ({ offset: s, bytes: memory.subarray(s, e) })), nonZeroBytes };
 }
 
 /** Merges the `segs.length - max` smallest gaps (ties: lowest offset first). */
