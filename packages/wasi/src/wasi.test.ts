@@ -39,6 +39,35 @@ describe('start and exit', () => {
     expect(() => wasi.start(instance)).toThrow(WasiConfigError);
   });
 
+  it('closes every descriptor when the command ends, and on close()', async () => {
+    let closed = 0;
+    class CountingFS extends MemoryFS {
+      override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
+        const handle = super.open(path, flags);
+        if (typeof handle !== 'number') {
+          const close = handle.close.bind(handle);
+          handle.close = () => {
+            closed++;
+            close();
+          };
+        }
+        return handle;
+      }
+    }
+    const fs = new CountingFS({ 'a.txt': 'a' });
+    const wasi = new WASI({ stdout: 'buffer', preopens: { '/': fs } });
+    const g = new Guest(wasi);
+    g.openOk(3, 'a.txt');
+    g.openOk(3, 'a.txt');
+    wasi.close();
+    expect(closed).toBe(2);
+    expect(g.fdstat(3).errno).toBe(Errno.BADF);
+    const cmd = new WASI({ stdout: 'buffer' });
+    const instance = await WebAssembly.instantiate(await wat(HELLO), cmd.imports);
+    expect(cmd.start(instance)).toBe(3);
+    expect(new Guest(cmd).fdstat(1).errno).toBe(Errno.BADF);
+  });
+
   it('returns 0 when _start returns, and rethrows ProcExit when returnOnExit is false', async () => {
     const module = await wat(HELLO);
     const a = new WASI({ stdout: 'ignore' });

@@ -240,6 +240,26 @@ export class WASI {
     } catch (error) {
       if (error instanceof ProcExit && this.returnOnExit) return error.exitCode;
       throw error;
+    } finally {
+      // The command is over, as a process would be: release the host files it left open.
+      this.close();
+    }
+  }
+
+  /**
+   * Close every descriptor and release the host resources behind them (open files of a host
+   * directory hold OS file descriptors). `start` does this when the command ends; call it when you
+   * are done with a reactor.
+   */
+  close(): void {
+    for (let fd = 0; fd < this.fds.length; fd++) {
+      const d = this.fds[fd];
+      this.fds[fd] = undefined;
+      try {
+        d?.handle?.close();
+      } catch {
+        // Closing is best effort: the descriptor is gone either way.
+      }
     }
   }
 
