@@ -32,6 +32,7 @@ const SLOW_S = Number(process.env.PREINIT_BENCH_SLOW_S ?? 10);
 const PHASES = process.env.PREINIT_BENCH_PHASES !== '0';
 const TARGET_TIME = 0.5;
 const TARGET_SIZE = 1.0;
+const CHECK_RUNNER = fileURLToPath(new URL('./preinit/check-runner.mjs', import.meta.url));
 const PHASES_SCRIPT = fileURLToPath(new URL('./preinit/phases.mjs', import.meta.url));
 
 const scratch = mkdtempSync(join(tmpdir(), 'preinit-bench-'));
@@ -50,6 +51,14 @@ function errorText(stderr) {
   const text = (cut >= 0 ? stderr.slice(0, cut) : stderr).trim();
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   return lines.slice(-6).join(' | ');
+}
+
+/** Runs a check of checks.mjs in a child process; a crash there is reported, not fatal. */
+function runCheck(spec) {
+  if (spec === undefined) return 'skipped: a tool failed';
+  const r = spawnSync(process.execPath, [CHECK_RUNNER, JSON.stringify(spec)], { encoding: 'utf8' });
+  if (r.status === 0) return r.stdout.trim();
+  return `FAIL: the check process ended with ${r.signal ?? `exit ${r.status}`}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
 }
 
 const tools = {
@@ -130,9 +139,8 @@ for (const input of inputs) {
           outBytes: runs[who].at(-1)?.outBytes,
           rounds: runs[who].length,
         };
-  const check = await input.check(
-    failed.ours ? undefined : outputs.ours,
-    failed.wizer ? undefined : outputs.wizer,
+  const check = runCheck(
+    input.check(failed.ours ? undefined : outputs.ours, failed.wizer ? undefined : outputs.wizer),
   );
   let phases;
   if (PHASES && !failed.ours) {

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { buildLua } from '@wasm-runtime/lua';
 import { ArtifactStore } from '@wasm-runtime/pipeline';
 import wabtInit from 'wabt';
-import { checkFixture, checkLua, checkRuby, checkStarlingMonkey } from './checks.mjs';
 import { addRubyInitExport, RUBY_INIT_EXPORT, RUBY_NOOP_EXPORT } from './ruby-init.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,8 +43,12 @@ const LUA_EXAMPLES = join(dirname(requireFromRoot.resolve('@wasm-runtime/lua/pac
  * @property {NodeJS.ProcessEnv} env
  * @property {string} cwd
  * @property {string} [note]
- * @property {(ours: string | undefined, wizer: string | undefined) => Promise<string>} check
+ * @property {(ours: string | undefined, wizer: string | undefined) => { fn: string, args: unknown[] } | undefined} check
+ *   which function of checks.mjs to run on the outputs (run in a child process by check-runner.mjs)
  */
+
+/** The outputs that exist, by tool. */
+const present = (paths) => Object.fromEntries(Object.entries(paths).filter(([, p]) => p));
 
 function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
@@ -72,7 +75,7 @@ async function fixture(scratch) {
     flags: [],
     env: process.env,
     cwd: scratch,
-    check: async (ours, wizer) => (ours && wizer ? checkFixture(ours, wizer) : 'skipped: a tool failed'),
+    check: (ours, wizer) => (ours && wizer ? { fn: 'checkFixture', args: [ours, wizer] } : undefined),
   };
 }
 
@@ -88,7 +91,7 @@ async function lua(app, fn, arg) {
     env: process.env,
     cwd: appDir,
     note: "Wizer cannot parse wasm exception handling, which Lua's setjmp/longjmp lowers to",
-    check: async (ours) => (ours ? checkLua(wasmPath, ours, appDir, fn, arg) : 'skipped: ours failed'),
+    check: (ours) => (ours ? { fn: 'checkLua', args: [wasmPath, ours, appDir, fn, arg] } : undefined),
   };
 }
 
@@ -144,8 +147,7 @@ async function starlingMonkey(scratch, store) {
       DEBUG: '',
     },
     cwd: scratch,
-    check: async (ours, wizer) =>
-      checkStarlingMonkey(Object.fromEntries(Object.entries({ ours, wizer }).filter(([, p]) => p))),
+    check: (ours, wizer) => ({ fn: 'checkStarlingMonkey', args: [present({ ours, wizer })] }),
   };
 }
 
@@ -163,8 +165,7 @@ async function ruby(store) {
     flags: ['--allow-wasi', '-f', RUBY_INIT_EXPORT, '-r', `_initialize=${RUBY_NOOP_EXPORT}`],
     env: process.env,
     cwd: dirname(input),
-    check: async (ours, wizer) =>
-      checkRuby(Object.fromEntries(Object.entries({ ours, wizer }).filter(([, p]) => p))),
+    check: (ours, wizer) => ({ fn: 'checkRuby', args: [present({ ours, wizer })] }),
   };
 }
 
