@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineFileName, split } from '@wasm-runtime/split';
@@ -212,7 +212,6 @@ export async function emitDir(
   const parent = dirname(out);
   await mkdir(parent, { recursive: true });
   if (existsSync(out)) {
-    const { readdir } = await import('node:fs/promises');
     const entries = await readdir(out);
     if (entries.length > 0 && !(await looksLikeDist(out))) {
       throw new Error(
@@ -320,7 +319,7 @@ export async function build(
     const outcome = await runPreinit(runtime.bytes, {
       initFunc,
       renameFuncs: entry.kind === 'command' && entry.export !== undefined ? [['_start', entry.export]] : [],
-      args: resolved.init.args ?? initSpec.args ?? [name],
+      args: [...(resolved.init.args ?? initSpec.args ?? [name])],
       env: { ...initSpec.env, ...resolved.init.env },
       stdin: initSpec.stdin,
       preopens,

@@ -212,7 +212,7 @@ export async function resolveConfig(
       }
     }
   }
-  include ??= recipe?.defaults?.include ?? ['**'];
+  include ??= [...(recipe?.defaults?.include ?? ['**'])];
 
   const entryRaw = config['entry'] ?? recipe?.defaults?.entry;
   let entry = '';

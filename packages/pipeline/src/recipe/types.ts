@@ -78,7 +78,7 @@ export interface BuildContext {
 
 /** How the app's files are mounted for init (and, if asked, at run time). */
 export interface StageSpec {
-  mounts: MountSpec[];
+  mounts: readonly MountSpec[];
 }
 
 /** One directory the guest sees. */
@@ -88,9 +88,9 @@ export interface MountSpec {
   /** Directory inside the app root the files come from (default `.`, the root itself). */
   from?: string;
   /** Globs (relative to `from`) of the files to stage. Default: the config's `files.include`, else every file. */
-  include?: string[];
+  include?: readonly string[];
   /** Globs to leave out, added to the config's `files.exclude` and the built-in excludes. */
-  exclude?: string[];
+  exclude?: readonly string[];
   /** Default true: init cannot write to the mount. */
   readOnly?: boolean;
   /**
@@ -105,9 +105,9 @@ export interface InitSpec {
   /** The init export; default `wizer-initialize`. */
   export?: string;
   /** argv during init (`args[0]` is the program name; default `[<app name>]`). */
-  args?: string[];
+  args?: readonly string[];
   /** The whole environment init sees. */
-  env?: Record<string, string>;
+  env?: Readonly<Record<string, string>>;
   /** Bytes or text on stdin during init. */
   stdin?: string | Uint8Array;
 }
@@ -154,9 +154,9 @@ export interface RecipeDefaults {
   /** The entry file when the config names none (`main.lua`). */
   entry?: string;
   /** Globs of the app's files when the config names none (`**\/*.lua`). */
-  include?: string[];
+  include?: readonly string[];
   /** Globs always left out for this language (`__pycache__/**`). */
-  exclude?: string[];
+  exclude?: readonly string[];
 }
 
 /** What a recipe's `init` function receives. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Recipe } from './types.js';
 import { validateRecipe } from './validate.js';
 
 describe('validateRecipe', () => {
@@ -47,5 +48,34 @@ describe('validateRecipe', () => {
     expect(validateRecipe(undefined)).toEqual([
       { path: '', message: 'expected a recipe object, got nothing' },
     ]);
+  });
+});
+
+describe('the Recipe type', () => {
+  it('accepts a recipe written `as const` (readonly arrays), as a recipe package without a pipeline dependency writes it', () => {
+    const recipe = {
+      language: 'lua',
+      runtime: { name: 'lua', version: '5.4.4' },
+      source: {
+        kind: 'build',
+        inputs: {
+          lua: { kind: 'url', url: 'https://www.lua.org/ftp/lua-5.4.4.tar.gz', sha256: 'a'.repeat(64) },
+        },
+        key: async (): Promise<readonly string[]> => ['k'],
+        build: async (context: { inputs: Record<string, { path: string }>; dir: string }): Promise<void> => {
+          void context;
+        },
+        output: 'lua.wasm',
+      },
+      stage: { mounts: [{ guest: '/app', include: ['**/*.lua'] }] },
+      init: (context: { entryGuestPath: string }) => ({
+        export: 'wizer-initialize',
+        env: { ENTRY: context.entryGuestPath },
+      }),
+      entry: { kind: 'command', export: 'wasm-runtime.run' },
+      postRestore: { call: 'wasm_runtime_reseed' },
+      defaults: { entry: 'main.lua', include: ['**/*.lua'] },
+    } as const satisfies Recipe;
+    expect(validateRecipe(recipe)).toEqual([]);
   });
 });
