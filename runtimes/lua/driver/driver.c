@@ -25,6 +25,8 @@
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
+void wasm_runtime_preopens_reset(void); /* preopens.c */
+
 enum {
   CALL_OK = 0,
   CALL_ERROR = 1,
@@ -124,6 +126,8 @@ static void initialize(void) {
   /* Output buffered now would sit in the snapshot and be written again by every instance. */
   fflush(NULL);
   lua_gc(L, LUA_GCCOLLECT);
+  /* Each instance finds its own host's preopened directories, not the build machine's. */
+  wasm_runtime_preopens_reset();
 }
 
 EXPORT("wizer-initialize") void wasm_runtime_lua_initialize(void) { initialize(); }

@@ -1,44 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LuaBuildError } from './errors.js';
-import { defaultCacheDir, fetchLuaSource, LUA_SOURCE, sha256Hex } from './source.js';
+import { LUA_SOURCE, LUA_SOURCE_ROOT, sha256Hex } from './source.js';
 
 const run = promisify(execFile);
-
-/** Options of {@link buildLua}. */
-export interface BuildLuaOptions {
-  /** Cache root (sources and builds); default as in {@link defaultCacheDir}. */
-  cacheDir?: string;
-  /** A local copy of the pinned Lua tarball; default `$WASM_RUNTIME_LUA_SOURCE`, else download. */
-  sourcePath?: string;
-  /** Rebuild even when a build with the same inputs is cached (the result replaces it). */
-  force?: boolean;
-  /** Parallel compile jobs; default the number of CPUs. */
-  jobs?: number;
-  /** The C compiler; default `clang` (Debian's clang 14). */
-  clang?: string;
-  /**
-   * Run binaryen's `wasm-opt -O2` on the linked module (about 17% smaller); default false. The
-   * `wasm-opt --version` then joins the cache key.
-   */
-  wasmOpt?: boolean;
-}
-
-/** A built `lua.wasm`. */
-export interface LuaBuild {
-  /** Absolute path of the module, inside the cache: treat it as read-only. */
-  wasmPath: string;
-  /** Lowercase hex sha256 of the module's bytes. */
-  sha256: string;
-  /** The hash of every input of the build (the cache key). */
-  key: string;
-  /** True when the module came from the cache and nothing was compiled. */
-  cached: boolean;
-}
 
 /** Where the driver sources live: `driver/` at the package root, beside `src/` and `dist/`. */
 export const LUA_DRIVER_DIR = fileURLToPath(new URL('../driver/', import.meta.url));
@@ -224,13 +193,13 @@ export async function compileLua(options: CompileLuaOptions): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'wasm-runtime-lua-'));
   try {
     const paths: Paths = {
-      lua: join(work, LUA_SOURCE.rootDir),
+      lua: join(work, LUA_SOURCE_ROOT),
       driver: LUA_DRIVER_DIR.replace(/\/$/, ''),
       sysroot: join(work, 'sysroot'),
     };
     await tool(
       'tar',
-      ['-xzf', options.tarball, '-C', work, `${LUA_SOURCE.rootDir}/src`],
+      ['-xzf', options.tarball, '-C', work, `${LUA_SOURCE_ROOT}/src`],
       'unpack the Lua source',
     );
     await mkdir(join(paths.sysroot, 'include'), { recursive: true });
@@ -288,55 +257,4 @@ export async function luaBuildKey(options: { clang?: string; wasmOpt?: boolean }
     options.wasmOpt ?? false,
   );
   return JSON.stringify(rest);
-}
-
-/**
- * Builds `lua.wasm` (Lua 5.4.4's core and standard libraries plus the wasm-runtime driver) for
- * wasm32-wasi as a reactor module, or returns the cached build with the same inputs. The bytes
- * depend only on the inputs (source, driver, flags, toolchain), never on paths or time.
- */
-export async function buildLua(options: BuildLuaOptions = {}): Promise<LuaBuild> {
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const clang = options.clang ?? 'clang';
-  const tarball = await fetchLuaSource({
-    cacheDir,
-    ...(options.sourcePath === undefined ? {} : { localPath: options.sourcePath }),
-  });
-  const wasmOpt = options.wasmOpt ?? false;
-  const inputs = await buildInputs(clang, LUA_SOURCE.sha256, wasmOpt);
-  const key = sha256Hex(new TextEncoder().encode(JSON.stringify(inputs)));
-  const buildsDir = join(cacheDir, 'lua', 'builds');
-  const outDir = join(buildsDir, key);
-  const wasmPath = join(outDir, 'lua.wasm');
-
-  if (!options.force) {
-    const existing = await readFile(wasmPath).catch(() => undefined);
-    if (existing !== undefined) return { wasmPath, sha256: sha256Hex(existing), key, cached: true };
-  }
-
-  // Staged beside the final directory (same file system) and renamed into place whole.
-  const staging = join(buildsDir, `.${key}.${process.pid}.partial`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  try {
-    await compileLua({
-      tarball,
-      outFile: join(staging, 'lua.wasm'),
-      clang,
-      wasmOpt,
-      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
-    });
-    const bytes = await readFile(join(staging, 'lua.wasm'));
-    await writeFile(join(staging, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-    await rm(outDir, { recursive: true, force: true });
-    try {
-      await rename(staging, outDir);
-    } catch (cause) {
-      // A concurrent build of the same inputs won the race; its bytes are the same.
-      if (!(await stat(wasmPath).catch(() => undefined))) throw cause;
-    }
-    return { wasmPath, sha256: sha256Hex(bytes), key, cached: false };
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
 }

@@ -1,12 +1,6 @@
 import { WasmRuntimeError } from '@wasm-runtime/errors';
 
 /**
- * The Lua source tarball could not be obtained: every URL failed (`ERR_LUA_SOURCE_UNAVAILABLE`),
- * or the bytes do not match the pinned sha256 (`ERR_LUA_SOURCE_CHECKSUM`).
- */
-export class LuaSourceError extends WasmRuntimeError {}
-
-/**
  * Building `lua.wasm` failed: a tool is missing (`ERR_LUA_TOOLCHAIN_MISSING`) or a compile or
  * link step failed (`ERR_LUA_BUILD_FAILED`, with the tool's stderr in the message).
  */

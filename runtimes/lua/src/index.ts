@@ -1,13 +1,5 @@
-export {
-  type BuildLuaOptions,
-  buildLua,
-  type CompileLuaOptions,
-  compileLua,
-  LUA_DRIVER_DIR,
-  type LuaBuild,
-  luaBuildKey,
-} from './build.js';
-export { LuaBuildError, LuaCallError, LuaSourceError } from './errors.js';
+export { type CompileLuaOptions, compileLua, LUA_DRIVER_DIR, luaBuildKey } from './build.js';
+export { LuaBuildError, LuaCallError } from './errors.js';
 export {
   createLuaInstance,
   LUA_CALL_STATUS,
@@ -15,13 +7,12 @@ export {
   LuaInstance,
   type LuaInstanceOptions,
 } from './instance.js';
-export { recipe } from './recipe.js';
 export {
-  defaultCacheDir,
-  type FetchSourceOptions,
-  fetchLuaSource,
-  fetchPinnedSource,
-  LUA_SOURCE,
-  LUA_SOURCE_ENV,
-  type PinnedSource,
-} from './source.js';
+  type BuildLuaOptions,
+  buildLua,
+  type LuaBuild,
+  type LuaRecipeOptions,
+  luaRecipe,
+  recipe,
+} from './recipe.js';
+export { type FetchLuaSourceOptions, fetchLuaSource, LUA_SOURCE, LUA_SOURCE_ROOT } from './source.js';

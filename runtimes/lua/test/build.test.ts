@@ -1,15 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WasmRuntimeError } from '@wasm-runtime/errors';
+import { ArtifactStore } from '@wasm-runtime/pipeline';
 import { describe, expect, inject, it } from 'vitest';
-import { buildLua, createLuaInstance, LuaBuildError, LuaSourceError } from '../src/index.js';
-import { appDir, luaModule } from './helpers.js';
+import { buildLua, createLuaInstance, LUA_SOURCE, LuaBuildError } from '../src/index.js';
+import { appDir, luaModule, testStore } from './helpers.js';
 
 describe('buildLua', () => {
   it('is reproducible: a fresh build in another directory gives the same bytes', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'lua-repro-'));
     try {
-      const fresh = await buildLua({ cacheDir, force: true });
+      const fresh = await buildLua({ store: testStore({ cacheDir }) });
       expect(fresh.cached).toBe(false);
       expect(fresh.sha256).toBe(inject('luaWasmSha256'));
       expect(fresh.wasmPath.startsWith(cacheDir)).toBe(true);
@@ -19,12 +21,18 @@ describe('buildLua', () => {
   });
 
   it('returns the cached module without compiling when the inputs are unchanged', async () => {
-    const again = await buildLua();
+    const again = await buildLua({ store: testStore() });
     expect(again.cached).toBe(true);
     expect(again.wasmPath).toBe(inject('luaWasm'));
     const inputs = JSON.parse(await readFile(join(again.wasmPath, '..', 'inputs.json'), 'utf8'));
     expect(inputs.source).toBe('164c7849653b80ae67bec4b7473b884bf5cc8d2dca05653475ec2ed27b9ebf61');
-    expect(Object.keys(inputs.driver)).toEqual(['driver.c', 'include/setjmp.h', 'sjlj.c', 'stubs.c']);
+    expect(Object.keys(inputs.driver)).toEqual([
+      'driver.c',
+      'include/setjmp.h',
+      'preopens.c',
+      'sjlj.c',
+      'stubs.c',
+    ]);
   });
 
   it('emits a reactor that imports only WASI and exports the driver ABI', async () => {
@@ -55,7 +63,7 @@ describe('buildLua', () => {
   });
 
   it('fails with typed errors for a missing compiler or a source that is not the pinned tarball', async () => {
-    await expect(buildLua({ clang: 'no-such-clang-14' })).rejects.toSatisfy(
+    await expect(buildLua({ store: testStore(), clang: 'no-such-clang-14' })).rejects.toSatisfy(
       (e: unknown) =>
         e instanceof LuaBuildError &&
         e.code === 'ERR_LUA_TOOLCHAIN_MISSING' &&
@@ -63,10 +71,15 @@ describe('buildLua', () => {
     );
     const dir = await mkdtemp(join(tmpdir(), 'lua-badsrc-'));
     try {
-      const fake = join(dir, 'lua-5.4.4.tar.gz');
-      await writeFile(fake, 'not lua');
-      await expect(buildLua({ sourcePath: fake, cacheDir: dir })).rejects.toSatisfy(
-        (e: unknown) => e instanceof LuaSourceError && e.code === 'ERR_LUA_SOURCE_CHECKSUM',
+      await writeFile(join(dir, LUA_SOURCE.name), 'not lua');
+      const store = new ArtifactStore({ offline: true, mirrors: [dir], cacheDir: join(dir, 'cache') });
+      await expect(buildLua({ store })).rejects.toSatisfy(
+        (e: unknown) => e instanceof WasmRuntimeError && /sha256/.test(e.message),
+      );
+      // offline with nothing anywhere: the store says so, and nothing was downloaded
+      const empty = new ArtifactStore({ offline: true, mirrors: [], cacheDir: join(dir, 'cache') });
+      await expect(buildLua({ store: empty })).rejects.toSatisfy(
+        (e: unknown) => e instanceof WasmRuntimeError && e.code === 'ERR_ARTIFACT_OFFLINE_MISS',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -74,8 +87,8 @@ describe('buildLua', () => {
   });
 
   it('optionally runs wasm-opt: a smaller module that still runs pcall, errors and coroutines', async () => {
-    const opt = await buildLua({ wasmOpt: true });
-    expect(opt.key).not.toBe((await buildLua()).key);
+    const opt = await buildLua({ store: testStore(), wasmOpt: true });
+    expect(opt.key).not.toBe((await buildLua({ store: testStore() })).key);
     expect(opt.sha256).not.toBe(inject('luaWasmSha256'));
     const plain = await readFile(inject('luaWasm'));
     const optimized = await readFile(opt.wasmPath);

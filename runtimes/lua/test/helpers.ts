@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
+import { ArtifactStore } from '@wasm-runtime/pipeline';
 import { inject } from 'vitest';
 import { createLuaInstance, LUA_EXPORTS, type LuaInstance } from '../src/index.js';
 
@@ -119,4 +120,20 @@ export async function createReactor(options: ReactorOptions): Promise<LuaInstanc
       wasi.initialize(instance);
     },
   });
+}
+
+/** The artifact store of the tests: offline, with the local mirror of pinned sources. */
+export function testStore(options: { cacheDir?: string } = {}): ArtifactStore {
+  return new ArtifactStore({
+    offline: true,
+    mirrors: [inject('mirror')],
+    cacheDir: options.cacheDir ?? inject('cacheDir'),
+  });
+}
+
+/** A fresh temporary directory and its removal. */
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
