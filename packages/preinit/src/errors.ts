@@ -92,9 +92,11 @@ export class ImportNotProvidedError extends WasmRuntimeError {
 
   constructor(module: string, name: string) {
     const how =
-      module === 'wasi_snapshot_preview1' || module === 'wasi_unstable'
+      module === 'wasi_snapshot_preview1'
         ? 'allow WASI during init with --allow-wasi (allowWasi: true)'
-        : `provide the module with --preload ${module}=<file.wasm> (preloads: [{ name: '${module}', ... }])`;
+        : module === 'wasi_unstable'
+          ? 'only wasi_snapshot_preview1 is provided, not the older wasi_unstable: rebuild the module with a current WASI SDK'
+          : `provide the module with --preload ${module}=<file.wasm> (preloads: [{ name: '${module}', ... }], or imports)`;
     super(
       'ERR_PREINIT_IMPORT_NOT_PROVIDED',
       `init called the import \`${module}::${name}\`, which is not provided: ${how}`,
