@@ -1457,6 +1457,9 @@ export function createHost(config: HostConfig): HostControl {
         } else if (events === 0) {
           // Nothing can become ready while the guest waits synchronously: report the input ends.
           for (const w of waiting) emit(w.userdata, 0, w.type, 0n, true);
+        } else {
+          // Descriptors are ready; clocks that have already expired are ready too.
+          for (const c of clocks) if (c.wait === 0n) emit(c.userdata, 0, EventType.CLOCK, 0n, false);
         }
         dv.setUint32(neventsPtr, events, true);
         return Errno.SUCCESS;

@@ -409,6 +409,19 @@ describe('poll_oneoff', () => {
     ]);
   });
 
+  it('reports an expired clock beside ready descriptors', () => {
+    const g = new Guest(new WASI({ stdout: 'buffer' }));
+    const r = subscribe(g, [
+      { tag: EventType.FD_WRITE, fd: 1 },
+      { tag: EventType.CLOCK, timeout: 0n },
+      { tag: EventType.CLOCK, timeout: 1_000_000_000n },
+    ]);
+    expect(r.events.map((e) => [e.userdata, e.type])).toEqual([
+      [100, EventType.FD_WRITE],
+      [101, EventType.CLOCK],
+    ]);
+  });
+
   it('fires the earliest of several clocks', () => {
     const g = new Guest(new WASI({ deterministic: true }));
     const r = subscribe(g, [
