@@ -148,6 +148,51 @@ it('descriptor calls: fd_renumber, fcntl flags, fsync, fadvise, isatty, sched_yi
   expect(await snapshotTree(a)).toEqual(await snapshotTree(b));
 });
 
+it('errno of failing path operations, as POSIX and Wasmtime give them (node:wasi ignores O_NOFOLLOW and says ENOTEMPTY for rmdir .)', async () => {
+  const [a, b] = [await freshDir(), await freshDir()];
+  const ours = await runOurs({ wasm: fixture('errnos'), args: ['errnos', '/m'], preopens: { '/m': a } });
+  const theirs = await runNodeWasi({
+    wasm: fixture('errnos'),
+    args: ['errnos', '/m'],
+    preopens: { '/m': b },
+  });
+  const table = (s: string) =>
+    Object.fromEntries(
+      s
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, 44).trim(), l.slice(45)]),
+    );
+  const expected = {
+    'unlink a directory': 'Is a directory',
+    'rmdir a file': 'Not a directory',
+    'rmdir a non-empty directory': 'Directory not empty',
+    'open a file with O_DIRECTORY': 'Not a directory',
+    'open file/ (trailing slash)': 'Not a directory',
+    'unlink file/ (trailing slash)': 'Not a directory',
+    'mkdir over a file': 'File exists',
+    'rename a directory onto a file': 'Not a directory',
+    'rename a file onto a directory': 'Is a directory',
+    'rename a directory onto a non-empty one': 'Directory not empty',
+    'rename into its own subdirectory': 'Invalid argument',
+    'open a dangling symlink': 'No such file or directory',
+    'open a dangling symlink with O_CREAT': 'succeeded',
+    'open O_NOFOLLOW on a symlink': 'Symbolic link loop',
+    'link to a directory': 'Operation not permitted',
+    'symlink over an existing file': 'File exists',
+    'readlink a regular file': 'Invalid argument',
+    'rmdir .': 'Invalid argument',
+  };
+  expect(ours).toMatchObject({ exitCode: 0, stderr: '' });
+  expect(table(ours.stdout)).toEqual(expected);
+  expect(table(theirs.stdout)).toEqual({
+    ...expected,
+    'open O_NOFOLLOW on a symlink': 'succeeded',
+    'rmdir .': 'Directory not empty',
+  });
+  expect(await snapshotTree(a)).toEqual(await snapshotTree(b));
+});
+
 describe('in-memory file system (ours only: node:wasi has none)', () => {
   it('the file I/O program gives the same output on MemoryFS as node:wasi on a real directory', async () => {
     const fs = new MemoryFS();
