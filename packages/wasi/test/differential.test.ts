@@ -148,7 +148,7 @@ it('descriptor calls: fd_renumber, fcntl flags, fsync, fadvise, isatty, sched_yi
   expect(await snapshotTree(a)).toEqual(await snapshotTree(b));
 });
 
-it('errno of failing path operations, as POSIX and Wasmtime give them (node:wasi ignores O_NOFOLLOW and says ENOTEMPTY for rmdir .)', async () => {
+it('errno of failing path operations, as Linux gives them (node:wasi ignores O_NOFOLLOW and says ENOTEMPTY for rmdir .)', async () => {
   const [a, b] = [await freshDir(), await freshDir()];
   const ours = await runOurs({ wasm: fixture('errnos'), args: ['errnos', '/m'], preopens: { '/m': a } });
   const theirs = await runNodeWasi({
