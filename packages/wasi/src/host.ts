@@ -973,6 +973,8 @@ export function createHost(config: HostConfig): HostControl {
         if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
+        // Standard streams are pipes or terminals: not seekable, whatever the rights say.
+        if (d.stdio >= 0) return Errno.SPIPE;
         const tellOnly = whence === Whence.CUR && offset === 0n;
         if ((d.rightsBase & (tellOnly ? Rights.FD_TELL | Rights.FD_SEEK : Rights.FD_SEEK)) === 0) {
           return d.fs !== undefined && d.handle === undefined ? Errno.BADF : Errno.NOTCAPABLE;
@@ -1016,6 +1018,7 @@ export function createHost(config: HostConfig): HostControl {
         if (view.length === 0) refresh();
         const d = fds[fd];
         if (d === undefined) return Errno.BADF;
+        if (d.stdio >= 0) return Errno.SPIPE;
         if ((d.rightsBase & (Rights.FD_TELL | Rights.FD_SEEK)) === 0) {
           return d.fs !== undefined && d.handle === undefined ? Errno.BADF : Errno.NOTCAPABLE;
         }
