@@ -168,6 +168,15 @@ describe('wasm-runtime run errors', () => {
   });
 });
 
+describe('the installed command', () => {
+  it('runs through the node_modules/.bin link that npx uses', async () => {
+    const link = fileURLToPath(new URL('../../../node_modules/.bin/wasm-runtime', import.meta.url));
+    const r = await execa(link, ['run', probe, 'exit', '7'], { reject: false });
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(7);
+  });
+});
+
 describe('wasm-runtime help', () => {
   it('--help prints the commands and exits 0', async () => {
     const r = await cli(['--help']);
