@@ -141,6 +141,8 @@ export class WASI {
   private started = false;
 
   constructor(options: WASIOptions) {
+    // Plain-JS callers may write `new WASI()`.
+    options ??= {};
     const platform = (new.target as typeof WASI).platform;
     const source = makeSource(options.stdin, platform);
     this.sinks = [makeSink(options.stdout, 1, platform), makeSink(options.stderr, 2, platform)];
