@@ -125,7 +125,8 @@ export async function runWizerCli(argv: readonly string[], io: Partial<CliIo> = 
       outputToStdout: args.output === undefined,
     });
     options.inputName = args.input ?? 'the module read from stdin';
-    const { module } = await preinitialize(input, options);
+    const { module, report } = await preinitialize(input, options);
+    for (const warning of report.warnings) stderr.write(`warning: ${warning}\n`);
     if (args.output === undefined) {
       await new Promise<void>((done, fail) => stdout.write(module, (err) => (err ? fail(err) : done())));
     } else await writeAtomically(resolve(cwd, args.output), module);

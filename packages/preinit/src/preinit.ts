@@ -159,9 +159,12 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
       `the \`${initFunc}\` export does not have type [] -> [] (it takes ${initType.params.length} parameters and returns ${initType.results.length} results): the init function is called with no arguments and its results would be lost; export a wrapper`,
     );
   }
-  for (const [, src] of options.renameFuncs ?? []) {
+  const warnings: string[] = [];
+  for (const [dst, src] of options.renameFuncs ?? []) {
     if (!exports.some((e) => e.name === src)) {
-      throw new PreinitUsageError(`cannot rename \`${src}\`: the module has no export of that name`);
+      warnings.push(
+        `rename ${dst}=${src} ignored: the module has no \`${src}\` export (Wizer ignores it too)`,
+      );
     }
   }
   const analysis = analyze(module);
@@ -252,6 +255,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   const wasiState = wasi?.saveState();
   const report: PreinitReport = {
     timings,
+    warnings,
     initFunc,
     ranInitialize,
     exitedWithZero,
@@ -752,7 +756,8 @@ function rewrite(
   let exports = [...getExports(module)].filter((e) => e.name !== '_initialize');
   if (!options.keepInitFunc) exports = exports.filter((e) => e.name !== initFunc);
   for (const [dst, src] of options.renameFuncs ?? []) {
-    const source = getExports(module).find((e) => e.name === src)!;
+    const source = getExports(module).find((e) => e.name === src);
+    if (source === undefined) continue;
     exports = exports.filter((e) => e.name !== dst && e.name !== src);
     exports.push({ ...source, name: dst });
   }

@@ -51,6 +51,8 @@ export interface NondeterminismReport {
 /** The report of a pre-initialization. */
 export interface PreinitReport {
   timings: PhaseTimings;
+  /** Things done differently than asked, e.g. a rename whose source is not exported (ignored, as in Wizer). */
+  warnings: string[];
   /** Export that was called. */
   initFunc: string;
   /** Whether `_initialize` was called before it. */

@@ -1,9 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWizerCli } from '../src/cli.js';
 import { type PreinitOptions, preinitialize } from '../src/index.js';
-import { diffStates, observe, runWizer, throwingImports, wat, wizerAvailable } from './helpers.js';
+import { diffStates, observe, runWizer, throwingImports, wat, wizerAvailable, wizerPath } from './helpers.js';
 
 let dataDir = '';
 beforeAll(async () => {
@@ -137,4 +140,49 @@ describe.skipIf(!wizerAvailable)('what Wizer 11 refuses and preinit snapshots', 
 
 describe.skipIf(wizerAvailable)('differential against the real Wizer 11 binary', () => {
   it.skip('SKIPPED: the Wizer binary (@bytecodealliance/wizer-linux-x64) is absent or cannot run here', () => {});
+});
+
+describe.skipIf(!wizerAvailable)('command lines: accepted and refused like the real Wizer 11', () => {
+  const shapes: string[][] = [
+    ['--keep-init-func=false'],
+    ['--keep-init-func'],
+    ['--inherit-stdio', 'false'],
+    ['--inherit-stdio=false'],
+    ['--inherit-env'],
+    ['--wasm-bulk-memory=true'],
+    ['--wasm-simd', 'true'],
+    ['--relaxed-simd-deterministic'],
+    ['--wasm-relaxed-simd=true'],
+    ['-f', 'wizer-initialize'],
+    ['--init-func=wizer-initialize'],
+    ['-r', 'x=y'],
+    ['--allow-wasi'],
+    ['--inherit-env=TRUE'],
+    ['--keep-init-func', 'true'],
+    ['--bogus'],
+    ['--allow-wasi', '--allow-wasi'],
+  ];
+  for (const shape of shapes) {
+    it(shape.join(' '), async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'preinit-args-'));
+      try {
+        const input = join(dir, 'in.wasm');
+        await writeFile(input, await wat('basic/renames.wat'));
+        // A flag with an optional value followed by the input would take it as its value: keep the
+        // input before the flags, as both parsers then see the same thing.
+        const argv = [input, ...shape, '-o', join(dir, 'out.wasm')];
+        const theirs = await execa(wizerPath!, argv, { reject: false, stdin: 'ignore' });
+        const sink = new Writable({ write: (_c, _e, done) => done() });
+        const ours = await runWizerCli(argv, {
+          stdin: Readable.from([]),
+          stdout: sink,
+          stderr: sink,
+          cwd: dir,
+        });
+        expect(ours).toBe(theirs.exitCode);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -119,10 +119,18 @@ describe('typed failures', () => {
     expect(err.message).toMatch(/does not have type \[\] -> \[\]/);
   });
 
-  it('an unknown rename source is a usage error', async () => {
-    const err = await failure(await wat('basic/renames.wat'), { renameFuncs: [['_start', 'nope']] });
-    expect(err.code).toBe('ERR_PREINIT_USAGE');
-    expect(err.message).toMatch(/no export of that name/);
+  it('an unknown rename source is ignored with a warning, as in Wizer', async () => {
+    const { module, report } = await preinitialize(await wat('basic/renames.wat'), {
+      renameFuncs: [['_start', 'nope']],
+    });
+    expect(report.warnings).toEqual([
+      'rename _start=nope ignored: the module has no `nope` export (Wizer ignores it too)',
+    ]);
+    expect(
+      WebAssembly.Module.exports(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>)).map(
+        (e) => e.name,
+      ),
+    ).toContain('_start');
   });
 });
 
