@@ -162,6 +162,9 @@ describe('args, environment, clocks, randomness', () => {
     expect(run(2).random).not.toEqual(a.random);
     expect(new Set(a.random).size).toBeGreaterThan(10);
     expect(a.consumed).toMatchObject({ randomBytes: 33, randomCalls: 1, clockReads: 3 });
+    expect(() => new WASI({ deterministic: { seed: 1.5 } })).toThrow(WasiConfigError);
+    const big = new Guest(new WASI({ deterministic: { seed: 2n ** 70n + 5n } }));
+    expect(big.call('random_get', big.alloc(8), 8)).toBe(0);
   });
 
   it('random_get fills large buffers and refuses bad ones', () => {

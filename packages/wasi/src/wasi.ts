@@ -189,6 +189,12 @@ export class WASI {
     let deterministic: { startTime: bigint; step: bigint; prng: Prng } | undefined;
     if (options.deterministic) {
       const o = options.deterministic === true ? {} : options.deterministic;
+      if (typeof o.seed === 'number' && !Number.isSafeInteger(o.seed)) {
+        throw new WasiConfigError(
+          'ERR_WASI_BAD_SEED',
+          `deterministic.seed must be an integer (or a bigint), got ${o.seed}.`,
+        );
+      }
       this.prng = new Prng(o.seed ?? 0);
       deterministic = {
         startTime: o.startTime ?? DEFAULT_START,
