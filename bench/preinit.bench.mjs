@@ -183,6 +183,7 @@ const header = [
   padl('n', 2),
   ' │',
   padl('time', 6),
+  padl('cpu', 6),
   padl('size', 6),
   padl('RSS', 6),
   '  targets (time ≤ 0.5x, size ≤ 1.0x)',
@@ -208,6 +209,7 @@ for (const { input, ours, wizer, failed } of rows) {
   const tRatio = ours && wizer ? ours.wallS / wizer.wallS : undefined;
   const sRatio = ours && wizer ? ours.outBytes / wizer.outBytes : undefined;
   const mRatio = ours && wizer && ours.rssMB && wizer.rssMB ? ours.rssMB / wizer.rssMB : undefined;
+  const cRatio = ours?.cpuS && wizer?.cpuS ? ours.cpuS / wizer.cpuS : undefined;
   let verdict;
   if (!ours) verdict = 'MISS: ours fails';
   else if (!wizer) verdict = 'n/a: Wizer fails, ours alone';
@@ -221,6 +223,7 @@ for (const { input, ours, wizer, failed } of rows) {
       ...cells(wizer, failed.wizer).map((c, i) => (i === 0 ? padl(c.trim(), 8) : c)),
       ' │',
       padl(tRatio ? `${tRatio.toFixed(2)}x` : '—', 6),
+      padl(cRatio ? `${cRatio.toFixed(2)}x` : '—', 6),
       padl(sRatio ? `${sRatio.toFixed(3)}x` : '—', 6),
       padl(mRatio ? `${mRatio.toFixed(2)}x` : '—', 6),
       ` ${verdict}`,
@@ -228,7 +231,7 @@ for (const { input, ours, wizer, failed } of rows) {
   );
 }
 console.log(
-  '\ns: median wall time of the child process; cpu s: median user+sys; n: rounds; ratios: ours / Wizer.',
+  '\ns: median wall time of the child process; cpu s: median user+sys; n: rounds; ratios: ours / Wizer (cpu: of the CPU times, steadier than wall times on a loaded machine; targets apply to wall time).',
 );
 console.log(
   `Node's own startup (\`node -e 0\`, median of 5): ${f(median(nodeFloor), 3)} s, inside every time of ours.`,
