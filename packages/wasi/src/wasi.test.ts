@@ -163,6 +163,7 @@ describe('args, environment, clocks, randomness', () => {
     expect(new Set(a.random).size).toBeGreaterThan(10);
     expect(a.consumed).toMatchObject({ randomBytes: 33, randomCalls: 1, clockReads: 3 });
     expect(() => new WASI({ deterministic: { seed: 1.5 } })).toThrow(WasiConfigError);
+    expect(() => new WASI({ deterministic: { clockStep: -1n } })).toThrow(/clockStep/);
     const big = new Guest(new WASI({ deterministic: { seed: 2n ** 70n + 5n } }));
     expect(big.call('random_get', big.alloc(8), 8)).toBe(0);
   });

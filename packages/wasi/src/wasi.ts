@@ -109,6 +109,14 @@ export interface HostPlatform extends StdioPlatform {
 
 const encoder = new TextEncoder();
 
+function toNanoseconds(name: string, value: bigint | number): bigint {
+  if ((typeof value === 'bigint' || Number.isSafeInteger(value)) && value >= 0) return BigInt(value);
+  throw new WasiConfigError(
+    'ERR_WASI_BAD_CLOCK',
+    `deterministic.${name} must be a non-negative integer of nanoseconds (a bigint), got ${String(value)}.`,
+  );
+}
+
 function preopen(guest: string, fs: FileSystem): Descriptor {
   const d = new Descriptor(FileType.DIRECTORY, RIGHTS_DIR, RIGHTS_DIR | RIGHTS_FILE, 0);
   d.fs = fs;
@@ -197,8 +205,8 @@ export class WASI {
       }
       this.prng = new Prng(o.seed ?? 0);
       deterministic = {
-        startTime: o.startTime ?? DEFAULT_START,
-        step: o.clockStep ?? 1000n,
+        startTime: toNanoseconds('startTime', o.startTime ?? DEFAULT_START),
+        step: toNanoseconds('clockStep', o.clockStep ?? 1000n),
         prng: this.prng,
       };
     }
