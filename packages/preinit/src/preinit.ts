@@ -46,6 +46,7 @@ import {
   UnsupportedConstructError,
   type WasmFrame,
 } from './errors.js';
+import { DATA_NAMES, dropNameSubsections, ELEMENT_NAMES } from './names.js';
 import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
 import { DEFAULT_MAX_DATA_SEGMENTS, planMemory } from './segments.js';
 
@@ -750,6 +751,8 @@ function rewrite(
   const tableReports = analysis.mutatesTables ? rewriteTables(module, snap) : [];
 
   removeStart(module);
+  // Old segment names would now label snapshot chunks.
+  dropNameSubsections(module, new Set(tableReports.length > 0 ? [DATA_NAMES, ELEMENT_NAMES] : [DATA_NAMES]));
 
   // Exports: drop the init function (unless kept) and, as Wizer does, always `_initialize`,
   // which already ran: calling it again on the snapshot would initialize twice. Then renames.
