@@ -105,7 +105,8 @@ function summary(result: BuildResult, streams: CommandStreams): string {
   const paint = painter(streams);
   const m = result.manifest;
   const total = Object.values(result.timings).reduce((a, b) => a + b, 0);
-  const out = relative(process.cwd(), result.outDir) || '.';
+  const rel = relative(process.cwd(), result.outDir);
+  const out = rel === '' ? '.' : rel.startsWith('..') ? result.outDir : rel;
   const stages = (Object.keys(STAGE_LABEL) as BuildStage[]).map((s) => {
     const note =
       s === 'fetch' && result.runtimeFromCache

@@ -127,6 +127,7 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
     split: { role: 'none', importModule: null },
   };
   let hasStart = false;
+  let dataStart = Number.POSITIVE_INFINITY;
   let hasCode = false;
   for (const section of mod.sections) {
     const count = countOf(section);
@@ -230,6 +231,7 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
                 report.snapshot.dataEnd,
                 Number(offset.value) + seg.data.length,
               );
+              dataStart = Math.min(dataStart, Number(offset.value));
             }
           }
           for (const byte of seg.data) if (byte !== 0) report.data.nonZeroBytes++;
@@ -266,6 +268,9 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
   report.snapshot.density = memBytes === 0 ? 0 : report.data.nonZeroBytes / memBytes;
   const initExport = DEFAULT_INIT_EXPORTS.find((name) => exportNames.has(name));
   const heapBase = report.globals.find((g) => g.name === '__heap_base' || g.name === 'heap_base');
+  const stackPointer = report.globals.find((g) => g.name === '__stack_pointer' && !g.imported);
+  const stackTop =
+    stackPointer?.value === null || stackPointer === undefined ? undefined : Number(stackPointer.value);
   const heapBaseValue =
     heapBase?.value === null || heapBase === undefined ? undefined : Number(heapBase.value);
   if (report.split.role === 'engine') {
@@ -283,13 +288,12 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
   } else if (heapBaseValue !== undefined && report.snapshot.dataEnd > heapBaseValue) {
     report.snapshot.verdict = 'snapshot';
     report.snapshot.reason = `its data reaches ${report.snapshot.dataEnd}, past __heap_base (${heapBaseValue}): the heap was captured`;
-  } else if (
-    report.globals.some((g) => g.name === '__stack_pointer') &&
-    report.data.segments > 0 &&
-    heapBaseValue !== undefined
-  ) {
-    report.snapshot.verdict = 'not-initialized';
-    report.snapshot.reason = 'its data ends before __heap_base: only what the linker placed';
+  } else if (stackTop !== undefined && dataStart < stackTop && report.snapshot.dataEnd > stackTop) {
+    // wasm-ld places static data, then the stack (growing down from __stack_pointer), then the
+    // heap: data above the stack's top is heap, which only a snapshot holds. (With --stack-first
+    // the data starts above the stack, which the first condition rules out.)
+    report.snapshot.verdict = 'snapshot';
+    report.snapshot.reason = `its data reaches ${report.snapshot.dataEnd}, past the stack's top (${stackTop}): the heap was captured`;
   } else {
     report.snapshot.verdict = 'unknown';
     report.snapshot.reason =

@@ -1,0 +1,66 @@
+import { i32Const, type Section, writeModule } from '@wasm-runtime/wasm';
+import { describe, expect, it } from 'vitest';
+import { inspectModule } from './inspect.js';
+
+/** A module laid out as wasm-ld lays out C: static data at 1024, the stack's top at 70000, heap above. */
+function module(segments: Array<[offset: number, bytes: number[]]>): Uint8Array {
+  const sections: Section[] = [
+    { kind: 'type', types: [{ kind: 'func', params: [], results: [] }] },
+    { kind: 'function', types: [0] },
+    { kind: 'memory', memories: [{ min: 2, shared: false, memory64: false }] },
+    { kind: 'global', globals: [{ type: { valType: 'i32', mutable: true }, init: i32Const(70000) }] },
+    {
+      kind: 'export',
+      exports: [
+        { name: 'memory', kind: 'memory', index: 0 },
+        { name: '__stack_pointer', kind: 'global', index: 0 },
+      ],
+    },
+    { kind: 'code', bodies: [Uint8Array.from([0x00, 0x0b])] },
+    {
+      kind: 'data',
+      segments: segments.map(([offset, bytes]) => ({
+        mode: 'active' as const,
+        memory: 0,
+        offset: i32Const(offset),
+        data: Uint8Array.from(bytes),
+      })),
+    },
+  ];
+  return writeModule({ version: 1, sections });
+}
+
+describe('inspectModule', () => {
+  it('calls data above the stack top a captured heap, and data below it inconclusive', () => {
+    const snapshot = inspectModule(
+      module([
+        [1024, [1, 2, 3]],
+        [80000, [0, 9, 9, 0]],
+      ]),
+    );
+    expect(snapshot.snapshot).toMatchObject({ verdict: 'snapshot', dataEnd: 80004 });
+    expect(snapshot.data).toEqual({ segments: 2, active: 2, passive: 0, bytes: 7, nonZeroBytes: 5 });
+    expect(snapshot.globals[0]).toMatchObject({ name: '__stack_pointer', value: '70000', mutable: true });
+    expect(inspectModule(module([[1024, [1, 2, 3]]])).snapshot.verdict).toBe('unknown');
+    // --stack-first: the data starts above the stack, so being above it proves nothing.
+    expect(inspectModule(module([[70016, [1]]])).snapshot.verdict).toBe('unknown');
+  });
+
+  it('reports sections with sizes that add up to the module', () => {
+    const bytes = module([[1024, [1]]]);
+    const report = inspectModule(bytes);
+    expect(report.sections.map((s) => s.name)).toEqual([
+      'type',
+      'function',
+      'memory',
+      'global',
+      'export',
+      'code',
+      'data',
+    ]);
+    expect(report.sections.reduce((n, s) => n + s.size, 8)).toBe(bytes.length);
+    expect(report.memories).toEqual([
+      { index: 0, imported: false, min: 2, max: null, shared: false, memory64: false },
+    ]);
+  });
+});
