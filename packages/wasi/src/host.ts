@@ -494,7 +494,9 @@ export function createHost(config: HostConfig): HostControl {
   ): number {
     const d = fds[fd];
     if (d === undefined) return Errno.BADF;
-    if ((d.rightsBase & right) === 0) return Errno.NOTCAPABLE;
+    // Like Wasmtime (and POSIX for a descriptor not open for it): reading or writing without
+    // FD_READ / FD_WRITE is EBADF, which the WASI test suite checks; other rights give ENOTCAPABLE.
+    if ((d.rightsBase & right) === 0) return Errno.BADF;
     iovs >>>= 0;
     iovsLen >>>= 0;
     resultPtr >>>= 0;
@@ -894,7 +896,7 @@ export function createHost(config: HostConfig): HostControl {
         if (view.length === 0) refresh();
         const d = fds[fd];
         if (d !== undefined && d.source !== undefined && iovsLen === 1 && ((iovs | nreadPtr) & 3) === 0) {
-          if ((d.rightsBase & Rights.FD_READ) === 0) return Errno.NOTCAPABLE;
+          if ((d.rightsBase & Rights.FD_READ) === 0) return Errno.BADF;
           iovs >>>= 0;
           nreadPtr >>>= 0;
           if (iovs + 8 > u8.length || nreadPtr + 4 > u8.length) return Errno.FAULT;
@@ -1037,7 +1039,7 @@ export function createHost(config: HostConfig): HostControl {
         if (view.length === 0) refresh();
         const d = fds[fd];
         if (d !== undefined && d.sink !== undefined && iovsLen === 1 && ((iovs | nwrittenPtr) & 3) === 0) {
-          if ((d.rightsBase & Rights.FD_WRITE) === 0) return Errno.NOTCAPABLE;
+          if ((d.rightsBase & Rights.FD_WRITE) === 0) return Errno.BADF;
           iovs >>>= 0;
           nwrittenPtr >>>= 0;
           if (iovs + 8 > u8.length || nwrittenPtr + 4 > u8.length) return Errno.FAULT;
