@@ -62,6 +62,14 @@ export interface Preload {
 export interface PreinitOptions {
   /** Export to call after `_initialize`. Default `wizer-initialize`. */
   initFunc?: string;
+  /**
+   * Runs init from JS instead of calling the init export (after the start function and
+   * `_initialize`): for runtimes whose init takes arguments (a list of strings through the
+   * canonical ABI...) or needs the host. It gets the instance's exports (memory, tables,
+   * functions) and may be async. Every defined funcref table is then snapshotted, since the host
+   * may have set entries. `initFunc` is neither required nor removed.
+   */
+  initialize?: (exports: WebAssembly.Exports) => void | Promise<void>;
   /** `[dst, src]` pairs: export `src` is renamed to `dst`, replacing any `dst` export. */
   renameFuncs?: ReadonlyArray<readonly [dst: string, src: string]>;
   /** Keep exporting the init function. Default false. (`_initialize` is always removed, as Wizer does.) */
@@ -148,13 +156,14 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   const module = parse(bytes, inputName);
   const exports = getExports(module);
   const initExport = exports.find((e) => e.name === initFunc && e.kind === 'func');
-  if (initExport === undefined) {
+  if (initExport === undefined && options.initialize === undefined) {
     throw new MissingInitExportError(
       initFunc,
       exports.filter((e) => e.kind === 'func').map((e) => e.name),
     );
   }
-  const initType = functionType(module, initExport.index);
+  const initType =
+    initExport && options.initialize === undefined ? functionType(module, initExport.index) : undefined;
   if (initType !== undefined && (initType.params.length > 0 || initType.results.length > 0)) {
     throw new PreinitUsageError(
       `the \`${initFunc}\` export does not have type [] -> [] (it takes ${initType.params.length} parameters and returns ${initType.results.length} results): the init function is called with no arguments and its results would be lost; export a wrapper`,
@@ -169,6 +178,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
     }
   }
   const analysis = analyze(module);
+  if (options.initialize !== undefined) analysis.mutatesTables = true;
   timings.parse = now() - t;
 
   t = now();
@@ -215,6 +225,21 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
       Error.stackTraceLimit = limit;
     }
   };
+  const runAsync = async (what: string, fn: () => void | Promise<void>): Promise<void> => {
+    let pending: Promise<void> | undefined;
+    run(what, () => {
+      const result = fn();
+      if (result instanceof Promise) pending = result;
+    });
+    if (pending === undefined) return;
+    try {
+      await pending;
+    } catch (err) {
+      run(what, () => {
+        throw err;
+      });
+    }
+  };
   try {
     instance = await WebAssembly.instantiate(compiled, imports);
   } catch (err) {
@@ -236,7 +261,14 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
       run('_initialize', () => (ex['_initialize'] as () => void)());
     }
   }
-  if (!exitedWithZero) run(initFunc, () => (ex[initFunc] as () => void)());
+  const hook = options.initialize;
+  if (hook !== undefined) {
+    if (!exitedWithZero) {
+      const visible: Record<string, WebAssembly.ExportValue> = {};
+      for (const e of exports) visible[e.name] = ex[e.name]!;
+      await runAsync('the initialize callback', () => hook(Object.freeze(visible)));
+    }
+  } else if (!exitedWithZero) run(initFunc, () => (ex[initFunc] as () => void)());
   timings.init = now() - t;
 
   t = now();
@@ -244,7 +276,13 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.snapshot = now() - t;
 
   t = now();
-  const rewritten = rewrite(module, analysis, snapshot, options, initFunc);
+  const rewritten = rewrite(
+    module,
+    analysis,
+    snapshot,
+    options,
+    options.initialize === undefined ? initFunc : undefined,
+  );
   timings.rewrite = now() - t;
 
   t = now();
@@ -687,7 +725,7 @@ function rewrite(
   analysis: Analysis,
   snap: Snapshot,
   options: PreinitOptions,
-  initFunc: string,
+  initFunc: string | undefined,
 ): { memories: MemoryReport[]; tables: TableReport[]; dataSegments: number } {
   const spaces = indexSpaces(module);
 
@@ -757,7 +795,7 @@ function rewrite(
   // Exports: drop the init function (unless kept) and, as Wizer does, always `_initialize`,
   // which already ran: calling it again on the snapshot would initialize twice. Then renames.
   let exports = [...getExports(module)].filter((e) => e.name !== '_initialize');
-  if (!options.keepInitFunc) exports = exports.filter((e) => e.name !== initFunc);
+  if (!options.keepInitFunc && initFunc !== undefined) exports = exports.filter((e) => e.name !== initFunc);
   for (const [dst, src] of options.renameFuncs ?? []) {
     const source = getExports(module).find((e) => e.name === src);
     if (source === undefined) continue;

@@ -210,3 +210,53 @@ describe('host imports', () => {
     expect((err as Error).message).toMatch(/`start function` function trapped[\s\S]*boom/);
   });
 });
+
+describe('init from JS (initialize callback)', () => {
+  const source = `(module
+    (type $ret (func (result i32)))
+    (memory (export "memory") 1)
+    (table (export "table") 2 funcref)
+    (global $sum (export "sum") (mut i32) (i32.const 0))
+    (func $seven (export "seven") (result i32) (i32.const 7))
+    (func (export "add") (param i32 i32) (global.set $sum (i32.add (local.get 0) (local.get 1))))
+    (func (export "call") (param i32) (result i32) (call_indirect (type $ret) (local.get 0))))`;
+
+  it('captures an init that takes arguments and the host setting table entries', async () => {
+    const { module } = await preinitialize(await wat(source), {
+      initialize: async (exports) => {
+        (exports['add'] as (a: number, b: number) => void)(40, 2);
+        await Promise.resolve();
+        (exports['table'] as WebAssembly.Table).set(1, exports['seven'] as () => number);
+        new Uint8Array((exports['memory'] as WebAssembly.Memory).buffer).set([1, 2, 3], 100);
+      },
+    });
+    const inst = instantiate(module);
+    expect((inst.exports['sum'] as WebAssembly.Global).value).toBe(42);
+    expect((inst.exports['call'] as (i: number) => number)(1)).toBe(7);
+    expect([...new Uint8Array((inst.exports['memory'] as WebAssembly.Memory).buffer, 100, 3)]).toEqual([
+      1, 2, 3,
+    ]);
+    // No init export was required, and the module's exports are all still there.
+    expect(Object.keys(inst.exports).sort()).toEqual(['add', 'call', 'memory', 'seven', 'sum', 'table']);
+  });
+
+  it('refuses a table entry the host set to a function no module can name', async () => {
+    const other = instantiate(await wat('(module (func (export "g") (result i32) (i32.const 1)))'));
+    const err = await preinitialize(await wat(source), {
+      initialize: (exports) =>
+        (exports['table'] as WebAssembly.Table).set(0, other.exports['g'] as () => number),
+    }).catch((e: unknown) => e);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_UNSNAPSHOTTABLE');
+  });
+
+  it('turns a trap inside the callback into a typed error', async () => {
+    const err = await preinitialize(await wat(source), {
+      initialize: async (exports) => {
+        await Promise.resolve();
+        (exports['call'] as (i: number) => number)(0);
+      },
+    }).catch((e: unknown) => e);
+    expect((err as WasmRuntimeError).code).toBe('ERR_PREINIT_TRAP');
+    expect((err as Error).message).toMatch(/the initialize callback/);
+  });
+});
