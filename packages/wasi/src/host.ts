@@ -742,7 +742,7 @@ export function createHost(config: HostConfig): HostControl {
         if ((ptr & 3) === 0) {
           const i = ptr >>> 2;
           u32[i] = d.filetype | (d.flags << 16);
-          u32[i + 1] = 0;
+          // Bytes 4..7 are padding in `fdstat`: left as they are.
           u32[i + 2] = d.rightsBase;
           u32[i + 3] = 0;
           u32[i + 4] = d.rightsInheriting;
