@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
+import { EngineCache } from '@wasm-runtime/split';
 import { MemoryFS, ProcExit, WASI } from '@wasm-runtime/wasi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -183,6 +184,32 @@ describe('build', () => {
     expect((await runCaptured(b.outDir)).stdout).toContain(
       '0: another app\n1: on the same runtime\n2: third\n',
     );
+  });
+
+  it('runDist compiles a shared engine once for every app and run', async () => {
+    const a = await buildApp('hello', join(tmp, 'cache-a'));
+    const b = await buildApp('other', join(tmp, 'cache-b'));
+    const engineCache = new EngineCache();
+    const quiet = {
+      stdin: 'ignore' as const,
+      stdout: 'ignore' as const,
+      stderr: 'ignore' as const,
+      engineCache,
+    };
+    for (const dir of [a.outDir, b.outDir, a.outDir]) expect(await runDist(dir, quiet)).toBe(0);
+    expect(engineCache.compilations).toBe(1);
+    expect(engineCache.hits).toBe(2);
+  });
+
+  it('an aborted build stops with a typed error and writes nothing', async () => {
+    const out = join(tmp, 'aborted');
+    const controller = new AbortController();
+    controller.abort(new Error('user pressed ^C'));
+    const error = await buildApp('hello', out, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildStageError);
+    expect((error as BuildStageError).stage).toBe('fetch');
+    expect((error as Error).message).toContain('user pressed ^C');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('is deterministic: the same inputs give byte-identical dists', async () => {
