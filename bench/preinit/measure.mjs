@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const GNU_TIME = '/usr/bin/time';
-export const HAVE_GNU_TIME = existsSync(GNU_TIME);
+// PREINIT_BENCH_NO_GNU_TIME=1 forces the fallback (to try it on a machine that has GNU time).
+export const HAVE_GNU_TIME = existsSync(GNU_TIME) && process.env.PREINIT_BENCH_NO_GNU_TIME !== '1';
 const WRAPPER = fileURLToPath(new URL('./rss-wrapper.mjs', import.meta.url));
 
 /**
