@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
 import { EngineCache } from '@wasm-runtime/split';
 import { MemoryFS, ProcExit, WASI } from '@wasm-runtime/wasi';
@@ -314,6 +314,37 @@ describe('build', () => {
       await readFile(join(app, 'main.txt'), 'utf8'),
     );
     expect((await runCaptured(out)).exitCode).toBe(0);
+  });
+});
+
+describe('post-restore', () => {
+  it('calls the recipe export, then its JS hook (the recipe loaded again from the manifest), before the entry', async () => {
+    const module = join(tmp, 'hooked-recipe.mjs');
+    await writeFile(
+      module,
+      `import { recipe as base } from ${JSON.stringify(pathToFileURL(join(fixtures, 'recipe.mjs')).href)};
+export const recipe = {
+  ...base,
+  postRestore: {
+    call: 'fixture.reseed',
+    hook: (instance, context) => {
+      (globalThis.hookCalls ??= []).push({ lines: instance.exports['fixture.count'](), args: context.args, name: context.manifest.name });
+    },
+  },
+};
+`,
+    );
+    const out = join(tmp, 'hooked');
+    const result = await build({ name: 'hooked', root: join(apps, 'hello'), recipe: module, out }, { store });
+    expect(result.manifest.postRestore).toEqual({ call: 'fixture.reseed', hook: true });
+    expect(result.manifest.recipe).toBe('../hooked-recipe.mjs');
+    const calls: unknown[] = [];
+    (globalThis as { hookCalls?: unknown[] }).hookCalls = calls;
+    const run = await runCaptured(out, ['x']);
+    expect(run.stdout).toMatch(/^reseeded after restore\n0: hello from the snapshot\n/);
+    expect(calls).toEqual([{ lines: 2, args: ['x'], name: 'hooked' }]);
+    // The same app without the post-restore step prints no mark.
+    expect((await runCaptured(join(tmp, 'hello-dist'))).stdout).not.toContain('reseeded');
   });
 });
 
