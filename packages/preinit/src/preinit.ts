@@ -119,8 +119,11 @@ interface Instrumentation {
   funcs: Map<number, string>;
   /** The start function, exported instead of run by instantiation so that WASI has its memory. */
   start: string | undefined;
-  /** Bytes appended after the original function bodies (generated getters). */
+  /** Bytes appended after the original function bodies (generated getters and probes). */
   appendedCodeBytes: number;
+  /** Probes telling whether init dropped a passive segment: they trap on a dropped one. */
+  dataProbes: Map<number, string>;
+  elemProbes: Map<number, string>;
 }
 
 function now(): number {
@@ -272,6 +275,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.init = now() - t;
 
   t = now();
+  const dropped = probeDrops(names, ex, memory0, analysis);
   const snapshot = takeSnapshot(module, analysis, names, ex);
   timings.snapshot = now() - t;
 
@@ -280,6 +284,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
     module,
     analysis,
     snapshot,
+    dropped,
     options,
     options.initialize === undefined ? initFunc : undefined,
   );
@@ -333,6 +338,11 @@ function parse(bytes: Uint8Array, inputName: string): WasmModule {
 /** What the module's code can do, found by one scan. */
 interface Analysis {
   usesMemoryInit: boolean;
+  /** `data.drop` / `elem.drop` appear: passive segments init may have dropped are probed. */
+  usesDataDrop: boolean;
+  usesElemDrop: boolean;
+  /** Where the first `data.drop` is, for messages. */
+  firstDataDrop: { funcIndex: number; offset: number } | undefined;
   /** Init could change a table (a table-mutating instruction exists). */
   mutatesTables: boolean;
   /** Functions that can be references: imported, exported, in element segments, in ref.func. */
@@ -361,7 +371,14 @@ function analyze(module: WasmModule): Analysis {
       );
     }
   }
-  const analysis: Analysis = { usesMemoryInit: false, mutatesTables: false, referenceable: new Set() };
+  const analysis: Analysis = {
+    usesMemoryInit: false,
+    usesDataDrop: false,
+    usesElemDrop: false,
+    firstDataDrop: undefined,
+    mutatesTables: false,
+    referenceable: new Set(),
+  };
   const spaces = indexSpaces(module);
   for (let i = 0; i < spaces.func.imported; i++) analysis.referenceable.add(i);
   for (const e of getExports(module)) if (e.kind === 'func') analysis.referenceable.add(e.index);
@@ -371,41 +388,23 @@ function analyze(module: WasmModule): Analysis {
   }
   for (const g of getSection(module, 'global')?.globals ?? []) addRefFuncs(g.init, analysis.referenceable);
 
-  let refused: UnsupportedConstructError | undefined;
   try {
-    forEachInstructionOf(module, (name, funcIndex, offset, index) => {
-      if (refused !== undefined) return;
+    forEachInstruction(module, (r) => {
+      const name = r.name;
       if (name === 'memory.init') analysis.usesMemoryInit = true;
       else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
-      else if (name === 'ref.func') analysis.referenceable.add(index);
+      else if (name === 'ref.func') analysis.referenceable.add(r.index);
       else if (name === 'data.drop') {
-        refused = new UnsupportedConstructError(
-          'data.drop',
-          'whether init dropped the passive data segment cannot be observed from outside the instance, so a snapshot could resurrect it; remove data.drop from the code init can reach (or build without bulk-memory threads support)',
-          { funcIndex, offset },
-        );
-      } else if (name === 'elem.drop') {
-        refused = new UnsupportedConstructError(
-          'elem.drop',
-          'whether init dropped the passive element segment cannot be observed from outside the instance, so a snapshot could resurrect it',
-          { funcIndex, offset },
-        );
-      }
+        analysis.usesDataDrop = true;
+        analysis.firstDataDrop ??= { funcIndex: r.funcIndex, offset: r.offset };
+      } else if (name === 'elem.drop') analysis.usesElemDrop = true;
     });
   } catch (err) {
     if (err instanceof MalformedModuleError)
       throw new MalformedInputError('the input', err.message, { cause: err });
     throw err;
   }
-  if (refused !== undefined) throw refused;
   return analysis;
-}
-
-function forEachInstructionOf(
-  module: WasmModule,
-  visit: (name: string, funcIndex: number, offset: number, index: number) => void,
-): void {
-  forEachInstruction(module, (r) => visit(r.name, r.funcIndex, r.offset, r.index));
 }
 
 function addRefFuncs(expr: ConstExpr, into: Set<number>): void {
@@ -438,6 +437,8 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
     funcs: new Map(),
     start: undefined,
     appendedCodeBytes: 0,
+    dataProbes: new Map(),
+    elemProbes: new Map(),
   };
   const added: Export[] = [];
   const add = (kind: ExternKind, index: number, base: string, into: Map<number, string>): void => {
@@ -466,6 +467,8 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
       add('func', f, `func_${f}`, names.funcs);
   }
   if (v128.length > 0) addV128Getters(copy, v128, fresh, added, names);
+  if (analysis.usesDataDrop && analysis.usesMemoryInit) addDataProbes(copy, fresh, added, names);
+  if (analysis.usesElemDrop && analysis.mutatesTables) addElemProbes(copy, fresh, added, names);
   const start = removeStart(copy);
   if (start !== undefined) {
     names.start = fresh('start');
@@ -473,6 +476,28 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
   }
   setExports(copy, [...getExports(copy), ...added]);
   return { bytes: writeModule(copy), names };
+}
+
+/** Appends functions of one new type after the module's own; returns the index of the first. */
+function appendFunctions(
+  module: WasmModule,
+  type: FuncType,
+  bodies: number[][],
+  names: Instrumentation,
+): number {
+  const types = getSection(module, 'type')?.types ?? [];
+  const typeIndex = types.reduce((n, t) => n + (t.kind === 'raw' ? t.count : 1), 0);
+  setSection(module, { kind: 'type', types: [...types, type] });
+  const first = indexSpaces(module).func.total;
+  const funcSec = getSection(module, 'function');
+  setSection(module, {
+    kind: 'function',
+    types: [...(funcSec?.types ?? []), ...bodies.map(() => typeIndex)],
+  });
+  const encoded = bodies.map((b) => Uint8Array.from(b));
+  for (const b of encoded) names.appendedCodeBytes += uleb(b.length).length + b.length;
+  setSection(module, { kind: 'code', bodies: [...(getSection(module, 'code')?.bodies ?? []), ...encoded] });
+  return first;
 }
 
 /**
@@ -486,31 +511,94 @@ function addV128Getters(
   added: Export[],
   names: Instrumentation,
 ): void {
-  const typeSec = getSection(module, 'type');
-  const types = typeSec?.types ?? [];
-  const typeCount = types.reduce((n, t) => n + (t.kind === 'raw' ? t.count : 1), 0);
-  const getterType: FuncType = { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] };
-  setSection(module, { kind: 'type', types: [...types, getterType] });
-  const funcSec = getSection(module, 'function');
-  const code = getSection(module, 'code');
-  const firstNew = indexSpaces(module).func.total;
-  const bodies: Uint8Array[] = [];
-  for (const g of globals) {
+  const bodies = globals.map((g) => {
     const body: number[] = [0x00];
     for (let lane = 0; lane < 4; lane++) body.push(0x23, ...uleb(g), 0xfd, 0x1b, lane);
     body.push(0x0b);
-    bodies.push(Uint8Array.from(body));
-    names.appendedCodeBytes += uleb(body.length).length + body.length;
-  }
-  setSection(module, {
-    kind: 'function',
-    types: [...(funcSec?.types ?? []), ...globals.map(() => typeCount)],
+    return body;
   });
-  setSection(module, { kind: 'code', bodies: [...(code?.bodies ?? []), ...bodies] });
+  const first = appendFunctions(
+    module,
+    { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] },
+    bodies,
+    names,
+  );
   globals.forEach((g, k) => {
     const name = fresh(`v128_${g}`);
-    added.push({ name, kind: 'func', index: firstNew + k });
+    added.push({ name, kind: 'func', index: first + k });
     names.v128Getters.set(g, name);
+  });
+}
+
+/**
+ * One probe per non-empty passive data segment: `memory.init` of one byte at the given address
+ * traps exactly when init dropped the segment (the caller restores the byte).
+ */
+function addDataProbes(
+  module: WasmModule,
+  fresh: (base: string) => string,
+  added: Export[],
+  names: Instrumentation,
+): void {
+  const segments = getDataSegments(module)
+    .map((seg, index) => ({ seg, index }))
+    .filter(({ seg }) => seg.mode === 'passive' && seg.data.length > 0);
+  if (segments.length === 0 || indexSpaces(module).memory.total === 0) return;
+  const bodies = segments.map(({ index }) => [
+    0x00,
+    0x20,
+    0x00, // destination: the parameter
+    0x41,
+    0x00, // source offset 0
+    0x41,
+    0x01, // one byte
+    0xfc,
+    0x08,
+    ...uleb(index),
+    0x00,
+    0x0b,
+  ]);
+  const first = appendFunctions(module, { kind: 'func', params: ['i32'], results: [] }, bodies, names);
+  segments.forEach(({ index }, k) => {
+    const name = fresh(`data_probe_${index}`);
+    added.push({ name, kind: 'func', index: first + k });
+    names.dataProbes.set(index, name);
+  });
+}
+
+/**
+ * One probe per non-empty passive element segment: `table.init` of one entry into a private
+ * one-slot table (added after the module's own) traps exactly when init dropped the segment.
+ */
+function addElemProbes(
+  module: WasmModule,
+  fresh: (base: string) => string,
+  added: Export[],
+  names: Instrumentation,
+): void {
+  const segments = (getSection(module, 'element')?.segments ?? [])
+    .map((seg, index) => ({ seg, index }))
+    .filter(({ seg }) => seg.mode === 'passive' && (seg.funcs?.length ?? seg.exprs?.length ?? 0) > 0);
+  if (segments.length === 0) return;
+  const tables = [...(getSection(module, 'table')?.tables ?? [])];
+  const firstTable = indexSpaces(module).table.total;
+  const tableFor = new Map<string, number>();
+  const bodies = segments.map(({ seg, index }) => {
+    const key = JSON.stringify(seg.elemType);
+    let table = tableFor.get(key);
+    if (table === undefined) {
+      table = firstTable + tableFor.size;
+      tableFor.set(key, table);
+      tables.push({ type: { elemType: seg.elemType, min: 1, max: undefined, table64: false } });
+    }
+    return [0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x01, 0xfc, 0x0c, ...uleb(index), ...uleb(table), 0x0b];
+  });
+  setSection(module, { kind: 'table', tables });
+  const first = appendFunctions(module, { kind: 'func', params: [], results: [] }, bodies, names);
+  segments.forEach(({ index }, k) => {
+    const name = fresh(`elem_probe_${index}`);
+    added.push({ name, kind: 'func', index: first + k });
+    names.elemProbes.set(index, name);
   });
 }
 
@@ -621,6 +709,48 @@ function safeName(module: WasmModule, funcIndex: number): string | undefined {
   }
 }
 
+/** Passive segments init dropped, by index. */
+interface Dropped {
+  data: Set<number>;
+  elem: Set<number>;
+}
+
+/** Calls the drop probes: a probe traps exactly when its segment was dropped. */
+function probeDrops(
+  names: Instrumentation,
+  ex: WebAssembly.Exports,
+  memory: unknown,
+  analysis: Analysis,
+): Dropped {
+  const dropped: Dropped = { data: new Set(), elem: new Set() };
+  if (names.dataProbes.size > 0) {
+    if (!(memory instanceof WebAssembly.Memory) || memory.buffer.byteLength === 0) {
+      throw new UnsupportedConstructError(
+        'data.drop',
+        'memory 0 is empty after init, so whether init dropped a passive data segment (which a snapshot must not resurrect) cannot be probed',
+        analysis.firstDataDrop,
+      );
+    }
+    const saved = new Uint8Array(memory.buffer)[0]!;
+    for (const [index, name] of names.dataProbes) {
+      try {
+        (ex[name] as (dst: number) => void)(0);
+      } catch {
+        dropped.data.add(index);
+      }
+    }
+    new Uint8Array(memory.buffer)[0] = saved;
+  }
+  for (const [index, name] of names.elemProbes) {
+    try {
+      (ex[name] as () => void)();
+    } catch {
+      dropped.elem.add(index);
+    }
+  }
+  return dropped;
+}
+
 /** Everything read out of the instance after init. */
 interface Snapshot {
   memories: Map<number, Uint8Array>;
@@ -724,6 +854,7 @@ function rewrite(
   module: WasmModule,
   analysis: Analysis,
   snap: Snapshot,
+  dropped: Dropped,
   options: PreinitOptions,
   initFunc: string | undefined,
 ): { memories: MemoryReport[]; tables: TableReport[]; dataSegments: number } {
@@ -769,8 +900,13 @@ function rewrite(
   // Data indices stay stable when code refers to them (memory.init): a dropped active segment
   // and an empty passive one behave the same, so old active segments become empty passive ones.
   const old = getDataSegments(module);
+  // A passive segment init dropped becomes an empty one too: memory.init traps the same way.
   const kept: DataSegment[] = analysis.usesMemoryInit
-    ? old.map((s) => (s.mode === 'passive' ? s : { mode: 'passive', memory: 0, data: new Uint8Array(0) }))
+    ? old.map((s, i) =>
+        s.mode === 'passive' && !dropped.data.has(i)
+          ? s
+          : { mode: 'passive', memory: 0, data: new Uint8Array(0) },
+      )
     : [];
   setDataSegments(module, [...kept, ...snapshotSegments], analysis.usesMemoryInit ? { dataCount: true } : {});
 
@@ -786,7 +922,7 @@ function rewrite(
     });
   }
 
-  const tableReports = analysis.mutatesTables ? rewriteTables(module, snap) : [];
+  const tableReports = analysis.mutatesTables ? rewriteTables(module, snap, dropped) : [];
 
   removeStart(module);
   // Old segment names would now label snapshot chunks.
@@ -806,7 +942,7 @@ function rewrite(
   return { memories: memReports, tables: tableReports, dataSegments: kept.length + snapshotSegments.length };
 }
 
-function rewriteTables(module: WasmModule, snap: Snapshot): TableReport[] {
+function rewriteTables(module: WasmModule, snap: Snapshot, dropped: Dropped): TableReport[] {
   const spaces = indexSpaces(module);
   const reports: TableReport[] = [];
   const tableSec = getSection(module, 'table');
@@ -850,17 +986,34 @@ function rewriteTables(module: WasmModule, snap: Snapshot): TableReport[] {
   // table.init) and the declarations ref.func relies on stay; a dropped active segment and a
   // declarative one behave the same.
   const old = getSection(module, 'element')?.segments ?? [];
-  const converted: ElementSegment[] = old.map((s) =>
-    s.mode === 'active' && snap.tables.has(s.table)
-      ? {
-          mode: 'declarative',
-          table: 0,
-          elemType: s.elemType,
-          funcs: s.funcs,
-          exprs: s.exprs,
-        }
-      : s,
-  );
+  const converted: ElementSegment[] = old.map((s, i) => {
+    if (s.mode === 'active' && snap.tables.has(s.table)) {
+      return { mode: 'declarative', table: 0, elemType: s.elemType, funcs: s.funcs, exprs: s.exprs };
+    }
+    if (s.mode === 'passive' && dropped.elem.has(i)) {
+      // Dropped during init: an empty segment traps in table.init the same way. Its functions
+      // stay declared through a declarative copy appended below.
+      return {
+        mode: 'passive',
+        table: 0,
+        elemType: s.elemType,
+        ...(s.funcs ? { funcs: [] } : { exprs: [] }),
+      };
+    }
+    return s;
+  });
+  for (const i of dropped.elem) {
+    const s = old[i];
+    if (s !== undefined) {
+      newSegments.push({
+        mode: 'declarative',
+        table: 0,
+        elemType: s.elemType,
+        funcs: s.funcs,
+        exprs: s.exprs,
+      });
+    }
+  }
   const all = [...converted, ...newSegments];
   if (all.length === 0) return reports;
   setSection(module, { kind: 'element', segments: all });

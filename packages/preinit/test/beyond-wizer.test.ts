@@ -127,6 +127,35 @@ describe('globals beyond the JS API', () => {
   });
 });
 
+describe('data.drop and elem.drop (Wizer 11 refuses them)', () => {
+  it('keeps a segment init dropped dropped, and the others usable', async () => {
+    const bytes = await wat('bulk/data-drop.wat');
+    const { module } = await preinitialize(bytes);
+    const inst = instantiate(module);
+    const mem = new Uint8Array((inst.exports['memory'] as WebAssembly.Memory).buffer);
+    // Init's copy is in the snapshot; the probe that wrote byte 0 restored it.
+    expect(new TextDecoder().decode(mem.subarray(0, 5))).toBe('first');
+    expect(() => (inst.exports['copy_a'] as () => void)()).toThrow(WebAssembly.RuntimeError);
+    (inst.exports['copy_b'] as () => void)();
+    expect(new TextDecoder().decode(mem.subarray(200, 206))).toBe('second');
+  });
+
+  it('does the same for element segments', async () => {
+    const { module } = await preinitialize(await wat('bulk/elem-drop.wat'));
+    const inst = instantiate(module);
+    const call = inst.exports['call'] as (i: number) => number;
+    expect(call(0)).toBe(1);
+    expect(() => (inst.exports['init_e'] as () => void)()).toThrow(WebAssembly.RuntimeError);
+    (inst.exports['init_k'] as () => void)();
+    expect(call(1)).toBe(2);
+  });
+
+  it.skipIf(!wizerAvailable)('where the real Wizer 11 binary refuses them', async () => {
+    await expect(runWizer(await wat('bulk/data-drop.wat'))).rejects.toThrow(/data\.drop/);
+    await expect(runWizer(await wat('bulk/elem-drop.wat'))).rejects.toThrow(/table\.init|elem\.drop/);
+  });
+});
+
 describe('bulk memory', () => {
   it('keeps passive segments (and their indices) for memory.init after restore', async () => {
     const { module, report } = await preinitialize(await wat('bulk/passive.wat'));

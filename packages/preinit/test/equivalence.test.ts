@@ -38,6 +38,8 @@ const cases: Case[] = [
   { fixture: 'tables/funcref-global.wat', entry: 'run' },
   { fixture: 'eh/try-catch.wat', entry: 'run' },
   { fixture: 'bulk/passive.wat', entry: 'run' },
+  { fixture: 'bulk/data-drop.wat', entry: 'run' },
+  { fixture: 'bulk/elem-drop.wat', entry: 'run' },
   {
     fixture: 'wasi/read-file.wat',
     entry: 'run',
