@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { validateRecipe } from '@wasm-runtime/pipeline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { fetchLuaSource, LUA_EXPORTS, LUA_SOURCE, luaBuildKey, luaRecipe, recipe } from '../src/index.js';
 import { sha256Hex } from '../src/source.js';
 import { testStore } from './helpers.js';
@@ -46,5 +46,23 @@ describe('recipe', () => {
   it('fetches the pinned source through the store (offline, from the mirror)', async () => {
     const tarball = await fetchLuaSource({ store: testStore() });
     expect(sha256Hex(await readFile(tarball))).toBe(LUA_SOURCE.sha256);
+  });
+});
+
+describe('scripts/fetch-sources', () => {
+  it('is silent and changes nothing when the mirror already holds the pinned files', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = fileURLToPath(new URL('../../../scripts/fetch-sources', import.meta.url));
+    const mirror = inject('mirror');
+    const r = spawnSync('bash', [script, mirror], { encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
+    for (const name of [LUA_SOURCE.name, 'lua5.4_5.4.4.orig.tar.gz', `sha256/${LUA_SOURCE.sha256}`]) {
+      expect(sha256Hex(await readFile(`${mirror}/${name}`))).toBe(LUA_SOURCE.sha256);
+    }
   });
 });
