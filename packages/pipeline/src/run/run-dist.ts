@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type EngineCache, link } from '@wasm-runtime/split';
+import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
 import { type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
@@ -61,7 +61,10 @@ function checkManifest(dir: string, value: unknown): DistManifest {
 }
 
 /** Reads a dist directory's manifest and split pair, checking them against the manifest. */
-export async function loadDist(distDir: string, options: { verify?: boolean } = {}): Promise<LoadedDist> {
+export async function loadDist(
+  distDir: string,
+  options: { verify?: boolean; engineCache?: EngineCache | null } = {},
+): Promise<LoadedDist> {
   const dir = resolve(distDir);
   let text: string;
   try {
@@ -78,7 +81,8 @@ export async function loadDist(distDir: string, options: { verify?: boolean } = 
     throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
   }
   const manifest = checkManifest(dir, parsed);
-  const read = async (file: { path: string; sha256: string }): Promise<Uint8Array> => {
+  const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
+  const read = async (file: { path: string; sha256: string }, engine = false): Promise<Uint8Array> => {
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(join(dir, file.path)));
@@ -86,12 +90,18 @@ export async function loadDist(distDir: string, options: { verify?: boolean } = 
       throw new DistError(dir, `${file.path} is missing`, { cause });
     }
     if (options.verify !== false) {
-      const actual = sha256(bytes);
+      // The engine cache remembers the hash of these bytes, so linking them does not hash again.
+      const actual = engine && cache !== null ? cache.hash(bytes) : sha256(bytes);
       if (actual !== file.sha256) throw new DistIntegrityError(join(dir, file.path), file.sha256, actual);
     }
     return bytes;
   };
-  return { dir, manifest, engine: await read(manifest.files.engine), data: await read(manifest.files.data) };
+  return {
+    dir,
+    manifest,
+    engine: await read(manifest.files.engine, true),
+    data: await read(manifest.files.data),
+  };
 }
 
 async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['postRestore']> {
@@ -118,7 +128,10 @@ async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['po
  * code, or an `export` entry's i32 result). A trap propagates as `WebAssembly.RuntimeError`.
  */
 export async function runDist(distDir: string, options: RunDistOptions = {}): Promise<number> {
-  const dist = await loadDist(distDir, options.verify === undefined ? {} : { verify: options.verify });
+  const dist = await loadDist(distDir, {
+    ...(options.verify === undefined ? {} : { verify: options.verify }),
+    ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
+  });
   const { manifest, dir } = dist;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
   for (const mount of manifest.mounts) {
