@@ -385,10 +385,10 @@ export function createHost(config: HostConfig): HostControl {
       const dirSuffix = isLast && i + 1 < queue.length;
       if (!isLast || follow || dirSuffix) {
         const full = joinPath(d.path, stack.length === 0 ? c : `${stack.join('/')}/${c}`);
-        const st = fs.lstat(full);
-        if (typeof st === 'number') {
-          if (!isLast) return st;
-        } else if (st.filetype === FileType.SYMBOLIC_LINK) {
+        const type = fs.filetype(full);
+        if (type < 0) {
+          if (!isLast) return -type;
+        } else if (type === FileType.SYMBOLIC_LINK) {
           if (++links > SYMLINK_LIMIT) return Errno.LOOP;
           const target = fs.readlink(full);
           if (typeof target === 'number') return target;
@@ -397,7 +397,7 @@ export function createHost(config: HostConfig): HostControl {
           queue = [...target.split('/'), ...queue.slice(i + 1)];
           i = -1;
           continue;
-        } else if (!isLast && st.filetype !== FileType.DIRECTORY) {
+        } else if (!isLast && type !== FileType.DIRECTORY) {
           return Errno.NOTDIR;
         }
       }

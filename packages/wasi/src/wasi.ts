@@ -494,6 +494,9 @@ class ReadOnlyFS extends FileSystem {
   override lstat(path: string): Stat | number {
     return this.inner.lstat(path);
   }
+  override filetype(path: string): number {
+    return this.inner.filetype(path);
+  }
   override readlink(path: string): string | number {
     return this.inner.readlink(path);
   }

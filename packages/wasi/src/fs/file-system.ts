@@ -82,6 +82,14 @@ export class FileSystem {
   lstat(_path: string): Stat | number {
     return Errno.NOTSUP;
   }
+  /**
+   * The file type at `path` (not following a final symlink), or a negated errno. Path resolution
+   * calls this for every component; backends may answer it more cheaply than `lstat`.
+   */
+  filetype(path: string): number {
+    const st = this.lstat(path);
+    return typeof st === 'number' ? -st : st.filetype;
+  }
   /** The target of the symlink at `path`, or an errno. */
   readlink(_path: string): string | number {
     return Errno.NOTSUP;

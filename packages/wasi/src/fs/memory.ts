@@ -275,6 +275,16 @@ export class MemoryFS extends FileSystem {
     return typeof node === 'number' ? node : this.statOf(node);
   }
 
+  override filetype(path: string): number {
+    const node = this.find(path);
+    if (typeof node === 'number') return -node;
+    return node.kind === 'file'
+      ? FileType.REGULAR_FILE
+      : node.kind === 'dir'
+        ? FileType.DIRECTORY
+        : FileType.SYMBOLIC_LINK;
+  }
+
   override readlink(path: string): string | number {
     const node = this.find(path);
     if (typeof node === 'number') return node;

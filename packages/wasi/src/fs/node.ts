@@ -183,6 +183,19 @@ export class NodeFS extends FileSystem {
     }
   }
 
+  override filetype(path: string): number {
+    try {
+      const s = nodeFs.lstatSync(this.host(path), { throwIfNoEntry: false });
+      if (s === undefined) return -Errno.NOENT;
+      if (s.isDirectory()) return FileType.DIRECTORY;
+      if (s.isSymbolicLink()) return FileType.SYMBOLIC_LINK;
+      if (s.isFile()) return FileType.REGULAR_FILE;
+      return FileType.UNKNOWN;
+    } catch (error) {
+      return -errnoFromNode(error);
+    }
+  }
+
   override readlink(path: string): string | number {
     try {
       return nodeFs.readlinkSync(this.host(path), 'utf8');
