@@ -1065,9 +1065,9 @@ export function createHost(config: HostConfig): HostControl {
         const r = resolveAt(fd, Rights.PATH_CREATE_DIRECTORY, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.EXIST;
-        const st = r.fs.lstat(r.path);
-        if (typeof st !== 'number') return Errno.EXIST;
-        if (st !== Errno.NOENT) return st;
+        const st = r.fs.filetype(r.path);
+        if (st >= 0) return Errno.EXIST;
+        if (st !== -Errno.NOENT) return -st;
         if (r.fs.readOnly) return Errno.ROFS;
         return r.fs.mkdir(r.path);
       } catch (error) {
@@ -1119,9 +1119,9 @@ export function createHost(config: HostConfig): HostControl {
         if (typeof r === 'number') return r;
         const times = timesFrom(atim, mtim, fst);
         if (typeof times === 'number') return times;
-        const st = r.fs.lstat(r.path);
-        if (typeof st === 'number') return st;
-        if (r.mustBeDir && st.filetype !== FileType.DIRECTORY) return Errno.NOTDIR;
+        const st = r.fs.filetype(r.path);
+        if (st < 0) return -st;
+        if (r.mustBeDir && st !== FileType.DIRECTORY) return Errno.NOTDIR;
         return r.fs.setTimes(r.path, times[0], times[1]);
       } catch (error) {
         return fail(error);
@@ -1149,12 +1149,12 @@ export function createHost(config: HostConfig): HostControl {
         if (typeof from === 'number') return from;
         const to = resolveAt(newFd, Rights.PATH_LINK_TARGET, newPtr, newLen, false);
         if (typeof to === 'number') return to;
-        const st = from.fs.lstat(from.path);
-        if (typeof st === 'number') return st;
-        if (st.filetype === FileType.DIRECTORY) return Errno.PERM;
+        const st = from.fs.filetype(from.path);
+        if (st < 0) return -st;
+        if (st === FileType.DIRECTORY) return Errno.PERM;
         if (from.mustBeDir) return Errno.NOTDIR;
-        const existing = to.fs.lstat(to.path);
-        if (typeof existing !== 'number' || to.isBase) return Errno.EXIST;
+        const existing = to.fs.filetype(to.path);
+        if (existing >= 0 || to.isBase) return Errno.EXIST;
         if (to.mustBeDir) return Errno.NOENT;
         if (from.fs !== to.fs) return Errno.XDEV;
         if (to.fs.readOnly) return Errno.ROFS;
@@ -1194,10 +1194,10 @@ export function createHost(config: HostConfig): HostControl {
         const wantInheriting = Number(BigInt.asUintN(30, inheriting)) & dir.rightsInheriting;
         const write = (wantBase & WRITE_RIGHTS) !== 0 || (fdflags & FdFlags.APPEND) !== 0;
         const truncate = (oflags & OFlags.TRUNC) !== 0;
-        const st = r.fs.lstat(r.path);
+        const st = r.fs.filetype(r.path);
         let handle: FileHandle | number;
-        if (typeof st === 'number') {
-          if (st !== Errno.NOENT) return st;
+        if (st < 0) {
+          if (st !== -Errno.NOENT) return -st;
           if ((oflags & OFlags.CREAT) === 0) return Errno.NOENT;
           if ((oflags & OFlags.DIRECTORY) !== 0) return Errno.INVAL;
           if (r.mustBeDir) return Errno.ISDIR;
@@ -1211,10 +1211,10 @@ export function createHost(config: HostConfig): HostControl {
           });
         } else {
           if ((oflags & OFlags.CREAT) !== 0 && (oflags & OFlags.EXCL) !== 0) return Errno.EXIST;
-          if (st.filetype === FileType.SYMBOLIC_LINK) {
+          if (st === FileType.SYMBOLIC_LINK) {
             return (oflags & OFlags.DIRECTORY) !== 0 || r.mustBeDir ? Errno.NOTDIR : Errno.LOOP;
           }
-          if (st.filetype === FileType.DIRECTORY) {
+          if (st === FileType.DIRECTORY) {
             if (truncate || write) return Errno.ISDIR;
             const d = new Descriptor(FileType.DIRECTORY, wantBase & RIGHTS_DIR, wantInheriting, fdflags);
             d.fs = r.fs;
@@ -1230,7 +1230,7 @@ export function createHost(config: HostConfig): HostControl {
             exclusive: false,
             truncate,
             write,
-            nonblock: (fdflags & FdFlags.NONBLOCK) !== 0 || st.filetype !== FileType.REGULAR_FILE,
+            nonblock: (fdflags & FdFlags.NONBLOCK) !== 0 || st !== FileType.REGULAR_FILE,
           });
         }
         if (typeof handle === 'number') return handle;
@@ -1240,7 +1240,7 @@ export function createHost(config: HostConfig): HostControl {
         d.path = r.path;
         d.handle = handle;
         d.writable = write || truncate;
-        if (typeof st !== 'number' && st.filetype !== FileType.REGULAR_FILE) d.filetype = st.filetype;
+        if (st >= 0 && st !== FileType.REGULAR_FILE) d.filetype = st;
         dv.setUint32(resultPtr, allocFd(d), true);
         return Errno.SUCCESS;
       } catch (error) {
@@ -1283,9 +1283,9 @@ export function createHost(config: HostConfig): HostControl {
         const r = resolveAt(fd, Rights.PATH_REMOVE_DIRECTORY, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.INVAL;
-        const st = r.fs.lstat(r.path);
-        if (typeof st === 'number') return st;
-        if (st.filetype !== FileType.DIRECTORY) return Errno.NOTDIR;
+        const st = r.fs.filetype(r.path);
+        if (st < 0) return -st;
+        if (st !== FileType.DIRECTORY) return Errno.NOTDIR;
         if (r.fs.readOnly) return Errno.ROFS;
         return r.fs.rmdir(r.path);
       } catch (error) {
@@ -1308,9 +1308,9 @@ export function createHost(config: HostConfig): HostControl {
         const to = resolveAt(newFd, Rights.PATH_RENAME_TARGET, newPtr, newLen, false);
         if (typeof to === 'number') return to;
         if (from.isBase || to.isBase) return Errno.BUSY;
-        const st = from.fs.lstat(from.path);
-        if (typeof st === 'number') return st;
-        const isDir = st.filetype === FileType.DIRECTORY;
+        const st = from.fs.filetype(from.path);
+        if (st < 0) return -st;
+        const isDir = st === FileType.DIRECTORY;
         if (!isDir && (from.mustBeDir || to.mustBeDir)) return Errno.NOTDIR;
         if (from.fs !== to.fs) return Errno.XDEV;
         if (to.fs.readOnly) return Errno.ROFS;
@@ -1339,9 +1339,9 @@ export function createHost(config: HostConfig): HostControl {
         const r = resolveAt(fd, Rights.PATH_SYMLINK, newPtr, newLen, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.EXIST;
-        const st = r.fs.lstat(r.path);
-        if (typeof st !== 'number') return Errno.EXIST;
-        if (st !== Errno.NOENT) return st;
+        const st = r.fs.filetype(r.path);
+        if (st >= 0) return Errno.EXIST;
+        if (st !== -Errno.NOENT) return -st;
         if (r.mustBeDir) return Errno.NOENT;
         if (target.charCodeAt(0) === 47) return Errno.PERM;
         if (r.fs.readOnly) return Errno.ROFS;
@@ -1357,9 +1357,9 @@ export function createHost(config: HostConfig): HostControl {
         const r = resolveAt(fd, Rights.PATH_UNLINK_FILE, ptr, len, false);
         if (typeof r === 'number') return r;
         if (r.isBase) return Errno.ISDIR;
-        const st = r.fs.lstat(r.path);
-        if (typeof st === 'number') return st;
-        if (st.filetype === FileType.DIRECTORY) return Errno.ISDIR;
+        const st = r.fs.filetype(r.path);
+        if (st < 0) return -st;
+        if (st === FileType.DIRECTORY) return Errno.ISDIR;
         if (r.mustBeDir) return Errno.NOTDIR;
         if (r.fs.readOnly) return Errno.ROFS;
         return r.fs.unlink(r.path);

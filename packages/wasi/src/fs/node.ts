@@ -80,7 +80,7 @@ export function errnoFromNode(error: unknown): number {
   }
 }
 
-function filetypeOf(stat: nodeFs.BigIntStats | nodeFs.Dirent): number {
+function filetypeOf(stat: nodeFs.Stats | nodeFs.BigIntStats | nodeFs.Dirent): number {
   if (stat.isFile()) return FileType.REGULAR_FILE;
   if (stat.isDirectory()) return FileType.DIRECTORY;
   if (stat.isSymbolicLink()) return FileType.SYMBOLIC_LINK;
@@ -186,11 +186,7 @@ export class NodeFS extends FileSystem {
   override filetype(path: string): number {
     try {
       const s = nodeFs.lstatSync(this.host(path), { throwIfNoEntry: false });
-      if (s === undefined) return -Errno.NOENT;
-      if (s.isDirectory()) return FileType.DIRECTORY;
-      if (s.isSymbolicLink()) return FileType.SYMBOLIC_LINK;
-      if (s.isFile()) return FileType.REGULAR_FILE;
-      return FileType.UNKNOWN;
+      return s === undefined ? -Errno.NOENT : filetypeOf(s);
     } catch (error) {
       return -errnoFromNode(error);
     }
