@@ -192,6 +192,15 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.instrument = now() - t;
 
   t = now();
+  // The instrumented copy adds types, functions and tables, and exports the start function:
+  // an index out of range or a bad start function in the input could become valid there.
+  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+    const reason = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
+      () => 'invalid',
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    throw new MalformedInputError(inputName, `V8 rejected it: ${reason}`);
+  }
   let compiled: WebAssembly.Module;
   try {
     compiled = await WebAssembly.compile(instrumented as Uint8Array<ArrayBuffer>);

@@ -107,6 +107,18 @@ describe('typed failures', () => {
     expect(err.message).toMatch(/could not be instantiated: .*out of bounds/);
   });
 
+  it('an invalid input that the instrumented copy would make valid (found by the fuzz test)', async () => {
+    // elem-drop.wat with an element segment naming function 8 of 7: the drop probes appended
+    // during instrumentation would have made that index exist.
+    const mutant = Buffer.from(
+      '0061736d01000000010d036000017f60000060017f017f03080700000101010200040401700002073b06057461626c6501001077697a65722d696e697469616c697a65000206696e69745f65000306696e69745f6b00040463616c6c00050372756e000609090201000108010001010a4b07040041010b040041020b0f00410041004101fc0c0000fc0d000b0c00410141004101fc0c00000b0c00410141004101fc0c01000b070020001100000b0d00100441001005410110056a0b',
+      'hex',
+    );
+    const err = await failure(new Uint8Array(mutant));
+    expect(err.code).toBe('ERR_PREINIT_MALFORMED');
+    expect(err.message).toMatch(/function index 8 out of bounds/);
+  });
+
   it('exit during init: ProcExit with a non-zero code', async () => {
     const err = await failure(await wat('wasi/exit.wat'), { allowWasi: true });
     expect(err).toBeInstanceOf(InitExitError);
