@@ -137,3 +137,16 @@ export class UnshippedStateError extends WasmRuntimeError {
     this.path = path;
   }
 }
+
+/** The output directory exists, is not empty, and is not a dist: the build will not replace it. */
+export class OutputDirError extends WasmRuntimeError {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    super(
+      'ERR_BUILD_OUT_NOT_DIST',
+      `${dir} exists and is not a wasm-runtime dist (it has files but no manifest.json): refusing to replace it; choose another --out, or remove it`,
+    );
+    this.dir = dir;
+  }
+}

@@ -26,6 +26,7 @@ it('exports exactly its public surface', () => {
       "MalformedResponseError",
       "NetworkError",
       "OfflineCacheMissError",
+      "OutputDirError",
       "RECIPE_SCOPE",
       "UnknownLanguageError",
       "UnsafeArchiveEntryError",

@@ -27,6 +27,7 @@ export {
   DistIntegrityError,
   formatIssue,
   InvalidRecipeError,
+  OutputDirError,
   UnknownLanguageError,
   UnshippedStateError,
   type ValidationIssue,

@@ -18,6 +18,7 @@ import {
   DistIntegrityError,
   emitDir,
   fetchRuntime,
+  type InvalidRecipeError,
   inspectModule,
   loadConfig,
   loadRecipeModule,
@@ -278,9 +279,29 @@ describe('build', () => {
     await writeFile(join(out, 'thesis.tex'), 'years of work');
     const error = await buildApp('hello', out).catch((e: unknown) => e);
     expect((error as BuildStageError).stage).toBe('emit');
-    expect((error as Error).message).toContain('is not a wasm-runtime dist');
+    expect(((error as BuildStageError).cause as { code?: string }).code).toBe('ERR_BUILD_OUT_NOT_DIST');
     expect(await readFile(join(out, 'thesis.tex'), 'utf8')).toBe('years of work');
     await expect(emitDir(out, [{ path: 'x', bytes: 'y' }])).rejects.toThrow(/refusing to replace/);
+  });
+
+  it('an entry export the runtime lacks is a recipe error named by its dot path', async () => {
+    const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+    const error = await build(
+      {
+        name: 'noentry',
+        root: join(apps, 'hello'),
+        recipe: { ...recipe, entry: { kind: 'command', export: 'fixture.nope' } },
+        out: join(tmp, 'noentry'),
+      },
+      { store },
+    ).catch((e: unknown) => e);
+    expect((error as BuildStageError).stage).toBe('preinit');
+    const cause = (error as BuildStageError).cause as InvalidRecipeError;
+    expect(cause.code).toBe('ERR_RECIPE_INVALID');
+    expect(cause.issues).toEqual([
+      { path: 'entry.export', message: expect.stringContaining('renamed from "fixture.nope"') },
+    ]);
+    expect(existsSync(join(tmp, 'noentry'))).toBe(false);
   });
 
   it('runDist refuses a dist whose files do not match the manifest', async () => {

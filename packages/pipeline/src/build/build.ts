@@ -11,6 +11,8 @@ import {
   type BuildStage,
   BuildStageError,
   ConfigError,
+  InvalidRecipeError,
+  OutputDirError,
   UnshippedStateError,
   type ValidationIssue,
 } from '../errors.js';
@@ -214,9 +216,7 @@ export async function emitDir(
   if (existsSync(out)) {
     const entries = await readdir(out);
     if (entries.length > 0 && !(await looksLikeDist(out))) {
-      throw new Error(
-        `${out} exists and is not a wasm-runtime dist (no ${DIST_MANIFEST_FILE}): refusing to replace it; choose another --out or remove it`,
-      );
+      throw new OutputDirError(out);
     }
   }
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -344,9 +344,12 @@ export async function build(
       await WebAssembly.compile(outcome.module as Uint8Array<ArrayBuffer>),
     );
     if (!exported.some((e) => e.name === entryExport && e.kind === 'function')) {
-      throw new Error(
-        `the snapshot exports no function "${entryExport}" (the recipe's entry): check entry.export in the recipe`,
-      );
+      throw new InvalidRecipeError(`the ${recipe.language} recipe`, [
+        {
+          path: 'entry.export',
+          message: `the snapshot exports no function "${entryExport}"${entry.kind === 'command' && entry.export !== undefined ? ` (renamed from "${entry.export}")` : ''}: name an export of the runtime`,
+        },
+      ]);
     }
     return outcome;
   });
