@@ -39,7 +39,7 @@ describe('start and exit', () => {
     expect(() => wasi.start(instance)).toThrow(WasiConfigError);
   });
 
-  it('closes every descriptor when the command ends, and on close()', async () => {
+  it('keeps descriptors open after start, and closes them all on close()', async () => {
     let closed = 0;
     class CountingFS extends MemoryFS {
       override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
@@ -65,6 +65,8 @@ describe('start and exit', () => {
     const cmd = new WASI({ stdout: 'buffer' });
     const instance = await WebAssembly.instantiate(await wat(HELLO), cmd.imports);
     expect(cmd.start(instance)).toBe(3);
+    expect(new Guest(cmd).fdstat(1).errno).toBe(0);
+    cmd.close();
     expect(new Guest(cmd).fdstat(1).errno).toBe(Errno.BADF);
   });
 

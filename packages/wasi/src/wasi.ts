@@ -256,16 +256,13 @@ export class WASI {
     } catch (error) {
       if (error instanceof ProcExit && this.returnOnExit) return error.exitCode;
       throw error;
-    } finally {
-      // The command is over, as a process would be: release the host files it left open.
-      this.close();
     }
   }
 
   /**
    * Close every descriptor and release the host resources behind them (open files of a host
-   * directory hold OS file descriptors). `start` does this when the command ends; call it when you
-   * are done with a reactor.
+   * directory hold OS file descriptors). Descriptors stay open after `start` returns, as with
+   * node:wasi, so the instance's exports can still be called: call this when you are done.
    */
   close(): void {
     for (let fd = 0; fd < this.fds.length; fd++) {
