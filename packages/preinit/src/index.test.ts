@@ -23,3 +23,15 @@ it('exports exactly its public surface', () => {
     ]
   `);
 });
+
+it('keeps the library entry free of Node built-ins (browser-safe; the CLI lives in ./cli)', async () => {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const dir = new URL('.', import.meta.url);
+  const files = (await readdir(dir)).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cli.ts',
+  );
+  expect(files).toContain('preinit.ts');
+  for (const file of files) {
+    expect(await readFile(new URL(file, dir), 'utf8'), file).not.toMatch(/from 'node:/);
+  }
+});
