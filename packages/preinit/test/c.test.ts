@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { WASI } from '@wasm-runtime/wasi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preinitialize } from '../src/index.js';
-import { diffStates, observe, runWizer, throwingImports, wizerAvailable } from './helpers.js';
+import {
+  diffStates,
+  exportEverything,
+  observe,
+  runWizer,
+  throwingImports,
+  wizerAvailable,
+} from './helpers.js';
 
 const build = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'c', '.build');
 const built = ['app.wasm', 'app-no-files.wasm', 'sjlj.wasm'].every((f) => existsSync(join(build, f)));
@@ -23,7 +30,7 @@ afterAll(async () => {
 /** Runs _initialize, init and run on the original module under a fresh deterministic host. */
 async function original(bytes: Uint8Array): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
   const wasi = new WASI({ preopens: { '/data': dataDir }, deterministic: true });
-  const mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const mod = await WebAssembly.compile(exportEverything(bytes) as Uint8Array<ArrayBuffer>);
   const instance = await WebAssembly.instantiate(mod, { ...throwingImports(mod), ...wasi.imports });
   wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory);
   const ex = instance.exports as Record<string, () => unknown>;
@@ -33,7 +40,7 @@ async function original(bytes: Uint8Array): Promise<{ result: unknown; instance:
 }
 
 async function snapshotRun(bytes: Uint8Array): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
-  const mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const mod = await WebAssembly.compile(exportEverything(bytes) as Uint8Array<ArrayBuffer>);
   const instance = await WebAssembly.instantiate(mod, throwingImports(mod));
   return { result: (instance.exports['run'] as () => unknown)(), instance };
 }

@@ -6,7 +6,16 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWizerCli } from '../src/cli.js';
 import { type PreinitOptions, preinitialize } from '../src/index.js';
-import { diffStates, observe, runWizer, throwingImports, wat, wizerAvailable, wizerPath } from './helpers.js';
+import {
+  diffStates,
+  exportEverything,
+  observe,
+  runWizer,
+  throwingImports,
+  wat,
+  wizerAvailable,
+  wizerPath,
+} from './helpers.js';
 
 let dataDir = '';
 beforeAll(async () => {
@@ -94,8 +103,14 @@ describe.skipIf(!wizerAvailable)('differential against the real Wizer 11 binary'
 
       const theirModule = await WebAssembly.compile(theirs as Uint8Array<ArrayBuffer>);
       const ourModule = await WebAssembly.compile(ours as Uint8Array<ArrayBuffer>);
-      const theirInstance = await WebAssembly.instantiate(theirModule, throwingImports(theirModule));
-      const ourInstance = await WebAssembly.instantiate(ourModule, throwingImports(ourModule));
+      // Observed with every memory, global and table exported, not only the module's own exports.
+      const observed = async (bytes: Uint8Array, mod: WebAssembly.Module) =>
+        WebAssembly.instantiate(
+          await WebAssembly.compile(exportEverything(bytes) as Uint8Array<ArrayBuffer>),
+          throwingImports(mod),
+        );
+      const theirInstance = await observed(theirs, theirModule);
+      const ourInstance = await observed(ours, ourModule);
 
       // Same state right after instantiation, before anything runs.
       expect(diffStates(observe(theirInstance), observe(ourInstance))).toEqual([]);

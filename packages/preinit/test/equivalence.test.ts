@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WASI } from '@wasm-runtime/wasi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreinitOptions, preinitialize } from '../src/index.js';
-import { diffStates, observe, wat } from './helpers.js';
+import { diffStates, exportEverything, observe, wat } from './helpers.js';
 
 let dataDir = '';
 beforeAll(async () => {
@@ -59,7 +59,7 @@ async function runOriginal(
 ): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
   const options = c.options?.() ?? {};
   const wasi = options.allowWasi ? new WASI({ ...options.wasi, deterministic: true }) : undefined;
-  const { instance } = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {
+  const { instance } = (await WebAssembly.instantiate(exportEverything(bytes) as Uint8Array<ArrayBuffer>, {
     ...(wasi?.imports ?? {}),
   })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   if (wasi !== undefined) wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory);
@@ -75,14 +75,14 @@ async function runSnapshot(
 ): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
   const options = c.options?.() ?? {};
   const wasi = options.allowWasi ? new WASI({ ...options.wasi, deterministic: true }) : undefined;
-  const { instance } = (await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {
+  const { instance } = (await WebAssembly.instantiate(exportEverything(bytes) as Uint8Array<ArrayBuffer>, {
     ...(wasi?.imports ?? {}),
   })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   const ex = instance.exports as Record<string, () => unknown>;
   return { result: ex[c.snapshotEntry ?? c.entry]!(), instance };
 }
 
-describe('equivalence: init + entry on the original = entry on the snapshot', () => {
+describe('equivalence: init + entry on the original = entry on the snapshot (every memory, global, table)', () => {
   for (const c of cases) {
     it(c.fixture, async () => {
       const bytes = await wat(c.fixture);

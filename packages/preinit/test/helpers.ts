@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getExports, indexSpaces, parseModule, setExports, writeModule } from '@wasm-runtime/wasm';
 import { execa } from 'execa';
 import wabtInit from 'wabt';
 
@@ -89,18 +90,52 @@ export function throwingImports(module: WebAssembly.Module): WebAssembly.Imports
   return imports;
 }
 
-/** The state a test compares: every exported memory's bytes and every exported global's value. */
+/**
+ * The module with every defined memory, global and table exported too (as `__observe_<kind>_<i>`),
+ * so a test can compare the whole state, not only what the module chose to export.
+ */
+export function exportEverything(bytes: Uint8Array): Uint8Array {
+  const mod = parseModule(bytes);
+  const spaces = indexSpaces(mod);
+  const extra = (['memory', 'global', 'table'] as const).flatMap((kind) =>
+    Array.from({ length: spaces[kind].defined }, (_, k) => ({
+      name: `__observe_${kind}_${spaces[kind].imported + k}`,
+      kind,
+      index: spaces[kind].imported + k,
+    })),
+  );
+  setExports(mod, [...getExports(mod), ...extra]);
+  return writeModule(mod);
+}
+
+/** The state a test compares: memories' bytes, globals' values, tables' entries (function indices). */
 export interface ObservableState {
   memories: Record<string, Uint8Array>;
   globals: Record<string, unknown>;
+  tables: Record<string, string>;
 }
 
-/** Reads every exported memory and global. */
+/** Reads every exported memory, global (v128 ones excepted: JS cannot read them) and table. */
 export function observe(instance: WebAssembly.Instance): ObservableState {
-  const state: ObservableState = { memories: {}, globals: {} };
+  const state: ObservableState = { memories: {}, globals: {}, tables: {} };
   for (const [name, value] of Object.entries(instance.exports)) {
     if (value instanceof WebAssembly.Memory) state.memories[name] = new Uint8Array(value.buffer.slice(0));
-    else if (value instanceof WebAssembly.Global) state.globals[name] = value.value;
+    else if (value instanceof WebAssembly.Global) {
+      try {
+        const v = value.value as unknown;
+        // Functions of two instances differ as objects: compare their function indices.
+        state.globals[name] = typeof v === 'function' ? `function ${v.name}` : v;
+      } catch {
+        // v128
+      }
+    } else if (value instanceof WebAssembly.Table) {
+      const entries: string[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const entry = value.get(i) as unknown;
+        entries.push(typeof entry === 'function' ? entry.name : String(entry));
+      }
+      state.tables[name] = entries.join(',');
+    }
   }
   return state;
 }
@@ -130,6 +165,10 @@ export function diffStates(a: ObservableState, b: ObservableState): string[] {
     const x = a.globals[name];
     const y = b.globals[name];
     if (!Object.is(x, y)) diffs.push(`global ${name}: ${String(x)} vs ${String(y)}`);
+  }
+  for (const name of new Set([...Object.keys(a.tables), ...Object.keys(b.tables)])) {
+    if (a.tables[name] !== b.tables[name])
+      diffs.push(`table ${name}: ${a.tables[name]} vs ${b.tables[name]}`);
   }
   return diffs;
 }
