@@ -361,30 +361,26 @@ export function createHost(config: HostConfig): HostControl {
     if (text === '') return Errno.NOENT;
     if (text.charCodeAt(0) === 47) return Errno.PERM;
     let queue = text.split('/');
-    const stack: string[] = [];
+    let last = lastName(queue);
+    // Mount-relative paths of the components accepted so far: prefixes[k] is the path of the
+    // k+1 first components, so `..` is a pop and no path is ever rebuilt by joining.
+    const prefixes: string[] = [];
     let links = 0;
     let mustBeDir = false;
     for (let i = 0; i < queue.length; i++) {
       const c = queue[i]!;
       if (c === '' || c === '.') continue;
       if (c === '..') {
-        if (stack.length === 0) return Errno.PERM;
-        stack.pop();
+        if (prefixes.length === 0) return Errno.PERM;
+        prefixes.pop();
         // `a/b/..` names a directory, whatever `b` was.
         mustBeDir = true;
         continue;
       }
-      let rest = true;
-      for (let j = i + 1; j < queue.length; j++) {
-        if (queue[j] !== '' && queue[j] !== '.') {
-          rest = false;
-          break;
-        }
-      }
-      const isLast = rest;
+      const isLast = i === last;
       const dirSuffix = isLast && i + 1 < queue.length;
+      const full = joinPath(prefixes.length === 0 ? d.path : prefixes[prefixes.length - 1]!, c);
       if (!isLast || follow || dirSuffix) {
-        const full = joinPath(d.path, stack.length === 0 ? c : `${stack.join('/')}/${c}`);
         const type = fs.filetype(full);
         if (type < 0) {
           if (!isLast) return -type;
@@ -395,24 +391,34 @@ export function createHost(config: HostConfig): HostControl {
           if (target === '') return Errno.NOENT;
           if (target.charCodeAt(0) === 47) return Errno.PERM;
           queue = [...target.split('/'), ...queue.slice(i + 1)];
+          last = lastName(queue);
           i = -1;
           continue;
         } else if (!isLast && type !== FileType.DIRECTORY) {
           return Errno.NOTDIR;
         }
       }
-      stack.push(c);
+      prefixes.push(full);
       mustBeDir = dirSuffix;
       if (isLast) break;
     }
-    const rel = stack.join('/');
+    const isBase = prefixes.length === 0;
     return {
       fs,
       mount: d.mount,
-      path: rel === '' ? d.path : joinPath(d.path, rel),
-      isBase: stack.length === 0,
-      mustBeDir: stack.length === 0 ? true : mustBeDir,
+      path: isBase ? d.path : prefixes[prefixes.length - 1]!,
+      isBase,
+      mustBeDir: isBase ? true : mustBeDir,
     };
+  }
+
+  /** Index of the last component that names something (not empty, `.` or `..`), or -1. */
+  function lastName(queue: string[]): number {
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const c = queue[i];
+      if (c !== '' && c !== '.') return c === '..' ? -1 : i;
+    }
+    return -1;
   }
 
   /** Look up a directory descriptor with `right`, read the path from memory and resolve it. */

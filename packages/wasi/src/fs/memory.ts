@@ -42,6 +42,7 @@ type Node = FileNode | DirNode | LinkNode;
 
 const encoder = new TextEncoder();
 let nextDev = 1n;
+const CACHE_LIMIT = 8192;
 
 function realNow(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
@@ -54,6 +55,8 @@ function realNow(): bigint {
  */
 export class MemoryFS extends FileSystem {
   private readonly root: DirNode;
+  /** Path → node for lookups that succeeded; cleared by every change to the tree's shape. */
+  private readonly cache = new Map<string, Node>();
   private readonly dev = nextDev++;
   private nextIno = 1n;
   private readonly now: () => bigint;
@@ -151,6 +154,7 @@ export class MemoryFS extends FileSystem {
         dir.entries.set(leaf, fs.newFile(body.slice(), mtim));
       }
     }
+    fs.cache.clear();
     fs.readOnly = options.readOnly ?? false;
     return fs;
   }
@@ -231,6 +235,8 @@ export class MemoryFS extends FileSystem {
   /** Resolve a mount path to its node, or an errno. */
   private find(path: string): Node | number {
     if (path === '') return this.root;
+    const hit = this.cache.get(path);
+    if (hit !== undefined) return hit;
     let node: Node = this.root;
     for (const part of path.split('/')) {
       if (node.kind !== 'dir') return Errno.NOTDIR;
@@ -238,6 +244,8 @@ export class MemoryFS extends FileSystem {
       if (next === undefined) return Errno.NOENT;
       node = next;
     }
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(path, node);
     return node;
   }
 
@@ -300,6 +308,7 @@ export class MemoryFS extends FileSystem {
       if (typeof parent === 'number') return parent;
       node = this.newFile(new Uint8Array(0), this.now());
       parent[0].entries.set(parent[1], node);
+      this.cache.clear();
       parent[0].mtim = parent[0].ctim = node.mtim;
     } else if (typeof node !== 'number' && flags.create && flags.exclusive) {
       return Errno.EXIST;
@@ -332,6 +341,7 @@ export class MemoryFS extends FileSystem {
     if (parent[0].entries.has(parent[1])) return Errno.EXIST;
     const dir = this.newDir(parent[0], this.now());
     parent[0].entries.set(parent[1], dir);
+    this.cache.clear();
     parent[0].nlink++;
     parent[0].mtim = parent[0].ctim = dir.mtim;
     return Errno.SUCCESS;
@@ -347,6 +357,7 @@ export class MemoryFS extends FileSystem {
     if (node.kind !== 'dir') return Errno.NOTDIR;
     if (node.entries.size > 0) return Errno.NOTEMPTY;
     parent[0].entries.delete(parent[1]);
+    this.cache.clear();
     parent[0].nlink--;
     parent[0].mtim = parent[0].ctim = this.now();
     return Errno.SUCCESS;
@@ -360,6 +371,7 @@ export class MemoryFS extends FileSystem {
     if (node === undefined) return Errno.NOENT;
     if (node.kind === 'dir') return Errno.ISDIR;
     parent[0].entries.delete(parent[1]);
+    this.cache.clear();
     node.nlink--;
     parent[0].mtim = parent[0].ctim = this.now();
     return Errno.SUCCESS;
@@ -388,7 +400,9 @@ export class MemoryFS extends FileSystem {
       if (existing.kind === 'dir') dst[0].nlink--;
     }
     src[0].entries.delete(src[1]);
+    this.cache.clear();
     dst[0].entries.set(dst[1], node);
+    this.cache.clear();
     if (node.kind === 'dir') {
       src[0].nlink--;
       dst[0].nlink++;
@@ -408,6 +422,7 @@ export class MemoryFS extends FileSystem {
     if (typeof dst === 'number') return dst;
     if (dst[0].entries.has(dst[1])) return Errno.EXIST;
     dst[0].entries.set(dst[1], node);
+    this.cache.clear();
     node.nlink++;
     node.ctim = dst[0].mtim = dst[0].ctim = this.now();
     return Errno.SUCCESS;
@@ -419,6 +434,7 @@ export class MemoryFS extends FileSystem {
     if (typeof dst === 'number') return dst;
     if (dst[0].entries.has(dst[1])) return Errno.EXIST;
     dst[0].entries.set(dst[1], this.newLink(target, this.now()));
+    this.cache.clear();
     return Errno.SUCCESS;
   }
 
