@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from '@wasm-runtime/wasi';
+import { getSection, parseModule } from '@wasm-runtime/wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreinitOptions, preinitialize } from '../src/index.js';
 import { diffStates, exportEverything, observe, wat } from './helpers.js';
@@ -95,6 +96,8 @@ describe('equivalence: init + entry on the original = entry on the snapshot (eve
       expect(snapshot.instance.exports['wizer-initialize']).toBeUndefined();
       expect(snapshot.instance.exports['_initialize']).toBeUndefined();
       expect(report.outputSize).toBe(module.length);
+      // Init does not run twice: no start section either.
+      expect(getSection(parseModule(module), 'start')).toBeUndefined();
     });
   }
 });
