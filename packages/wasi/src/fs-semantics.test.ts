@@ -199,6 +199,17 @@ describe.each(backends)('%s', (_name, make) => {
     expect(g.open(PRE, 'up/box/a.txt').errno).toBe(Errno.PERM);
     expect(g.pathCall('path_create_directory', PRE, 'up/escaped')).toBe(Errno.PERM);
     expect(g.read(g.openOk(PRE, 'dir-up/a.txt'), 10).text).toBe('alpha');
+    expect(g.pathStat(PRE, 'dir-up', true)).toMatchObject({ errno: 0, filetype: FileType.DIRECTORY });
+    expect(g.pathStat(PRE, 'dir-up', true).ino).toBe(g.filestat(PRE).ino);
+    expect(g.pathStat(PRE, 'link-a', true)).toMatchObject({ filetype: FileType.REGULAR_FILE, size: 5n });
+    g.reset();
+    const [st, stl] = g.bytes('dir/sub/..');
+    const [sn, snl] = g.bytes('sub-up');
+    expect(g.call('path_symlink', st, stl, PRE, sn, snl)).toBe(0);
+    expect(g.pathStat(PRE, 'sub-up', true)).toMatchObject({
+      filetype: FileType.DIRECTORY,
+      ino: g.pathStat(PRE, 'dir').ino,
+    });
     const d = g.openOk(PRE, 'dir', DIR);
     g.reset();
     const [t, tl] = g.bytes('../a.txt');

@@ -91,6 +91,8 @@ interface Resolved {
   isBase: boolean;
   /** The path ended in `/` or `/.` after its last name: it must name a directory. */
   mustBeDir: boolean;
+  /** Metadata of the final component when resolution already read it (`wantStat`). */
+  stat: Stat | undefined;
 }
 
 /**
@@ -356,7 +358,7 @@ export function createHost(config: HostConfig): HostControl {
    * inside the sandbox. `..` may not climb above the descriptor, and absolute paths (including
    * absolute symlink targets) are refused with EPERM, as Wasmtime does.
    */
-  function resolvePath(d: Descriptor, text: string, follow: boolean): Resolved | number {
+  function resolvePath(d: Descriptor, text: string, follow: boolean, wantStat = false): Resolved | number {
     const fs = d.fs!;
     if (text === '') return Errno.NOENT;
     if (text.charCodeAt(0) === 47) return Errno.PERM;
@@ -367,6 +369,7 @@ export function createHost(config: HostConfig): HostControl {
     const prefixes: string[] = [];
     let links = 0;
     let mustBeDir = false;
+    let stat: Stat | undefined;
     for (let i = 0; i < queue.length; i++) {
       const c = queue[i]!;
       if (c === '' || c === '.') continue;
@@ -381,7 +384,15 @@ export function createHost(config: HostConfig): HostControl {
       const dirSuffix = isLast && i + 1 < queue.length;
       const full = joinPath(prefixes.length === 0 ? d.path : prefixes[prefixes.length - 1]!, c);
       if (!isLast || follow || dirSuffix) {
-        const type = fs.filetype(full);
+        // A caller that wants the final component's metadata gets it from this same lookup.
+        let type: number;
+        if (isLast && wantStat) {
+          const st = fs.lstat(full);
+          type = typeof st === 'number' ? -st : st.filetype;
+          stat = typeof st === 'number' ? undefined : st;
+        } else {
+          type = fs.filetype(full);
+        }
         if (type < 0) {
           if (!isLast) return -type;
         } else if (type === FileType.SYMBOLIC_LINK) {
@@ -392,6 +403,7 @@ export function createHost(config: HostConfig): HostControl {
           if (target.charCodeAt(0) === 47) return Errno.PERM;
           queue = [...target.split('/'), ...queue.slice(i + 1)];
           last = lastName(queue);
+          stat = undefined;
           i = -1;
           continue;
         } else if (!isLast && type !== FileType.DIRECTORY) {
@@ -409,6 +421,7 @@ export function createHost(config: HostConfig): HostControl {
       path: isBase ? d.path : prefixes[prefixes.length - 1]!,
       isBase,
       mustBeDir: isBase ? true : mustBeDir,
+      stat: isBase ? undefined : stat,
     };
   }
 
@@ -428,6 +441,7 @@ export function createHost(config: HostConfig): HostControl {
     ptr: number,
     len: number,
     follow: boolean,
+    wantStat = false,
   ): Resolved | number {
     const d = fds[fd];
     if (d === undefined) return Errno.BADF;
@@ -435,7 +449,7 @@ export function createHost(config: HostConfig): HostControl {
     if ((d.rightsBase & right) === 0) return Errno.NOTCAPABLE;
     const text = readString(ptr >>> 0, len >>> 0);
     if (typeof text === 'number') return text;
-    return resolvePath(d, text, follow);
+    return resolvePath(d, text, follow, wantStat);
   }
 
   function timesFrom(
@@ -1090,11 +1104,12 @@ export function createHost(config: HostConfig): HostControl {
           ptr,
           len,
           (flags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+          true,
         );
         if (typeof r === 'number') return r;
         buf >>>= 0;
         if (buf + 64 > u8.length) return Errno.FAULT;
-        const st = r.fs.lstat(r.path);
+        const st = r.stat ?? r.fs.lstat(r.path);
         if (typeof st === 'number') return st;
         if (r.mustBeDir && st.filetype !== FileType.DIRECTORY) return Errno.NOTDIR;
         writeStat(buf, st);
