@@ -93,6 +93,8 @@ interface Resolved {
   mustBeDir: boolean;
   /** Metadata of the final component when resolution already read it (`wantStat`). */
   stat: Stat | undefined;
+  /** File type (or negated errno) of the final component when resolution already looked it up. */
+  type: number | undefined;
 }
 
 /**
@@ -370,6 +372,7 @@ export function createHost(config: HostConfig): HostControl {
     let links = 0;
     let mustBeDir = false;
     let stat: Stat | undefined;
+    let finalType: number | undefined;
     for (let i = 0; i < queue.length; i++) {
       const c = queue[i]!;
       if (c === '' || c === '.') continue;
@@ -393,6 +396,7 @@ export function createHost(config: HostConfig): HostControl {
         } else {
           type = fs.filetype(full);
         }
+        if (isLast) finalType = type;
         if (type < 0) {
           if (!isLast) return -type;
         } else if (type === FileType.SYMBOLIC_LINK) {
@@ -404,6 +408,7 @@ export function createHost(config: HostConfig): HostControl {
           queue = [...target.split('/'), ...queue.slice(i + 1)];
           last = lastName(queue);
           stat = undefined;
+          finalType = undefined;
           i = -1;
           continue;
         } else if (!isLast && type !== FileType.DIRECTORY) {
@@ -422,6 +427,7 @@ export function createHost(config: HostConfig): HostControl {
       isBase,
       mustBeDir: isBase ? true : mustBeDir,
       stat: isBase ? undefined : stat,
+      type: isBase ? undefined : finalType,
     };
   }
 
@@ -1215,7 +1221,7 @@ export function createHost(config: HostConfig): HostControl {
         const wantInheriting = Number(BigInt.asUintN(30, inheriting)) & dir.rightsInheriting;
         const write = (wantBase & WRITE_RIGHTS) !== 0 || (fdflags & FdFlags.APPEND) !== 0;
         const truncate = (oflags & OFlags.TRUNC) !== 0;
-        const st = r.fs.filetype(r.path);
+        const st = r.type ?? r.fs.filetype(r.path);
         let handle: FileHandle | number;
         if (st < 0) {
           if (st !== -Errno.NOENT) return -st;
