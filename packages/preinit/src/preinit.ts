@@ -11,12 +11,12 @@ import {
   type FuncType,
   f32Const,
   f64Const,
-  forEachInstruction,
   functionName,
   functionType,
   getDataSegments,
   getExports,
   getSection,
+  InstructionReader,
   i32Const,
   i64Const,
   importsOf,
@@ -88,7 +88,7 @@ export interface PreinitOptions {
    * WASI and preloads take precedence for the module names they provide.
    */
   imports?: Record<string, Record<string, unknown>>;
-  /** Bound on the number of data segments of the output. Default 10,000. */
+  /** Bound on the number of data segments the snapshot's memories get. Default 50,000 ({@link DEFAULT_MAX_DATA_SEGMENTS}). */
   maxDataSegments?: number;
   /** Name of the input in messages. Default `the input`. */
   inputName?: string;
@@ -397,17 +397,36 @@ function analyze(module: WasmModule): Analysis {
   }
   for (const g of getSection(module, 'global')?.globals ?? []) addRefFuncs(g.init, analysis.referenceable);
 
+  const bodies = getSection(module, 'code')?.bodies ?? [];
+  const source = module.source;
+  const r = new InstructionReader();
+  r.describe = (i) => {
+    const name = safeName(module, i);
+    return name === undefined ? '' : ` (${name})`;
+  };
   try {
-    forEachInstruction(module, (r) => {
-      const name = r.name;
-      if (name === 'memory.init') analysis.usesMemoryInit = true;
-      else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
-      else if (name === 'ref.func') analysis.referenceable.add(r.index);
-      else if (name === 'data.drop') {
-        analysis.usesDataDrop = true;
-        analysis.firstDataDrop ??= { funcIndex: r.funcIndex, offset: r.offset };
-      } else if (name === 'elem.drop') analysis.usesElemDrop = true;
-    });
+    for (let b = 0; b < bodies.length; b++) {
+      const body = bodies[b]!;
+      // Every instruction looked for has an opcode byte 0xfc (memory.init, data.drop, elem.drop,
+      // table.grow/fill/copy/init), 0x26 (table.set) or 0xd2 (ref.func): a body with none of these
+      // bytes has none of them, and most bodies are skipped without decoding (V8 validates them all).
+      if (body.indexOf(0xfc) < 0 && body.indexOf(0x26) < 0 && body.indexOf(0xd2) < 0) continue;
+      const base =
+        source !== undefined && body.buffer === source.buffer ? body.byteOffset - source.byteOffset : 0;
+      r.reset(body, spaces.func.imported + b, base);
+      while (r.next()) {
+        const op = r.opcode;
+        if (op !== 0xfc && op !== 0x26 && op !== 0xd2) continue;
+        const name = r.name;
+        if (name === 'memory.init') analysis.usesMemoryInit = true;
+        else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
+        else if (name === 'ref.func') analysis.referenceable.add(r.index);
+        else if (name === 'data.drop') {
+          analysis.usesDataDrop = true;
+          analysis.firstDataDrop ??= { funcIndex: r.funcIndex, offset: r.offset };
+        } else if (name === 'elem.drop') analysis.usesElemDrop = true;
+      }
+    }
   } catch (err) {
     if (err instanceof MalformedModuleError)
       throw new MalformedInputError('the input', err.message, { cause: err });

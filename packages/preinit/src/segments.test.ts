@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_MAX_DATA_SEGMENTS,
+  mergeSmallestGaps,
+  NEVER_MERGED_GAP,
   nonZeroRuns,
   planDataSegments,
   segmentEncodedSize,
@@ -78,9 +81,18 @@ describe('nonZeroRuns', () => {
     buf.set([3], 5);
     buf.set([4, 5, 6, 7, 8, 9], 11);
     buf[39] = 1;
-    expect(nonZeroRuns(buf)).toEqual([0, 2, 5, 6, 11, 17, 39, 40]);
-    expect(nonZeroRuns(buf.subarray(1, 39))).toEqual([0, 1, 4, 5, 10, 16]);
-    expect(nonZeroRuns(new Uint8Array(64))).toEqual([]);
+    expect(Array.from(nonZeroRuns(buf))).toEqual([0, 2, 5, 6, 11, 17, 39, 40]);
+    expect(Array.from(nonZeroRuns(buf.subarray(1, 39)))).toEqual([0, 1, 4, 5, 10, 16]);
+    expect(Array.from(nonZeroRuns(new Uint8Array(64)))).toEqual([]);
+  });
+
+  it('grows past its first capacity (a run every other byte)', () => {
+    const buf = new Uint8Array(1 << 16);
+    for (let i = 0; i < buf.length; i += 2) buf[i] = 1;
+    const runs = nonZeroRuns(buf);
+    expect(runs.length).toBe(buf.length);
+    expect(runs[runs.length - 2]).toBe(buf.length - 2);
+    expect(runs[runs.length - 1]).toBe(buf.length - 1);
   });
 });
 
@@ -156,10 +168,11 @@ describe('planDataSegments', () => {
   });
 
   it('keeps the default bound below V8 limits on a pathological memory', () => {
-    const mem = new Uint8Array(16 * 65536);
+    const mem = new Uint8Array(64 * 65536);
     for (let i = 0; i < mem.length; i += 40) mem[i] = 1;
     const plan = planDataSegments(mem);
-    expect(plan.length).toBe(10_000);
+    expect(DEFAULT_MAX_DATA_SEGMENTS).toBeLessThanOrEqual(50_000);
+    expect(plan.length).toBe(DEFAULT_MAX_DATA_SEGMENTS);
     expect(same(apply(mem.length, plan), mem)).toBe(true);
   });
 
@@ -175,5 +188,95 @@ describe('planDataSegments', () => {
     const plan = planDataSegments(mem);
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(same(apply(mem.length, plan), mem)).toBe(true);
+  });
+});
+
+/** The reference merge: sort every gap by (size, offset) and merge the `n - max` first. */
+function referenceMerge(pairs: number[], max: number): number[] {
+  const n = pairs.length / 2;
+  const gaps = Array.from({ length: n - 1 }, (_, k) => ({ k, size: pairs[2 * k + 2]! - pairs[2 * k + 1]! }));
+  gaps.sort((x, y) => x.size - y.size || x.k - y.k);
+  const merge = new Set(gaps.slice(0, Math.max(0, n - max)).map((g) => g.k));
+  const out: number[] = [pairs[0]!];
+  for (let k = 0; k < n - 1; k++) {
+    if (merge.has(k)) continue;
+    out.push(pairs[2 * k + 1]!, pairs[2 * k + 2]!);
+  }
+  out.push(pairs[2 * n - 1]!);
+  return out;
+}
+
+/** Random segments with small gaps, ties, and some gaps past the histogram (4,096 bytes). */
+function randomPairs(next: () => number, n: number): number[] {
+  const pairs: number[] = [];
+  let pos = Math.floor(next() * 10);
+  for (let k = 0; k < n; k++) {
+    const len = 1 + Math.floor(next() * 20);
+    pairs.push(pos, pos + len);
+    const r = next();
+    const gap =
+      r < 0.6
+        ? 1 + Math.floor(next() * 12)
+        : r < 0.85
+          ? 1 + Math.floor(next() * 200)
+          : 4000 + Math.floor(next() * 300);
+    pos += len + gap;
+  }
+  return pairs;
+}
+
+describe('mergeSmallestGaps', () => {
+  it('merges the same gaps as sorting them by size, then offset', () => {
+    const next = rng(11);
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + Math.floor(next() * 300);
+      const pairs = randomPairs(next, n);
+      const max = 1 + Math.floor(next() * n);
+      expect(Array.from(mergeSmallestGaps(Float64Array.from(pairs), max))).toEqual(
+        referenceMerge(pairs, max),
+      );
+    }
+  });
+});
+
+describe('planDataSegments under a bound', () => {
+  it('equals the exact plan with its smallest gaps merged, whether or not the exact pass runs', () => {
+    const next = rng(5);
+    let skipped = 0;
+    let exact = 0;
+    for (let t = 0; t < 150; t++) {
+      const mem = new Uint8Array(4000 + Math.floor(next() * 8000));
+      for (let i = 0; i < mem.length; i++) {
+        if (next() < 0.05) mem.fill(1 + Math.floor(next() * 255), i, i + 1 + Math.floor(next() * 10));
+        if (next() < 0.01) i += Math.floor(next() * 300);
+      }
+      const best = planDataSegments(mem, { maxSegments: Number.MAX_SAFE_INTEGER });
+      const runs = nonZeroRuns(mem);
+      let clusters = runs.length > 0 ? 1 : 0;
+      for (let k = 2; k < runs.length; k += 2) if (runs[k]! - runs[k - 1]! > NEVER_MERGED_GAP) clusters++;
+      const max = 1 + Math.floor(next() * Math.max(1, best.length + 5));
+      if (clusters > max) skipped++;
+      else exact++;
+      const bounded = planDataSegments(mem, { maxSegments: max });
+      const expected = referenceMerge(
+        best.flatMap((s) => [s.offset, s.offset + s.bytes.length]),
+        max,
+      );
+      expect(bounded.flatMap((s) => [s.offset, s.offset + s.bytes.length])).toEqual(expected);
+      expect(same(apply(mem.length, bounded), mem)).toBe(true);
+    }
+    // Both paths were exercised: the bound below the cluster count skips the exact pass.
+    expect(skipped).toBeGreaterThan(10);
+    expect(exact).toBeGreaterThan(10);
+  });
+
+  it('keeps the exact plan when it fits the bound', () => {
+    const mem = new Uint8Array(5000);
+    for (let i = 0; i < 3000; i += 3) mem[i] = 1; // gaps of 2: one segment is optimal
+    for (let i = 3000; i < mem.length; i += 50) mem[i] = 2;
+    const best = planDataSegments(mem, { maxSegments: Number.MAX_SAFE_INTEGER });
+    expect(best.length).toBe(40); // 0..3000 and the byte at 3000 form one segment
+    expect(planDataSegments(mem, { maxSegments: best.length })).toEqual(best);
+    expect(planSize(planDataSegments(mem, { maxSegments: best.length - 1 }))).toBeGreaterThan(planSize(best));
   });
 });
