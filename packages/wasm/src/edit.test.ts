@@ -5,6 +5,7 @@ import {
   addCustomSection,
   addElementSegments,
   addExport,
+  addFunctions,
   defineToImport,
   functionBody,
   functionType,
@@ -118,6 +119,54 @@ describe('editing', () => {
     setExports(m, []);
     expect(getSection(m, 'export')).toBeUndefined();
     expect(Object.keys(await instantiate(m))).toEqual([]);
+  });
+
+  it('adds functions, reusing an identical function type', async () => {
+    const m = fresh();
+    const typeSection = getSection(m, 'type');
+    const eleven = Uint8Array.of(0x00, 0x41, 11, 0x0b);
+    const add = Uint8Array.of(0x00, 0x20, 0, 0x20, 1, 0x6a, 0x0b);
+    const indices = addFunctions(m, [
+      { type: { kind: 'func', params: [], results: ['i32'] }, body: eleven },
+      { type: { kind: 'func', params: ['i32', 'i32'], results: ['i32'] }, body: add },
+      { type: 0, body: eleven },
+    ]);
+    expect(indices).toEqual([7, 8, 9]);
+    const types = getSection(m, 'type')!.types;
+    expect(types).toHaveLength(typeSection!.types.length + 1);
+    expect(functionType(m, 7)).toEqual(types[0]);
+    expect(functionType(m, 8)).toEqual({ kind: 'func', params: ['i32', 'i32'], results: ['i32'] });
+    expect(functionBody(m, 8)).toBe(add);
+    addExport(m, { name: 'eleven', kind: 'func', index: 7 });
+    addExport(m, { name: 'add', kind: 'func', index: 8 });
+    const e = await instantiate(m);
+    expect((e.eleven as () => number)()).toBe(11);
+    expect((e.add as (a: number, b: number) => number)(2, 40)).toBe(42);
+    expect((e.read as (n: number) => number)(16)).toBe('h'.charCodeAt(0));
+  });
+
+  it('adds functions only where asked, and refuses a type the module lacks', async () => {
+    const m = fresh();
+    const before = [...m.sections];
+    expect(addFunctions(m, [])).toEqual([]);
+    expect(m.sections).toEqual(before);
+    addFunctions(m, [
+      { type: { kind: 'func', params: [], results: ['i32'] }, body: Uint8Array.of(0, 0x41, 1, 0x0b) },
+    ]);
+    expect(m.sections[0]).toBe(before[0]);
+    expect(() => addFunctions(m, [{ type: 99, body: Uint8Array.of(0, 0x0b) }])).toThrow(ModuleEditError);
+    expect(() => addFunctions(m, [{ type: 99, body: Uint8Array.of(0, 0x0b) }])).toThrow(/types 0\.\.\d+/);
+
+    const empty: WasmModule = {
+      version: 1,
+      sections: [{ kind: 'custom', name: 'x', data: new Uint8Array(0) }],
+    };
+    const [f] = addFunctions(empty, [
+      { type: { kind: 'func', params: [], results: ['i64'] }, body: Uint8Array.of(0, 0x42, 5, 0x0b) },
+    ]);
+    addExport(empty, { name: 'five', kind: 'func', index: f! });
+    expect(empty.sections.map((s) => s.kind)).toEqual(['type', 'function', 'export', 'code', 'custom']);
+    expect(((await instantiate(empty, {})).five as () => bigint)()).toBe(5n);
   });
 
   it('leaves untouched sections byte for byte', () => {

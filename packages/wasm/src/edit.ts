@@ -1,5 +1,5 @@
 import { ModuleEditError } from './errors.js';
-import { SECTION_ORDER } from './parse.js';
+import { SECTION_ORDER } from './section-ids.js';
 import type {
   ConstExpr,
   CustomSection,
@@ -20,6 +20,7 @@ import type {
   TypeDef,
   WasmModule,
 } from './types.js';
+import { structurallyEqual } from './values.js';
 
 /*
  * Editing helpers. They never mutate a section object: they build a new one and put it in
@@ -159,6 +160,59 @@ export function getGlobal(
   if (imp?.desc.kind === 'global') return { type: imp.desc.type, import: imp };
   const g = getSection(module, 'global')?.globals[index - imports.length];
   return g && { type: g.type, init: g.init };
+}
+
+/** A function for `addFunctions`: its type, and its body as in `CodeSection.bodies`. */
+export interface NewFunction {
+  /**
+   * A function type (an identical plain function type of the module is reused, else it is added
+   * at the end of the type section), or the index of a type the module already has.
+   */
+  type: FuncType | number;
+  /** Local declarations and the expression with its final `end` (0x0b), without the body size. */
+  body: Uint8Array;
+}
+
+/**
+ * Appends defined functions after the module's own and returns their indices (imports counted).
+ * Existing indices do not move. Only the type, function and code sections are re-encoded (the
+ * code section as its bodies' bytes, each behind its size).
+ */
+export function addFunctions(module: WasmModule, functions: readonly NewFunction[]): number[] {
+  if (functions.length === 0) return [];
+  const types = [...(getSection(module, 'type')?.types ?? [])];
+  const typeCount = (list: readonly TypeDef[]) =>
+    list.reduce((n, t) => n + (t.kind === 'raw' ? t.count : 1), 0);
+  const typeIndices = functions.map(({ type }) => {
+    if (typeof type === 'number') {
+      const count = typeCount(types);
+      if (!Number.isInteger(type) || type < 0 || type >= count) {
+        throw new ModuleEditError(
+          `cannot add a function of type ${type}: the module defines types 0..${count - 1}; pass a function type to add one`,
+        );
+      }
+      return type;
+    }
+    let index = 0;
+    for (const t of types) {
+      if (t.kind === 'func' && structurallyEqual(t, type)) return index;
+      index += t.kind === 'raw' ? t.count : 1;
+    }
+    types.push(type);
+    return index;
+  });
+  if (types.length !== (getSection(module, 'type')?.types.length ?? 0))
+    setSection(module, { kind: 'type', types });
+  const first = indexSpaces(module).func.total;
+  setSection(module, {
+    kind: 'function',
+    types: [...(getSection(module, 'function')?.types ?? []), ...typeIndices],
+  });
+  setSection(module, {
+    kind: 'code',
+    bodies: [...(getSection(module, 'code')?.bodies ?? []), ...functions.map((f) => f.body)],
+  });
+  return functions.map((_, k) => first + k);
 }
 
 /** The module's exports (empty when it has no export section). */

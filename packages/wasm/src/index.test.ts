@@ -10,6 +10,7 @@ it('exports exactly its public surface', () => {
       "addCustomSection",
       "addElementSegments",
       "addExport",
+      "addFunctions",
       "constExprFor",
       "constExprValue",
       "decodeConstExpr",
@@ -37,6 +38,7 @@ it('exports exactly its public surface', () => {
       "importToDefinition",
       "importsOf",
       "indexSpaces",
+      "offsetIn",
       "originalSectionBytes",
       "parseModule",
       "readNames",
@@ -55,9 +57,12 @@ it('exports exactly its public surface', () => {
       "setExports",
       "setGlobalInit",
       "setMemoryLimits",
+      "setNames",
       "setSection",
+      "structurallyEqual",
       "typeAt",
       "v128Const",
+      "valTypeText",
       "writeModule",
     ]
   `);

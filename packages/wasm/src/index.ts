@@ -16,6 +16,7 @@ export {
   addCustomSection,
   addElementSegments,
   addExport,
+  addFunctions,
   defineToImport,
   functionBody,
   functionType,
@@ -31,6 +32,7 @@ export {
   importToDefinition,
   indexSpaces,
   type MovableKind,
+  type NewFunction,
   removeCustomSections,
   removeExport,
   removeSection,
@@ -53,8 +55,18 @@ export {
   scanFunctions,
 } from './instructions.js';
 export { encodeS, encodeU, type Read, readS32, readS64, readU32 } from './leb128.js';
-export { functionBodyOffset, functionName, type NameSection, readNames } from './names.js';
+export {
+  functionBodyOffset,
+  functionName,
+  type NameMapKind,
+  type NameSection,
+  type NamesUpdate,
+  offsetIn,
+  readNames,
+  setNames,
+} from './names.js';
 export { parseModule } from './parse.js';
 export { originalSectionBytes } from './raw.js';
 export type * from './types.js';
+export { structurallyEqual, valTypeText } from './values.js';
 export { encodeSection, writeModule } from './write.js';

@@ -2,6 +2,7 @@ import { readConstExpr } from './const-expr.js';
 import { Cursor } from './cursor.js';
 import { MalformedModuleError } from './errors.js';
 import { rememberSection } from './raw.js';
+import { SECTION_KIND_BY_ID, SECTION_ORDER } from './section-ids.js';
 import type {
   ConstExpr,
   DataSegment,
@@ -22,41 +23,6 @@ import type {
   ValType,
   WasmModule,
 } from './types.js';
-
-/** Section kinds by section id. */
-export const SECTION_KIND_BY_ID: readonly (SectionKind | undefined)[] = [
-  'custom',
-  'type',
-  'import',
-  'function',
-  'table',
-  'memory',
-  'global',
-  'export',
-  'start',
-  'element',
-  'code',
-  'data',
-  'datacount',
-  'tag',
-];
-
-/** Where each non-custom section must appear, in the order the spec requires. */
-export const SECTION_ORDER: Readonly<Record<Exclude<SectionKind, 'custom'>, number>> = {
-  type: 1,
-  import: 2,
-  function: 3,
-  table: 4,
-  memory: 5,
-  tag: 6,
-  global: 7,
-  export: 8,
-  start: 9,
-  element: 10,
-  datacount: 11,
-  code: 12,
-  data: 13,
-};
 
 const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 const freeze = Object.freeze;

@@ -1,5 +1,6 @@
 import { HEAP_BY_BYTE, VALTYPE_BY_BYTE } from './cursor.js';
 import { originalSectionBytes } from './raw.js';
+import { SECTION_ID } from './section-ids.js';
 import type {
   DataSegment,
   ElementSegment,
@@ -17,22 +18,6 @@ import type {
 } from './types.js';
 
 const utf8 = new TextEncoder();
-const SECTION_ID: Readonly<Record<Section['kind'], number>> = {
-  custom: 0,
-  type: 1,
-  import: 2,
-  function: 3,
-  table: 4,
-  memory: 5,
-  global: 6,
-  export: 7,
-  start: 8,
-  element: 9,
-  code: 10,
-  data: 11,
-  datacount: 12,
-  tag: 13,
-};
 const EXTERN_KIND_BYTE: Readonly<Record<ExternKind, number>> = {
   func: 0,
   table: 1,
@@ -43,8 +28,8 @@ const EXTERN_KIND_BYTE: Readonly<Record<ExternKind, number>> = {
 const BYTE_OF_VALTYPE = new Map<string, number>([...VALTYPE_BY_BYTE].map(([b, n]) => [n, b]));
 const BYTE_OF_HEAP = new Map<string, number>([...HEAP_BY_BYTE].map(([b, n]) => [n, b]));
 
-/** A growable byte buffer with the encoders the binary format needs. */
-class ByteWriter {
+/** A growable byte buffer with the encoders the binary format needs. @internal */
+export class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
 
