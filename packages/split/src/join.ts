@@ -1,7 +1,18 @@
-import { type Global, type Import, parseModule, type Section, writeModule } from '@wasm-runtime/wasm';
+import {
+  type Global,
+  getExports,
+  getSection,
+  type Import,
+  parseModule,
+  removeSection,
+  setSection,
+  structurallyEqual,
+  valTypeText,
+  type WasmModule,
+  writeModule,
+} from '@wasm-runtime/wasm';
 import { PairMismatchError } from './errors.js';
 import { APP_IMPORT_MODULE } from './manifest.js';
-import { deepEqual, findSection, insertSection, valTypeText } from './sections.js';
 
 /** Options of `join`. */
 export interface JoinOptions {
@@ -24,7 +35,7 @@ export function join(engine: Uint8Array, app: Uint8Array, options: JoinOptions =
   const importModule = options.importModule ?? APP_IMPORT_MODULE;
   const e = parseModule(engine);
   const a = parseModule(app);
-  const engineImports = findSection(e, 'import')?.imports ?? [];
+  const engineImports = getSection(e, 'import')?.imports ?? [];
   const stateImports = engineImports.filter((i) => i.module === importModule);
   const otherImports = engineImports.filter((i) => i.module !== importModule);
   checkOrder(engineImports, importModule);
@@ -34,9 +45,15 @@ export function join(engine: Uint8Array, app: Uint8Array, options: JoinOptions =
       throw new PairMismatchError(`the app module has a ${s.kind} section, so it is not a split app module`);
     }
   }
-  const appMemories = findSection(a, 'memory');
-  const appGlobals = findSection(a, 'global')?.globals ?? [];
-  const appExports = findSection(a, 'export')?.exports ?? [];
+  // The app's memory, data count and data sections take their place in the joined module.
+  for (const s of e.sections) {
+    if (s.kind === 'memory' || s.kind === 'datacount' || s.kind === 'data') {
+      throw new PairMismatchError(`the engine module has a ${s.kind} section, so it is not a split engine`);
+    }
+  }
+  const appMemories = getSection(a, 'memory');
+  const appGlobals = getSection(a, 'global')?.globals ?? [];
+  const appExports = getExports(a);
   const memImports = stateImports.filter((i) => i.desc.kind === 'memory');
   const globalImports = stateImports.filter((i) => i.desc.kind === 'global');
   if (appExports.length !== stateImports.length) {
@@ -80,7 +97,7 @@ export function join(engine: Uint8Array, app: Uint8Array, options: JoinOptions =
     expectIndex(imp, i);
     const def: Global | undefined = appGlobals[i];
     if (imp.desc.kind !== 'global' || def === undefined) return;
-    if (!deepEqual(def.type, imp.desc.type)) {
+    if (!structurallyEqual(def.type, imp.desc.type)) {
       throw new PairMismatchError(
         `global "${imp.name}" differs: the app defines ${def.type.mutable ? 'mutable ' : ''}${valTypeText(def.type.valType)}, ` +
           `the engine imports ${imp.desc.type.mutable ? 'mutable ' : ''}${valTypeText(imp.desc.type.valType)}`,
@@ -95,25 +112,19 @@ export function join(engine: Uint8Array, app: Uint8Array, options: JoinOptions =
     throw new PairMismatchError('the app defines memories or globals the engine does not import');
   }
 
-  const sections: Section[] = [];
-  for (const s of e.sections) {
-    if (s.kind === 'import') {
-      if (otherImports.length > 0) sections.push({ kind: 'import', imports: otherImports });
-    } else if (s.kind === 'global') {
-      sections.push({ kind: 'global', globals: [...appGlobals, ...s.globals] });
-    } else {
-      sections.push(s);
-    }
+  const joined: WasmModule = { version: e.version, sections: [...e.sections] };
+  if (otherImports.length > 0) setSection(joined, { kind: 'import', imports: otherImports });
+  else removeSection(joined, 'import');
+  const engineGlobals = getSection(e, 'global');
+  if (engineGlobals !== undefined || appGlobals.length > 0) {
+    setSection(joined, { kind: 'global', globals: [...appGlobals, ...(engineGlobals?.globals ?? [])] });
   }
-  if (appMemories !== undefined) insertSection(sections, appMemories);
-  if (findSection(e, 'global') === undefined && appGlobals.length > 0) {
-    insertSection(sections, { kind: 'global', globals: appGlobals });
-  }
+  if (appMemories !== undefined) setSection(joined, appMemories);
   for (const s of a.sections) {
-    if (s.kind === 'datacount' || s.kind === 'data') insertSection(sections, s);
+    if (s.kind === 'datacount' || s.kind === 'data') setSection(joined, s);
   }
-  for (const s of a.sections) if (s.kind === 'custom') sections.push(s);
-  return writeModule({ version: e.version, sections });
+  for (const s of a.sections) if (s.kind === 'custom') joined.sections.push(s);
+  return writeModule(joined);
 }
 
 /**

@@ -160,8 +160,7 @@ export async function link(
   imports: WebAssembly.Imports = {},
   options: LinkOptions = {},
 ): Promise<LinkedPair> {
-  const cache = options.cache === undefined ? defaultEngineCache : options.cache;
-  checkManifestHash(engine, options, cache);
+  const cache = engineCache(engine, options);
   const engineModule =
     engine instanceof WebAssembly.Module
       ? engine
@@ -169,10 +168,8 @@ export async function link(
         ? await WebAssembly.compile(engine as Uint8Array<ArrayBuffer>)
         : await cache.compile(engine);
   const side =
-    app instanceof WebAssembly.Module
-      ? instantiateApp(app)
-      : (((options.materializeApp ?? true) ? materializeApp(app) : undefined) ??
-        instantiateApp(await WebAssembly.compile(app as Uint8Array<ArrayBuffer>)));
+    appWithoutCompiling(app, options) ??
+    instantiateApp(await WebAssembly.compile(app as Uint8Array<ArrayBuffer>));
   return instantiatePair(engineModule, side, imports, options);
 }
 
@@ -186,8 +183,7 @@ export function linkSync(
   imports: WebAssembly.Imports = {},
   options: LinkOptions = {},
 ): LinkedPair {
-  const cache = options.cache === undefined ? defaultEngineCache : options.cache;
-  checkManifestHash(engine, options, cache);
+  const cache = engineCache(engine, options);
   const engineModule =
     engine instanceof WebAssembly.Module
       ? engine
@@ -195,11 +191,25 @@ export function linkSync(
         ? new WebAssembly.Module(engine as Uint8Array<ArrayBuffer>)
         : cache.compileSync(engine);
   const side =
-    app instanceof WebAssembly.Module
-      ? instantiateApp(app)
-      : (((options.materializeApp ?? true) ? materializeApp(app) : undefined) ??
-        instantiateApp(new WebAssembly.Module(app as Uint8Array<ArrayBuffer>)));
+    appWithoutCompiling(app, options) ??
+    instantiateApp(new WebAssembly.Module(app as Uint8Array<ArrayBuffer>));
   return instantiatePair(engineModule, side, imports, options);
+}
+
+/** The engine cache `options` ask for, after checking the engine against the manifest's hash. */
+function engineCache(engine: ModuleInput, options: LinkOptions): EngineCache | null {
+  const cache = options.cache === undefined ? defaultEngineCache : options.cache;
+  checkManifestHash(engine, options, cache);
+  return cache;
+}
+
+/**
+ * The app side when no compile is needed: a compiled app instantiated, or app bytes materialized
+ * with the JS API (unless `materializeApp: false`); undefined when the bytes must be compiled.
+ */
+function appWithoutCompiling(app: ModuleInput, options: LinkOptions): AppSide | undefined {
+  if (app instanceof WebAssembly.Module) return instantiateApp(app);
+  return (options.materializeApp ?? true) ? materializeApp(app) : undefined;
 }
 
 function checkManifestHash(engine: ModuleInput, options: LinkOptions, cache: EngineCache | null): void {

@@ -1,4 +1,4 @@
-import { decodeConstExpr, type Global, parseModule, type Section } from '@wasm-runtime/wasm';
+import { constExprValue, type Global, parseModule, type Section } from '@wasm-runtime/wasm';
 
 const STATE_SECTIONS = new Set<Section['kind']>([
   'memory',
@@ -57,8 +57,8 @@ export function materializeApp(
       for (const seg of s.segments) {
         const memory = memories[seg.memory];
         if (seg.mode !== 'active' || seg.offset === undefined || memory === undefined) return undefined;
-        const [instr, ...rest] = decodeConstExpr(seg.offset);
-        if (instr?.op !== 'i32.const' || rest.length > 0) return undefined;
+        const instr = constExprValue(seg.offset);
+        if (instr?.op !== 'i32.const') return undefined;
         const at = instr.value >>> 0;
         if (at + seg.data.length > memory.buffer.byteLength) return undefined;
         plans.push({ memory, at, data: seg.data });
@@ -80,9 +80,8 @@ export function materializeApp(
 const scratch = new DataView(new ArrayBuffer(8));
 
 function makeGlobal(g: Global): WebAssembly.Global | undefined {
-  const instrs = decodeConstExpr(g.init);
-  const [instr] = instrs;
-  if (instr === undefined || instrs.length !== 1) return undefined;
+  const instr = constExprValue(g.init);
+  if (instr === undefined) return undefined;
   const descriptor = (value: WebAssembly.ValueType): WebAssembly.GlobalDescriptor => ({
     value,
     mutable: g.type.mutable,

@@ -4,11 +4,19 @@ import {
   type Export,
   encodeSection,
   type Global,
+  getExports,
+  getSection,
   type Import,
+  indexSpaces,
   type MemoryType,
   parseModule,
+  removeCustomSections,
+  removeSection,
   type Section,
   scanFunctions,
+  setSection,
+  structurallyEqual,
+  valTypeText,
   type WasmModule,
   writeModule,
 } from '@wasm-runtime/wasm';
@@ -23,7 +31,6 @@ import {
   type RuntimeIdentity,
   type SplitManifest,
 } from './manifest.js';
-import { deepEqual, findSection, insertSection, valTypeText } from './sections.js';
 import { sha256Hex } from './sha256.js';
 
 /** Init exports that mark a module as not yet pre-initialized, unless told otherwise. */
@@ -92,11 +99,10 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   const module = parseModule(snapshot);
   checkSplittable(module, importModule, options.initExports ?? DEFAULT_INIT_EXPORTS);
 
-  const imports = findSection(module, 'import')?.imports ?? [];
-  const importedGlobals = imports.filter((i) => i.desc.kind === 'global').length;
-  const memorySection = findSection(module, 'memory');
+  const importedGlobals = indexSpaces(module).global.imported;
+  const memorySection = getSection(module, 'memory');
   const memories = memorySection?.memories ?? [];
-  const globals = findSection(module, 'global')?.globals ?? [];
+  const globals = getSection(module, 'global')?.globals ?? [];
   let lastMutable = -1;
   globals.forEach((g, i) => {
     if (g.type.mutable) lastMutable = i;
@@ -106,7 +112,7 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   moved.forEach((g, i) => {
     checkConstant(g.init, `the init of global ${importedGlobals + i}`);
   });
-  const dataSection = findSection(module, 'data');
+  const dataSection = getSection(module, 'data');
   for (const [i, seg] of (dataSection?.segments ?? []).entries()) {
     if (seg.mode === 'passive') {
       throw new UnsplittableError(
@@ -119,7 +125,7 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
     checkConstant(seg.offset, `the offset of data segment ${i}`);
   }
   // The spec requires a data count section for memory.init and data.drop, so without one no scan is needed.
-  if (findSection(module, 'datacount') !== undefined) {
+  if (getSection(module, 'datacount') !== undefined) {
     const [use] = scanFunctions(module, (r) => r.name === 'memory.init' || r.name === 'data.drop');
     if (use !== undefined) {
       throw new UnsplittableError(
@@ -146,29 +152,17 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
     })),
   ];
 
-  const engineSections: Section[] = [];
-  for (const s of module.sections) {
-    switch (s.kind) {
-      case 'import':
-        engineSections.push({ kind: 'import', imports: [...s.imports, ...stateImports] });
-        break;
-      case 'global':
-        if (kept.length > 0) engineSections.push({ kind: 'global', globals: kept });
-        break;
-      case 'memory':
-      case 'datacount':
-      case 'data':
-        break;
-      case 'custom':
-        if (!appCustom.has(s.name)) engineSections.push(s);
-        break;
-      default:
-        engineSections.push(s);
-    }
+  const engineModule: WasmModule = { version: module.version, sections: [...module.sections] };
+  const imports = getSection(module, 'import');
+  if (imports !== undefined || stateImports.length > 0) {
+    setSection(engineModule, { kind: 'import', imports: [...(imports?.imports ?? []), ...stateImports] });
   }
-  if (imports.length === 0 && stateImports.length > 0) {
-    insertSection(engineSections, { kind: 'import', imports: stateImports });
-  }
+  if (kept.length > 0) setSection(engineModule, { kind: 'global', globals: kept });
+  else removeSection(engineModule, 'global');
+  removeSection(engineModule, 'memory');
+  removeSection(engineModule, 'datacount');
+  removeSection(engineModule, 'data');
+  removeCustomSections(engineModule, (s) => appCustom.has(s.name));
 
   const appExports: Export[] = [
     ...memories.map((_, i) => ({ name: memoryImportName(i), kind: 'memory' as const, index: i })),
@@ -183,7 +177,7 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   if (memorySection !== undefined) appSections.push(memorySection);
   if (moved.length > 0) appSections.push({ kind: 'global', globals: moved });
   if (appExports.length > 0) appSections.push({ kind: 'export', exports: appExports });
-  const dataCount = findSection(module, 'datacount');
+  const dataCount = getSection(module, 'datacount');
   if (dataSection !== undefined) {
     const segments =
       (options.compactData ?? true) ? compactSegments(dataSection.segments) : dataSection.segments;
@@ -197,7 +191,7 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
   }
   for (const s of module.sections) if (s.kind === 'custom' && appCustom.has(s.name)) appSections.push(s);
 
-  const engine = writeModule({ version: module.version, sections: engineSections });
+  const engine = writeModule(engineModule);
   const app = writeModule({ version: module.version, sections: appSections });
   const engineSha256 = sha256Hex(engine);
   const manifest: SplitManifest = {
@@ -224,10 +218,9 @@ function engineMemoryType(m: MemoryType): MemoryType {
 }
 
 function checkSplittable(module: WasmModule, importModule: string, initExports: readonly string[]): void {
-  const exports = findSection(module, 'export')?.exports ?? [];
-  const init = exports.find((e) => e.kind === 'func' && initExports.includes(e.name));
+  const init = getExports(module).find((e) => e.kind === 'func' && initExports.includes(e.name));
   if (init !== undefined) throw new NotPreinitializedError(init.name);
-  const start = findSection(module, 'start');
+  const start = getSection(module, 'start');
   if (start !== undefined) {
     throw new UnsplittableError(
       'ERR_SPLIT_HAS_START',
@@ -236,13 +229,13 @@ function checkSplittable(module: WasmModule, importModule: string, initExports: 
         '(the pre-initializer removes it), then split',
     );
   }
-  if (findSection(module, 'code') === undefined) {
+  if (getSection(module, 'code') === undefined) {
     throw new UnsplittableError(
       'ERR_SPLIT_NO_CODE',
       'the module has no code section, so there is no engine to share; ship it as it is',
     );
   }
-  for (const imp of findSection(module, 'import')?.imports ?? []) {
+  for (const imp of getSection(module, 'import')?.imports ?? []) {
     const where = `"${imp.module}" "${imp.name}"`;
     if (imp.module === importModule) {
       throw new UnsplittableError(
@@ -296,36 +289,34 @@ function checkConstant(expr: ConstExpr | undefined, what: string): void {
 }
 
 function tableState(module: WasmModule, original: Uint8Array | undefined): ManifestTables | null {
-  const tables = findSection(module, 'table')?.tables ?? [];
-  const importedTables = (findSection(module, 'import')?.imports ?? []).filter(
-    (i) => i.desc.kind === 'table',
-  );
-  const elements = findSection(module, 'element');
-  if (tables.length + importedTables.length === 0 && elements === undefined) return null;
+  const tables = getSection(module, 'table')?.tables ?? [];
+  const tableCount = indexSpaces(module).table.total;
+  const elements = getSection(module, 'element');
+  if (tableCount === 0 && elements === undefined) return null;
   let verified = false;
   if (original !== undefined) {
     const runtime = parseModule(original);
-    const before = findSection(runtime, 'table')?.tables ?? [];
-    if (!deepEqual(before, tables)) {
+    const before = getSection(runtime, 'table')?.tables ?? [];
+    if (!structurallyEqual(before, tables)) {
       throw new TableStateError(
         `the table definitions differ from the runtime module's (${before.length} tables before, ${tables.length} after)`,
       );
     }
-    const beforeSegments = findSection(runtime, 'element')?.segments ?? [];
+    const beforeSegments = getSection(runtime, 'element')?.segments ?? [];
     const afterSegments = elements?.segments ?? [];
     if (beforeSegments.length !== afterSegments.length) {
       throw new TableStateError(
         `the snapshot has ${afterSegments.length} element segments, the runtime module ${beforeSegments.length}`,
       );
     }
-    const changed = afterSegments.findIndex((seg, i) => !deepEqual(seg, beforeSegments[i]));
+    const changed = afterSegments.findIndex((seg, i) => !structurallyEqual(seg, beforeSegments[i]));
     if (changed >= 0)
       throw new TableStateError(`element segment ${changed} differs from the runtime module's`);
     verified = true;
   }
   const elementBytes = elements === undefined ? new Uint8Array(0) : encodeSection(elements);
   return {
-    count: tables.length + importedTables.length,
+    count: tableCount,
     elementSegments: elements?.segments.length ?? 0,
     elementsSha256: sha256Hex(elementBytes),
     verifiedAgainstRuntime: verified,

@@ -1,4 +1,4 @@
-import { parseModule, type Section, writeModule } from '@wasm-runtime/wasm';
+import { parseModule, type Section, setSection, writeModule } from '@wasm-runtime/wasm';
 import { describe, expect, it } from 'vitest';
 import { join, PairMismatchError, split } from '../src/index.js';
 import { APP_A, APP_B, canonical, fixture, hostImports, multiMemorySnapshot, snapshot } from './helpers.js';
@@ -113,5 +113,21 @@ describe('join', () => {
   it('refuses a module with code in place of the app', () => {
     const a = split(snapshot(APP_A));
     expect(() => join(a.engine, a.engine)).toThrow(/has a import section|not a split app module/);
+  });
+
+  it('refuses an engine with a memory or data section of its own', () => {
+    const a = split(snapshot(APP_A));
+    const engine = parseModule(a.engine);
+    const appSections = parseModule(a.app).sections;
+    for (const kind of ['memory', 'data'] as const) {
+      const own = appSections.find((s) => s.kind === kind)!;
+      const withOwn = { version: 1, sections: [...engine.sections] };
+      setSection(withOwn, own as Exclude<Section, { kind: 'custom' }>);
+      const bad = writeModule(withOwn);
+      expect(() => join(bad, a.app)).toThrow(PairMismatchError);
+      expect(() => join(bad, a.app)).toThrow(
+        `the engine module has a ${kind} section, so it is not a split engine`,
+      );
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
-import { parseModule } from '@wasm-runtime/wasm';
+import { parseModule, writeModule } from '@wasm-runtime/wasm';
 import { describe, expect, it } from 'vitest';
 import {
   APP_IMPORT_MODULE,
@@ -164,6 +164,21 @@ describe('split', () => {
       [APP_IMPORT_MODULE]: instance.exports,
     });
     expect((e.exports['load'] as (p: number) => number)(101)).toBe(2);
+  });
+
+  it('gives the engine one import section when the snapshot has an empty one', () => {
+    const module = parseModule(fixture('no-globals'));
+    const sections = [...module.sections];
+    sections.splice(
+      sections.findIndex((s) => s.kind === 'function'),
+      0,
+      { kind: 'import', imports: [] },
+    );
+    const { engine } = split(writeModule({ version: 1, sections }));
+    expect(WebAssembly.validate(engine as Uint8Array<ArrayBuffer>)).toBe(true);
+    const imports = section(engine, 'import');
+    expect(imports).toHaveLength(1);
+    expect(imports[0]?.kind === 'import' && imports[0].imports.map((i) => i.name)).toEqual(['memory']);
   });
 
   it('splits every memory of a multi-memory snapshot under distinct names', () => {
