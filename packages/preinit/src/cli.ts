@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { WASIOptions } from '@wasm-runtime/wasi';
 import { PreinitIoError, PreinitUsageError } from './errors.js';
-import { type PreinitOptions, type Preload, preinitialize } from './preinit.js';
+import { type PreinitOptions, type Preload, preinitializeTo } from './preinit.js';
 import { parseWizerArgs, WIZER_HELP, type WizerArgs } from './wizer-args.js';
+import { joinParts, type ModuleParts } from './write.js';
 
 /** Where the CLI reads and writes; the defaults are the process's own streams. */
 export interface CliIo {
@@ -77,11 +78,35 @@ export async function wizerArgsToOptions(
   };
 }
 
-/** Writes `bytes` to `path` through a temporary file, so no partial output is ever left there. */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes every piece, in order (writev takes at most IOV_MAX buffers at a time). */
+async function writePieces(file: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  const batch = 1024;
+  for (let k = 0; k < parts.length; k += batch) {
+    const group = parts.slice(k, k + batch);
+    let { bytesWritten } = await file.writev(group);
+    // A short write: finish the group one piece at a time from where it stopped.
+    for (const p of group) {
+      if (bytesWritten >= p.length) {
+        bytesWritten -= p.length;
+        continue;
+      }
+      let at = bytesWritten;
+      bytesWritten = 0;
+      while (at < p.length) at += (await file.write(p, at, p.length - at)).bytesWritten;
+    }
+  }
+}
+
+/** Writes the pieces to `path` through a temporary file, so no partial output is ever left there. */
+async function writeAtomically(path: string, output: ModuleParts): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, bytes);
+    const file = await open(tmp, 'w');
+    try {
+      await writePieces(file, output.parts);
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -125,11 +150,12 @@ export async function runWizerCli(argv: readonly string[], io: Partial<CliIo> = 
       outputToStdout: args.output === undefined,
     });
     options.inputName = args.input ?? 'the module read from stdin';
-    const { module, report } = await preinitialize(input, options);
+    const { parts, report } = await preinitializeTo(input, options, false);
     for (const warning of report.warnings) stderr.write(`warning: ${warning}\n`);
     if (args.output === undefined) {
+      const module = joinParts(parts);
       await new Promise<void>((done, fail) => stdout.write(module, (err) => (err ? fail(err) : done())));
-    } else await writeAtomically(resolve(cwd, args.output), module);
+    } else await writeAtomically(resolve(cwd, args.output), parts);
     return 0;
   } catch (err) {
     if (isWasmRuntimeError(err)) stderr.write(`error[${err.code}]: ${err.message}\n`);

@@ -49,6 +49,7 @@ import {
 import { DATA_NAMES, dropNameSubsections, ELEMENT_NAMES } from './names.js';
 import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
 import { DEFAULT_MAX_DATA_SEGMENTS, planMemory } from './segments.js';
+import { encodeModuleParts, joinParts, type ModuleParts } from './write.js';
 
 /** A module instantiated before the input and provided to it as import module `name`. */
 export interface Preload {
@@ -142,6 +143,24 @@ function now(): number {
  *   `WasiStateError` when its state after init cannot be saved.
  */
 export async function preinitialize(bytes: Uint8Array, options: PreinitOptions = {}): Promise<PreinitResult> {
+  const { module, report, wasiState } = await preinitializeTo(bytes, options, true);
+  return { module: module!, report, wasiState };
+}
+
+/**
+ * {@link preinitialize}, returning the output as pieces (`parts`), joined into `module` only when
+ * `join` is true (the executable writes the pieces straight to the file). @internal
+ */
+export async function preinitializeTo(
+  bytes: Uint8Array,
+  options: PreinitOptions,
+  join: boolean,
+): Promise<{
+  parts: ModuleParts;
+  module: Uint8Array | undefined;
+  report: PreinitReport;
+  wasiState: HostState | undefined;
+}> {
   const timings: PhaseTimings = {
     parse: 0,
     instrument: 0,
@@ -300,7 +319,8 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
   timings.rewrite = now() - t;
 
   t = now();
-  const out = writeModule(module);
+  const parts = encodeModuleParts(module);
+  const out = join ? joinParts(parts) : undefined;
   timings.write = now() - t;
 
   const consumed = wasi?.consumed;
@@ -318,7 +338,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
     snapshotNonZeroBytes: rewritten.memories.reduce((n, m) => n + m.nonZeroBytes, 0),
     dataSegments: rewritten.dataSegments,
     inputSize: bytes.length,
-    outputSize: out.length,
+    outputSize: parts.size,
     nondeterminism:
       consumed === undefined
         ? undefined
@@ -331,7 +351,7 @@ export async function preinitialize(bytes: Uint8Array, options: PreinitOptions =
             stdinBytes: consumed.stdinBytes,
           },
   };
-  return { module: out, report, wasiState };
+  return { parts, module: out, report, wasiState };
 }
 
 function parse(bytes: Uint8Array, inputName: string): WasmModule {
