@@ -274,6 +274,15 @@ export class InstructionReader {
   }
 
   private u32(): number {
+    return this.unsigned(5, 0xf0, 'u32');
+  }
+
+  private u64(): number {
+    return this.unsigned(10, 0xfe, 'u64');
+  }
+
+  /** Unsigned LEB128 of at most `maxBytes` bytes; `unused` are the bits the last byte must not set. */
+  private unsigned(maxBytes: number, unused: number, what: string): number {
     const bytes = this.body;
     let pos = this.pos;
     if (pos < bytes.length) {
@@ -285,30 +294,10 @@ export class InstructionReader {
     }
     let result = 0;
     let mul = 1;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < maxBytes; i++) {
       if (pos >= bytes.length) this.fail('unexpected end of the function body in a LEB128 integer', pos);
       const b = bytes[pos++]!;
-      if (i === 4 && b & 0xf0) this.fail('LEB128 integer too large for u32', pos - 1);
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) {
-        this.pos = pos;
-        return result;
-      }
-      mul *= 128;
-    }
-    /* c8 ignore next */
-    return this.fail('LEB128 integer too long', pos);
-  }
-
-  private u64(): number {
-    const bytes = this.body;
-    let pos = this.pos;
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= bytes.length) this.fail('unexpected end of the function body in a LEB128 integer', pos);
-      const b = bytes[pos++]!;
-      if (i === 9 && b & 0xfe) this.fail('LEB128 integer too large for u64', pos - 1);
+      if (i === maxBytes - 1 && b & unused) this.fail(`LEB128 integer too large for ${what}`, pos - 1);
       result += (b & 0x7f) * mul;
       if ((b & 0x80) === 0) {
         this.pos = pos;
