@@ -204,6 +204,31 @@ describe('scanFunctions', () => {
     expect(visited).toBeLessThan(count);
   });
 
+  it('reads LEB128 immediates of every length and refuses overlong ones, at their offset', () => {
+    const read = (bytes: number[]) => {
+      const r = new InstructionReader().reset(Uint8Array.from([0x00, ...bytes, 0x0b]), 0, 100);
+      const out: number[] = [];
+      while (r.next()) {
+        if (r.name === 'call') out.push(r.index);
+        if (r.name === 'i32.load') out.push(r.memOffset);
+      }
+      return out;
+    };
+    expect(read([0x10, 0x05, 0x10, 0xff, 0xff, 0xff, 0xff, 0x0f])).toEqual([5, 0xffffffff]);
+    // i32.load with a memory64 offset of 2^40, then one in the single-byte form.
+    expect(
+      read([0x41, 0, 0x28, 2, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x1a, 0x41, 0, 0x28, 2, 7, 0x1a]),
+    ).toEqual([2 ** 40, 7]);
+    expect(() => read([0x10, 0xff, 0xff, 0xff, 0xff, 0x1f])).toThrow(
+      expect.objectContaining({ offset: 106, message: expect.stringMatching(/too large for u32/) }),
+    );
+    expect(() => read([0x28, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])).toThrow(
+      expect.objectContaining({ offset: 112, message: expect.stringMatching(/too large for u64/) }),
+    );
+    const truncated = new InstructionReader().reset(Uint8Array.of(0x00, 0x10, 0x80, 0x80));
+    expect(() => truncated.next()).toThrow(/end of the function body in a LEB128 integer/);
+  });
+
   it('names the function from the name section in errors', async () => {
     const wasm = await assemble('(module (func $ok nop) (func $broken nop))', undefined, { names: true });
     const mod = parseModule(wasm);
