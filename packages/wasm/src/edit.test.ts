@@ -15,6 +15,7 @@ import {
   getGlobal,
   getMemory,
   getSection,
+  getTable,
   importToDefinition,
   indexSpaces,
   removeCustomSections,
@@ -73,6 +74,27 @@ describe('index spaces and lookups', () => {
     expect(getMemory(m, 0)).toEqual({ type: { min: 1, max: 4, shared: false, memory64: false } });
     expect(getGlobal(m, 0)?.import).toMatchObject({ module: 'host', name: 'base' });
     expect(getGlobal(m, 2)).toEqual({ type: { valType: 'i32', mutable: false }, init: i32Const(42) });
+  });
+
+  it('looks up tables by index, imported or defined', () => {
+    const m = fresh();
+    expect(getTable(m, 0)).toEqual({ type: { elemType: 'funcref', min: 4, max: undefined, table64: false } });
+    expect(getTable(m, 1)).toBeUndefined();
+    defineToImport(m, 'table', 0, 'host', 'tab');
+    expect(getTable(m, 0)).toMatchObject({
+      type: { elemType: 'funcref', min: 4 },
+      import: { module: 'host', name: 'tab' },
+    });
+    const withInit: WasmModule = {
+      version: 1,
+      sections: [
+        {
+          kind: 'table',
+          tables: [{ type: { elemType: 'funcref', min: 1, table64: false }, init: refFunc(0) }],
+        },
+      ],
+    };
+    expect(getTable(withInit, 0)?.init).toEqual(refFunc(0));
   });
 
   it('reads function names from the name section', () => {

@@ -150,6 +150,19 @@ export function getMemory(
   return type && { type };
 }
 
+/** A table by index: its type, its init expression when defined with one, its import when imported. */
+export function getTable(
+  module: WasmModule,
+  index: number,
+): { type: TableType; init?: ConstExpr; import?: Import } | undefined {
+  const imports = importsOf(module, 'table');
+  const imp = imports[index];
+  if (imp?.desc.kind === 'table') return { type: imp.desc.type, import: imp };
+  const t = getSection(module, 'table')?.tables[index - imports.length];
+  if (t === undefined) return undefined;
+  return t.init === undefined ? { type: t.type } : { type: t.type, init: t.init };
+}
+
 /** A global by index: its type, its init expression when defined, its import when imported. */
 export function getGlobal(
   module: WasmModule,

@@ -32,6 +32,7 @@ it('exports exactly its public surface', () => {
       "getGlobal",
       "getMemory",
       "getSection",
+      "getTable",
       "globalGet",
       "i32Const",
       "i64Const",

@@ -26,6 +26,7 @@ export {
   getGlobal,
   getMemory,
   getSection,
+  getTable,
   type IndexSpace,
   type IndexSpaces,
   importsOf,
