@@ -49,7 +49,7 @@ import {
 import { DATA_NAMES, dropNameSubsections, ELEMENT_NAMES } from './names.js';
 import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
 import { DEFAULT_MAX_DATA_SEGMENTS, planMemory } from './segments.js';
-import { encodeModuleParts, joinParts, type ModuleParts } from './write.js';
+import { encodeModuleParts, joinParts, type ModuleParts, OffsetExprs } from './write.js';
 
 /** A module instantiated before the input and provided to it as import module `name`. */
 export interface Preload {
@@ -919,6 +919,7 @@ function rewrite(
   const memSec = getSection(module, 'memory');
   const memReports: MemoryReport[] = [];
   const snapshotSegments: DataSegment[] = [];
+  const offsets = new OffsetExprs();
   if (memSec !== undefined) {
     const memoryCount = memSec.memories.length;
     const budget = Math.max(
@@ -943,7 +944,7 @@ function rewrite(
           snapshotSegments.push({
             mode: 'active',
             memory: index,
-            offset: m.memory64 ? i64Const(seg.offset) : i32Const(seg.offset | 0),
+            offset: offsets.make(seg.offset, m.memory64),
             data: seg.bytes,
           });
         }

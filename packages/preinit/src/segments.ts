@@ -74,24 +74,26 @@ export function segmentEncodedSize(
   return segmentHeaderSize(offset, memoryIndex, memory64) + ulebSize(length) + length;
 }
 
-/** A growable list of numbers in a Float64Array (offsets can exceed 2^31). */
-class NumberList {
+/** The runs found so far, in a growable Float64Array (offsets can exceed 2^31), with their totals. */
+class RunList {
   data: Float64Array;
   length = 0;
+  nonZeroBytes = 0;
+  /** Groups of runs separated by gaps of more than NEVER_MERGED_GAP bytes. */
+  clusters = 0;
   constructor(capacity: number) {
     this.data = new Float64Array(Math.max(16, capacity));
   }
-  push2(a: number, b: number): void {
+  add(start: number, end: number): void {
     if (this.length + 2 > this.data.length) {
       const grown = new Float64Array(this.data.length * 2);
       grown.set(this.data);
       this.data = grown;
     }
-    this.data[this.length++] = a;
-    this.data[this.length++] = b;
-  }
-  finish(): Float64Array {
-    return this.data.subarray(0, this.length);
+    if (this.length === 0 || start - this.data[this.length - 1]! > NEVER_MERGED_GAP) this.clusters++;
+    this.nonZeroBytes += end - start;
+    this.data[this.length++] = start;
+    this.data[this.length++] = end;
   }
 }
 
@@ -101,7 +103,12 @@ class NumberList {
  * words without a zero byte inside one.
  */
 export function nonZeroRuns(memory: Uint8Array): Float64Array {
-  const runs = new NumberList(Math.min(1 << 20, (memory.length >>> 6) + 16));
+  return findRuns(memory).runs;
+}
+
+/** {@link nonZeroRuns} with the number of non-zero bytes and of clusters, counted on the way. */
+function findRuns(memory: Uint8Array): { runs: Float64Array; nonZeroBytes: number; clusters: number } {
+  const runs = new RunList(Math.min(1 << 20, (memory.length >>> 6) + 16));
   const n = memory.length;
   const head = memory.byteOffset % 4 === 0 ? 0 : Math.min(n, 4 - (memory.byteOffset % 4));
   const wordCount = Math.floor((n - head) / 4);
@@ -112,7 +119,7 @@ export function nonZeroRuns(memory: Uint8Array): Float64Array {
     if (memory[i] !== 0) {
       if (runStart < 0) runStart = i;
     } else if (runStart >= 0) {
-      runs.push2(runStart, i);
+      runs.add(runStart, i);
       runStart = -1;
     }
   }
@@ -129,7 +136,7 @@ export function nonZeroRuns(memory: Uint8Array): Float64Array {
       if (((word >>> (8 * k)) & 0xff) !== 0) {
         if (runStart < 0) runStart = at + k;
       } else if (runStart >= 0) {
-        runs.push2(runStart, at + k);
+        runs.add(runStart, at + k);
         runStart = -1;
       }
     }
@@ -138,12 +145,16 @@ export function nonZeroRuns(memory: Uint8Array): Float64Array {
     if (memory[i] !== 0) {
       if (runStart < 0) runStart = i;
     } else if (runStart >= 0) {
-      runs.push2(runStart, i);
+      runs.add(runStart, i);
       runStart = -1;
     }
   }
-  if (runStart >= 0) runs.push2(runStart, n);
-  return runs.finish();
+  if (runStart >= 0) runs.add(runStart, n);
+  return {
+    runs: runs.data.subarray(0, runs.length),
+    nonZeroBytes: runs.nonZeroBytes,
+    clusters: runs.clusters,
+  };
 }
 
 /**
@@ -168,16 +179,9 @@ export function planMemory(
   options: PlanOptions = {},
 ): { segments: PlannedSegment[]; nonZeroBytes: number } {
   const maxSegments = Math.max(1, options.maxSegments ?? DEFAULT_MAX_DATA_SEGMENTS);
-  const runs = nonZeroRuns(memory);
-  const count = runs.length / 2;
-  if (count === 0) return { segments: [], nonZeroBytes: 0 };
-  let nonZeroBytes = 0;
   // Clusters: runs separated by gaps no optimal plan spans. The exact plan has at least one segment each.
-  let clusters = 1;
-  for (let k = 0; k < count; k++) {
-    nonZeroBytes += runs[2 * k + 1]! - runs[2 * k]!;
-    if (k > 0 && runs[2 * k]! - runs[2 * k - 1]! > NEVER_MERGED_GAP) clusters++;
-  }
+  const { runs, nonZeroBytes, clusters } = findRuns(memory);
+  if (runs.length === 0) return { segments: [], nonZeroBytes: 0 };
   let bounds: Float64Array;
   if (clusters > maxSegments) {
     // The exact plan only merges gaps of NEVER_MERGED_GAP bytes or fewer, and the bound then forces

@@ -1,6 +1,6 @@
 import { i32Const, i64Const, parseModule, setDataSegments, writeModule } from '@wasm-runtime/wasm';
 import { describe, expect, it } from 'vitest';
-import { encodeModuleParts, joinParts } from './write.js';
+import { encodeModuleParts, joinParts, OffsetExprs } from './write.js';
 
 /** A module with one memory32 and one memory64 memory and no data section yet. */
 function twoMemories(): Uint8Array {
@@ -53,5 +53,16 @@ describe('encodeModuleParts', () => {
     const bytes = twoMemories();
     const parts = encodeModuleParts(parseModule(bytes));
     expect(Buffer.from(joinParts(parts)).equals(Buffer.from(bytes))).toBe(true);
+  });
+});
+
+describe('OffsetExprs', () => {
+  it('encodes i32.const and i64.const offsets as the codec does', () => {
+    const offsets = new OffsetExprs();
+    const values = [0, 1, 63, 64, 127, 128, 8191, 8192, 2 ** 20, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+    for (let k = 0; k < 6000; k++) values.push((k * 2654435761) % 2 ** 32);
+    for (const v of values) expect(Array.from(offsets.make(v, false))).toEqual(Array.from(i32Const(v | 0)));
+    for (const v of [...values, 2 ** 40, 2 ** 53 - 1])
+      expect(Array.from(offsets.make(v, true))).toEqual(Array.from(i64Const(BigInt(v))));
   });
 });
