@@ -5,8 +5,12 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { parseWizerArgs, preinitialize } from '@wasm-runtime/preinit';
 import { wizerArgsToOptions } from '@wasm-runtime/preinit/cli';
+
+// As the bin does (packages/preinit/bin/wizer.js): wasm runs on V8's baseline tier only.
+setFlagsFromString('--liftoff-only');
 
 const t0 = performance.now();
 const args = parseWizerArgs(process.argv.slice(2));
