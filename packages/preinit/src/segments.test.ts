@@ -129,6 +129,26 @@ describe('planDataSegments', () => {
     }
   });
 
+  it('stays optimal at every offset and length-field size (gaps merged before the exact pass)', () => {
+    const next = rng(13);
+    const mem = new Uint8Array(4 * 1024 * 1024);
+    for (let t = 0; t < 40; t++) {
+      mem.fill(0);
+      const base = [0, 70, 9000, 1 << 20, 3 << 20][t % 5]!;
+      let pos = base;
+      const runCount = 2 + Math.floor(next() * 9);
+      for (let r = 0; r < runCount; r++) {
+        const len = 1 + Math.floor(next() * (next() < 0.2 ? 20_000 : 60));
+        mem.fill(0x5a, pos, pos + len);
+        pos += len + 1 + Math.floor(next() * 9);
+      }
+      const memoryIndex = t % 4 === 0 ? 1 : 0;
+      const plan = planDataSegments(mem, { memoryIndex });
+      expect(planSize(plan, memoryIndex)).toBe(bruteForceBest(mem, memoryIndex));
+      expect(same(apply(mem.length, plan), mem)).toBe(true);
+    }
+  });
+
   it('merges gaps smaller than a segment header and keeps gaps larger than one', () => {
     const mem = new Uint8Array(100);
     mem[10] = 1;

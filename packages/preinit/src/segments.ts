@@ -74,6 +74,23 @@ export function segmentEncodedSize(
   return segmentHeaderSize(offset, memoryIndex, memory64) + ulebSize(length) + length;
 }
 
+/**
+ * Merging a gap of g zero bytes into a segment is never worse than splitting there when
+ * g <= header(start of the next run) + 2 - ulebSize(memory length): the split adds that header and
+ * two length fields of at least one byte, and saves g and the merged length field (at most
+ * ulebSize(memory length) bytes). Merging such gaps first therefore keeps an optimal plan within
+ * reach (an exchange argument, gap by gap) and leaves the exact pass fewer, longer runs.
+ */
+interface PreMerge {
+  memoryIndex: number;
+  memory64: boolean;
+  /** 2 - ulebSize(memory length). */
+  slack: number;
+}
+
+/** Largest gap {@link PreMerge} can merge at all (header of 1 + 5 + 1 + 10 + 1 bytes, slack 1). */
+const MAX_PREMERGED_GAP = 19;
+
 /** The runs found so far, in a growable Float64Array (offsets can exceed 2^31), with their totals. */
 class RunList {
   data: Float64Array;
@@ -81,17 +98,32 @@ class RunList {
   nonZeroBytes = 0;
   /** Groups of runs separated by gaps of more than NEVER_MERGED_GAP bytes. */
   clusters = 0;
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly merge: PreMerge | undefined,
+  ) {
     this.data = new Float64Array(Math.max(16, capacity));
   }
   add(start: number, end: number): void {
+    this.nonZeroBytes += end - start;
+    if (this.length > 0) {
+      const gap = start - this.data[this.length - 1]!;
+      const merge = this.merge;
+      if (
+        merge !== undefined &&
+        gap <= MAX_PREMERGED_GAP &&
+        gap <= segmentHeaderSize(start, merge.memoryIndex, merge.memory64) + merge.slack
+      ) {
+        this.data[this.length - 1] = end;
+        return;
+      }
+      if (gap > NEVER_MERGED_GAP) this.clusters++;
+    } else this.clusters++;
     if (this.length + 2 > this.data.length) {
       const grown = new Float64Array(this.data.length * 2);
       grown.set(this.data);
       this.data = grown;
     }
-    if (this.length === 0 || start - this.data[this.length - 1]! > NEVER_MERGED_GAP) this.clusters++;
-    this.nonZeroBytes += end - start;
     this.data[this.length++] = start;
     this.data[this.length++] = end;
   }
@@ -107,8 +139,11 @@ export function nonZeroRuns(memory: Uint8Array): Float64Array {
 }
 
 /** {@link nonZeroRuns} with the number of non-zero bytes and of clusters, counted on the way. */
-function findRuns(memory: Uint8Array): { runs: Float64Array; nonZeroBytes: number; clusters: number } {
-  const runs = new RunList(Math.min(1 << 20, (memory.length >>> 6) + 16));
+function findRuns(
+  memory: Uint8Array,
+  merge?: PreMerge,
+): { runs: Float64Array; nonZeroBytes: number; clusters: number } {
+  const runs = new RunList(Math.min(1 << 20, (memory.length >>> 6) + 16), merge);
   const n = memory.length;
   const head = memory.byteOffset % 4 === 0 ? 0 : Math.min(n, 4 - (memory.byteOffset % 4));
   const wordCount = Math.floor((n - head) / 4);
@@ -180,7 +215,13 @@ export function planMemory(
 ): { segments: PlannedSegment[]; nonZeroBytes: number } {
   const maxSegments = Math.max(1, options.maxSegments ?? DEFAULT_MAX_DATA_SEGMENTS);
   // Clusters: runs separated by gaps no optimal plan spans. The exact plan has at least one segment each.
-  const { runs, nonZeroBytes, clusters } = findRuns(memory);
+  const memoryIndex = options.memoryIndex ?? 0;
+  const memory64 = options.memory64 ?? false;
+  const { runs, nonZeroBytes, clusters } = findRuns(memory, {
+    memoryIndex,
+    memory64,
+    slack: 2 - ulebSize(memory.length),
+  });
   if (runs.length === 0) return { segments: [], nonZeroBytes: 0 };
   let bounds: Float64Array;
   if (clusters > maxSegments) {
@@ -189,7 +230,7 @@ export function planMemory(
     // of the runs directly gives the same plan, without the exact pass.
     bounds = mergeSmallestGaps(runs, maxSegments);
   } else {
-    bounds = exactPlan(runs, options.memoryIndex ?? 0, options.memory64 ?? false);
+    bounds = exactPlan(runs, memoryIndex, memory64);
     if (bounds.length / 2 > maxSegments) bounds = mergeSmallestGaps(bounds, maxSegments);
   }
   const segments: PlannedSegment[] = new Array(bounds.length / 2);
