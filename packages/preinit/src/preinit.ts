@@ -199,8 +199,7 @@ export async function preinitializeTo(
       );
     }
   }
-  const analysis = analyze(module);
-  if (options.initialize !== undefined) analysis.mutatesTables = true;
+  const analysis = analyze(module, options.initialize !== undefined);
   timings.parse = now() - t;
 
   t = now();
@@ -381,11 +380,14 @@ interface Analysis {
   firstDataDrop: { funcIndex: number; offset: number } | undefined;
   /** Init could change a table (a table-mutating instruction exists). */
   mutatesTables: boolean;
-  /** Functions that can be references: imported, exported, in element segments, in ref.func. */
+  /**
+   * Functions that can be references: imported, exported, in element segments, global or table
+   * initializers (a `ref.func` in code can only name one of these).
+   */
   referenceable: Set<number>;
 }
 
-function analyze(module: WasmModule): Analysis {
+function analyze(module: WasmModule, hostInit: boolean): Analysis {
   for (const imp of getSection(module, 'import')?.imports ?? []) {
     const where = `\`${imp.module}::${imp.name}\``;
     if (imp.desc.kind === 'memory') {
@@ -423,9 +425,35 @@ function analyze(module: WasmModule): Analysis {
     for (const expr of seg.exprs ?? []) addRefFuncs(expr, analysis.referenceable);
   }
   for (const g of getSection(module, 'global')?.globals ?? []) addRefFuncs(g.init, analysis.referenceable);
+  for (const t of getSection(module, 'table')?.tables ?? [])
+    if (t.init !== undefined) addRefFuncs(t.init, analysis.referenceable);
 
+  // A `ref.func` in code is valid only for a function declared outside code (an element segment, an
+  // export, a global's or table's initializer: all added above), so bodies are not searched for it. Each
+  // instruction looked for starts with byte 0xfc (then a sub-opcode: memory.init, data.drop,
+  // elem.drop, table.init/copy/grow/fill) or 0x26 (table.set, then a table index). A body without
+  // such a byte pair has none of them and is not decoded (V8 validates every body); the others are
+  // decoded from their start, since the bytes may be immediates.
   const bodies = getSection(module, 'code')?.bodies ?? [];
-  const source = module.source;
+  const tables = spaces.table.total;
+  const scan = (b: number): void => {
+    const body = bodies[b]!;
+    const source = module.source;
+    const base =
+      source !== undefined && body.buffer === source.buffer ? body.byteOffset - source.byteOffset : 0;
+    r.reset(body, spaces.func.imported + b, base);
+    while (r.next()) {
+      const op = r.opcode;
+      if (op !== 0xfc && op !== 0x26) continue;
+      const name = r.name;
+      if (name === 'memory.init') analysis.usesMemoryInit = true;
+      else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
+      else if (name === 'data.drop') {
+        analysis.usesDataDrop = true;
+        analysis.firstDataDrop ??= { funcIndex: r.funcIndex, offset: r.offset };
+      } else if (name === 'elem.drop') analysis.usesElemDrop = true;
+    }
+  };
   const r = new InstructionReader();
   r.describe = (i) => {
     const name = safeName(module, i);
@@ -434,32 +462,31 @@ function analyze(module: WasmModule): Analysis {
   try {
     for (let b = 0; b < bodies.length; b++) {
       const body = bodies[b]!;
-      // Every instruction looked for has an opcode byte 0xfc (memory.init, data.drop, elem.drop,
-      // table.grow/fill/copy/init), 0x26 (table.set) or 0xd2 (ref.func): a body with none of these
-      // bytes has none of them, and most bodies are skipped without decoding (V8 validates them all).
-      if (body.indexOf(0xfc) < 0 && body.indexOf(0x26) < 0 && body.indexOf(0xd2) < 0) continue;
-      const base =
-        source !== undefined && body.buffer === source.buffer ? body.byteOffset - source.byteOffset : 0;
-      r.reset(body, spaces.func.imported + b, base);
-      while (r.next()) {
-        const op = r.opcode;
-        if (op !== 0xfc && op !== 0x26 && op !== 0xd2) continue;
-        const name = r.name;
-        if (name === 'memory.init') analysis.usesMemoryInit = true;
-        else if (TABLE_MUTATORS.has(name)) analysis.mutatesTables = true;
-        else if (name === 'ref.func') analysis.referenceable.add(r.index);
-        else if (name === 'data.drop') {
-          analysis.usesDataDrop = true;
-          analysis.firstDataDrop ??= { funcIndex: r.funcIndex, offset: r.offset };
-        } else if (name === 'elem.drop') analysis.usesElemDrop = true;
-      }
+      if (hasPair(body, 0xfc, (next) => FC_WANTED[next & 0x7f] === 1)) scan(b);
+      else if (tables > 0 && hasPair(body, 0x26, (next) => next >= 0x80 || next < tables)) scan(b);
     }
+    if (hostInit) analysis.mutatesTables = true;
   } catch (err) {
     if (err instanceof MalformedModuleError)
       throw new MalformedInputError('the input', err.message, { cause: err });
     throw err;
   }
   return analysis;
+}
+
+/** Sub-opcodes after 0xfc that {@link analyze} looks for: 8, 9, 12-15, 17 (low 7 bits). */
+const FC_WANTED = (() => {
+  const t = new Uint8Array(128);
+  for (const sub of [8, 9, 12, 13, 14, 15, 17]) t[sub] = 1;
+  return t;
+})();
+
+/** Whether `body` holds byte `first` followed by a byte `accept` takes. */
+function hasPair(body: Uint8Array, first: number, accept: (next: number) => boolean): boolean {
+  for (let i = body.indexOf(first); i >= 0 && i + 1 < body.length; i = body.indexOf(first, i + 1)) {
+    if (accept(body[i + 1]!)) return true;
+  }
+  return false;
 }
 
 function addRefFuncs(expr: ConstExpr, into: Set<number>): void {
