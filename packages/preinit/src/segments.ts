@@ -202,7 +202,8 @@ export const NEVER_MERGED_GAP = 28;
  * Plans the active data segments that reproduce `memory` (a fresh memory is zero-filled, so only
  * non-zero bytes need a segment). The plan has the smallest total encoded size among all ways of
  * grouping consecutive non-zero runs into segments (exact, linear-time dynamic program); if it has
- * more than `maxSegments` segments, the smallest gaps are then merged until it fits.
+ * more than `maxSegments` segments, the smallest gaps are then merged until it fits (ties: lowest
+ * offset first). Linear in the memory size and the number of runs.
  */
 export function planDataSegments(memory: Uint8Array, options: PlanOptions = {}): PlannedSegment[] {
   return planMemory(memory, options).segments;
@@ -214,9 +215,9 @@ export function planMemory(
   options: PlanOptions = {},
 ): { segments: PlannedSegment[]; nonZeroBytes: number } {
   const maxSegments = Math.max(1, options.maxSegments ?? DEFAULT_MAX_DATA_SEGMENTS);
-  // Clusters: runs separated by gaps no optimal plan spans. The exact plan has at least one segment each.
   const memoryIndex = options.memoryIndex ?? 0;
   const memory64 = options.memory64 ?? false;
+  // Clusters: runs separated by gaps no optimal plan spans. The exact plan has at least one segment each.
   const { runs, nonZeroBytes, clusters } = findRuns(memory, {
     memoryIndex,
     memory64,
