@@ -1,6 +1,7 @@
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { HostState, ProcExit, WASI, WASIOptions } from '@wasm-runtime/wasi';
 import {
+  addFunctions,
   type ConstExpr,
   constExprFor,
   type DataSegment,
@@ -8,18 +9,17 @@ import {
   type ElementSegment,
   type Export,
   type ExternKind,
+  encodeU,
   type FuncType,
-  f32Const,
-  f64Const,
   functionName,
   functionType,
   getDataSegments,
   getExports,
   getSection,
+  getTable,
   InstructionReader,
   i32Const,
   i64Const,
-  importsOf,
   indexSpaces,
   MalformedModuleError,
   parseModule,
@@ -27,6 +27,7 @@ import {
   removeStart,
   setDataSegments,
   setExports,
+  setNames,
   setSection,
   type Table,
   type ValType,
@@ -46,7 +47,6 @@ import {
   UnsupportedConstructError,
   type WasmFrame,
 } from './errors.js';
-import { DATA_NAMES, dropNameSubsections, ELEMENT_NAMES } from './names.js';
 import type { MemoryReport, PhaseTimings, PreinitReport, TableReport } from './report.js';
 import { DEFAULT_MAX_DATA_SEGMENTS, planMemory } from './segments.js';
 import { encodeModuleParts, joinParts, type ModuleParts, OffsetExprs } from './write.js';
@@ -456,7 +456,7 @@ function analyze(module: WasmModule, hostInit: boolean): Analysis {
   };
   const r = new InstructionReader();
   r.describe = (i) => {
-    const name = safeName(module, i);
+    const name = functionName(module, i);
     return name === undefined ? '' : ` (${name})`;
   };
   try {
@@ -560,26 +560,22 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
   return { bytes: writeModule(copy), names };
 }
 
-/** Appends functions of one new type after the module's own; returns the index of the first. */
+/**
+ * Appends functions of one type after the module's own (an identical type is reused); returns
+ * the index of the first and counts their code bytes, which shift no original body.
+ */
 function appendFunctions(
   module: WasmModule,
   type: FuncType,
   bodies: number[][],
   names: Instrumentation,
 ): number {
-  const types = getSection(module, 'type')?.types ?? [];
-  const typeIndex = types.reduce((n, t) => n + (t.kind === 'raw' ? t.count : 1), 0);
-  setSection(module, { kind: 'type', types: [...types, type] });
-  const first = indexSpaces(module).func.total;
-  const funcSec = getSection(module, 'function');
-  setSection(module, {
-    kind: 'function',
-    types: [...(funcSec?.types ?? []), ...bodies.map(() => typeIndex)],
-  });
-  const encoded = bodies.map((b) => Uint8Array.from(b));
-  for (const b of encoded) names.appendedCodeBytes += uleb(b.length).length + b.length;
-  setSection(module, { kind: 'code', bodies: [...(getSection(module, 'code')?.bodies ?? []), ...encoded] });
-  return first;
+  const [first] = addFunctions(
+    module,
+    bodies.map((b) => ({ type, body: Uint8Array.from(b) })),
+  );
+  for (const b of bodies) names.appendedCodeBytes += encodeU(b.length).length + b.length;
+  return first!;
 }
 
 /**
@@ -595,7 +591,7 @@ function addV128Getters(
 ): void {
   const bodies = globals.map((g) => {
     const body: number[] = [0x00];
-    for (let lane = 0; lane < 4; lane++) body.push(0x23, ...uleb(g), 0xfd, 0x1b, lane);
+    for (let lane = 0; lane < 4; lane++) body.push(0x23, ...encodeU(g), 0xfd, 0x1b, lane);
     body.push(0x0b);
     return body;
   });
@@ -636,7 +632,7 @@ function addDataProbes(
     0x01, // one byte
     0xfc,
     0x08,
-    ...uleb(index),
+    ...encodeU(index),
     0x00,
     0x0b,
   ]);
@@ -673,7 +669,7 @@ function addElemProbes(
       tableFor.set(key, table);
       tables.push({ type: { elemType: seg.elemType, min: 1, max: undefined, table64: false } });
     }
-    return [0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x01, 0xfc, 0x0c, ...uleb(index), ...uleb(table), 0x0b];
+    return [0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x01, 0xfc, 0x0c, ...encodeU(index), ...encodeU(table), 0x0b];
   });
   setSection(module, { kind: 'table', tables });
   const first = appendFunctions(module, { kind: 'func', params: [], results: [] }, bodies, names);
@@ -682,18 +678,6 @@ function addElemProbes(
     added.push({ name, kind: 'func', index: first + k });
     names.elemProbes.set(index, name);
   });
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
 }
 
 function isFuncRef(t: ValType): boolean {
@@ -778,17 +762,9 @@ function stackFrames(err: unknown, module: WasmModule, offsetShift: number): Was
   for (const m of stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
     const funcIndex = Number(m[1]);
     const offset = Number.parseInt(m[2]!, 16) - offsetShift;
-    frames.push({ funcIndex, name: safeName(module, funcIndex) ?? exportNames.get(funcIndex), offset });
+    frames.push({ funcIndex, name: functionName(module, funcIndex) ?? exportNames.get(funcIndex), offset });
   }
   return frames;
-}
-
-function safeName(module: WasmModule, funcIndex: number): string | undefined {
-  try {
-    return functionName(module, funcIndex);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Passive segments init dropped, by index. */
@@ -884,13 +860,13 @@ function takeSnapshot(
     }
     const value = (ex[names.globals.get(index)!] as WebAssembly.Global).value as unknown;
     if (isRef(type)) snap.globals.set(index, refExpr(value, `global ${index}`, type));
-    else snap.globals.set(index, numberConst(type, value));
+    else snap.globals.set(index, constExprFor(type, value));
   });
   if (analysis.mutatesTables) {
     for (const [index, name] of names.tables) {
       const table = ex[name] as WebAssembly.Table;
       const entries: Array<number | null> = [];
-      const type = tableType(module, index);
+      const type = getTable(module, index)?.type.elemType ?? 'funcref';
       for (let i = 0; i < table.length; i++) {
         const value = table.get(i) as unknown;
         if (value === null) entries.push(null);
@@ -908,27 +884,6 @@ function takeSnapshot(
 function exprFunc(expr: ConstExpr): number {
   const [ins] = decodeExpr(expr);
   return ins?.index ?? -1;
-}
-
-function tableType(module: WasmModule, index: number): ValType {
-  const local = index - importsOf(module, 'table').length;
-  return getSection(module, 'table')?.tables[local]?.type.elemType ?? 'funcref';
-}
-
-function numberConst(type: ValType, value: unknown): ConstExpr {
-  if (type === 'f32' && typeof value === 'number') {
-    const v = new DataView(new ArrayBuffer(4));
-    v.setFloat32(0, value, true);
-    return f32Const(v.getUint32(0, true));
-  }
-  if (type === 'f64' && typeof value === 'number') {
-    const v = new DataView(new ArrayBuffer(8));
-    v.setFloat64(0, value, true);
-    return f64Const(v.getBigUint64(0, true));
-  }
-  if (type === 'i64' && typeof value === 'bigint') return i64Const(value);
-  if (type === 'i32' && typeof value === 'number') return i32Const(value);
-  return constExprFor(type, value);
 }
 
 /** Rewrites `module` in place to start in the snapshot's state. */
@@ -1009,7 +964,15 @@ function rewrite(
 
   removeStart(module);
   // Old segment names would now label snapshot chunks.
-  dropNameSubsections(module, new Set(tableReports.length > 0 ? [DATA_NAMES, ELEMENT_NAMES] : [DATA_NAMES]));
+  try {
+    setNames(
+      module,
+      tableReports.length > 0 ? { data: new Map(), elements: new Map() } : { data: new Map() },
+    );
+  } catch (err) {
+    // A name section that cannot be read is left as it is: it is metadata.
+    if (!(err instanceof MalformedModuleError)) throw err;
+  }
 
   // Exports: drop the init function (unless kept) and, as Wizer does, always `_initialize`,
   // which already ran: calling it again on the snapshot would initialize twice. Then renames.
