@@ -548,9 +548,10 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
     for (const f of [...analysis.referenceable].sort((a, b) => a - b))
       add('func', f, `func_${f}`, names.funcs);
   }
-  if (v128.length > 0) addV128Getters(copy, v128, fresh, added, names);
-  if (analysis.usesDataDrop && analysis.usesMemoryInit) addDataProbes(copy, fresh, added, names);
-  if (analysis.usesElemDrop && analysis.mutatesTables) addElemProbes(copy, fresh, added, names);
+  const exporter: Exporter = { fresh, added, names };
+  if (v128.length > 0) addV128Getters(copy, v128, exporter);
+  if (analysis.usesDataDrop && analysis.usesMemoryInit) addDataProbes(copy, exporter);
+  if (analysis.usesElemDrop && analysis.mutatesTables) addElemProbes(copy, exporter);
   const start = removeStart(copy);
   if (start !== undefined) {
     names.start = fresh('start');
@@ -560,108 +561,94 @@ function instrument(module: WasmModule, analysis: Analysis): { bytes: Uint8Array
   return { bytes: writeModule(copy), names };
 }
 
+/** What the instrumentation adds exports with: fresh names, the exports so far, the name maps. */
+interface Exporter {
+  fresh: (base: string) => string;
+  added: Export[];
+  names: Instrumentation;
+}
+
 /**
- * Appends functions of one type after the module's own (an identical type is reused); returns
- * the index of the first and counts their code bytes, which shift no original body.
+ * Appends one function of `type` per entry of `bodies` (keyed by the global or segment it serves)
+ * after the module's own, reusing an identical type, and exports each as `${base}_${key}`,
+ * recorded in `into`. Counts their code bytes, which come after every original body.
  */
-function appendFunctions(
+function appendExported(
   module: WasmModule,
   type: FuncType,
-  bodies: number[][],
-  names: Instrumentation,
-): number {
+  bodies: ReadonlyMap<number, number[]>,
+  base: string,
+  into: Map<number, string>,
+  { fresh, added, names }: Exporter,
+): void {
   const [first] = addFunctions(
     module,
-    bodies.map((b) => ({ type, body: Uint8Array.from(b) })),
+    [...bodies.values()].map((b) => ({ type, body: Uint8Array.from(b) })),
   );
-  for (const b of bodies) names.appendedCodeBytes += encodeU(b.length).length + b.length;
-  return first!;
+  let index = first!;
+  for (const [key, body] of bodies) {
+    names.appendedCodeBytes += encodeU(body.length).length + body.length;
+    const name = fresh(`${base}_${key}`);
+    added.push({ name, kind: 'func', index: index++ });
+    into.set(key, name);
+  }
 }
 
 /**
  * JS cannot read a v128 global, so each mutable v128 global gets a generated getter returning
  * its four 32-bit lanes (multi-value), appended after the module's own functions.
  */
-function addV128Getters(
-  module: WasmModule,
-  globals: number[],
-  fresh: (base: string) => string,
-  added: Export[],
-  names: Instrumentation,
-): void {
-  const bodies = globals.map((g) => {
+function addV128Getters(module: WasmModule, globals: number[], exporter: Exporter): void {
+  const bodies = new Map<number, number[]>();
+  for (const g of globals) {
     const body: number[] = [0x00];
     for (let lane = 0; lane < 4; lane++) body.push(0x23, ...encodeU(g), 0xfd, 0x1b, lane);
     body.push(0x0b);
-    return body;
-  });
-  const first = appendFunctions(
-    module,
-    { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] },
-    bodies,
-    names,
-  );
-  globals.forEach((g, k) => {
-    const name = fresh(`v128_${g}`);
-    added.push({ name, kind: 'func', index: first + k });
-    names.v128Getters.set(g, name);
-  });
+    bodies.set(g, body);
+  }
+  const type: FuncType = { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] };
+  appendExported(module, type, bodies, 'v128', exporter.names.v128Getters, exporter);
 }
 
 /**
  * One probe per non-empty passive data segment: `memory.init` of one byte at the given address
  * traps exactly when init dropped the segment (the caller restores the byte).
  */
-function addDataProbes(
-  module: WasmModule,
-  fresh: (base: string) => string,
-  added: Export[],
-  names: Instrumentation,
-): void {
-  const segments = getDataSegments(module)
-    .map((seg, index) => ({ seg, index }))
-    .filter(({ seg }) => seg.mode === 'passive' && seg.data.length > 0);
-  if (segments.length === 0 || indexSpaces(module).memory.total === 0) return;
-  const bodies = segments.map(({ index }) => [
-    0x00,
-    0x20,
-    0x00, // destination: the parameter
-    0x41,
-    0x00, // source offset 0
-    0x41,
-    0x01, // one byte
-    0xfc,
-    0x08,
-    ...encodeU(index),
-    0x00,
-    0x0b,
-  ]);
-  const first = appendFunctions(module, { kind: 'func', params: ['i32'], results: [] }, bodies, names);
-  segments.forEach(({ index }, k) => {
-    const name = fresh(`data_probe_${index}`);
-    added.push({ name, kind: 'func', index: first + k });
-    names.dataProbes.set(index, name);
+function addDataProbes(module: WasmModule, exporter: Exporter): void {
+  if (indexSpaces(module).memory.total === 0) return;
+  const bodies = new Map<number, number[]>();
+  getDataSegments(module).forEach((seg, index) => {
+    if (seg.mode !== 'passive' || seg.data.length === 0) return;
+    bodies.set(index, [
+      0x00,
+      0x20,
+      0x00, // destination: the parameter
+      0x41,
+      0x00, // source offset 0
+      0x41,
+      0x01, // one byte
+      0xfc,
+      0x08,
+      ...encodeU(index),
+      0x00,
+      0x0b,
+    ]);
   });
+  const type: FuncType = { kind: 'func', params: ['i32'], results: [] };
+  appendExported(module, type, bodies, 'data_probe', exporter.names.dataProbes, exporter);
 }
 
 /**
  * One probe per non-empty passive element segment: `table.init` of one entry into a private
  * one-slot table (added after the module's own) traps exactly when init dropped the segment.
  */
-function addElemProbes(
-  module: WasmModule,
-  fresh: (base: string) => string,
-  added: Export[],
-  names: Instrumentation,
-): void {
-  const segments = (getSection(module, 'element')?.segments ?? [])
-    .map((seg, index) => ({ seg, index }))
-    .filter(({ seg }) => seg.mode === 'passive' && (seg.funcs?.length ?? seg.exprs?.length ?? 0) > 0);
-  if (segments.length === 0) return;
+function addElemProbes(module: WasmModule, exporter: Exporter): void {
   const tables = [...(getSection(module, 'table')?.tables ?? [])];
   const firstTable = indexSpaces(module).table.total;
   const tableFor = new Map<string, number>();
-  const bodies = segments.map(({ seg, index }) => {
+  const bodies = new Map<number, number[]>();
+  (getSection(module, 'element')?.segments ?? []).forEach((seg, index) => {
+    if (seg.mode !== 'passive' || (seg.funcs?.length ?? seg.exprs?.length ?? 0) === 0) return;
     const key = JSON.stringify(seg.elemType);
     let table = tableFor.get(key);
     if (table === undefined) {
@@ -669,15 +656,25 @@ function addElemProbes(
       tableFor.set(key, table);
       tables.push({ type: { elemType: seg.elemType, min: 1, max: undefined, table64: false } });
     }
-    return [0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x01, 0xfc, 0x0c, ...encodeU(index), ...encodeU(table), 0x0b];
+    bodies.set(index, [
+      0x00,
+      0x41,
+      0x00,
+      0x41,
+      0x00,
+      0x41,
+      0x01,
+      0xfc,
+      0x0c,
+      ...encodeU(index),
+      ...encodeU(table),
+      0x0b,
+    ]);
   });
+  if (bodies.size === 0) return;
   setSection(module, { kind: 'table', tables });
-  const first = appendFunctions(module, { kind: 'func', params: [], results: [] }, bodies, names);
-  segments.forEach(({ index }, k) => {
-    const name = fresh(`elem_probe_${index}`);
-    added.push({ name, kind: 'func', index: first + k });
-    names.elemProbes.set(index, name);
-  });
+  const type: FuncType = { kind: 'func', params: [], results: [] };
+  appendExported(module, type, bodies, 'elem_probe', exporter.names.elemProbes, exporter);
 }
 
 function isFuncRef(t: ValType): boolean {
