@@ -1,3 +1,5 @@
+import type { Consumed } from '@wasm-runtime/wasi';
+
 /** Milliseconds spent in each phase of a pre-initialization. */
 export interface PhaseTimings {
   parse: number;
@@ -35,18 +37,12 @@ export interface TableReport {
   segments: number;
 }
 
-/** The nondeterministic inputs init consumed, so a recipe can reseed after restore. */
-export interface NondeterminismReport {
-  /** Bytes drawn from `random_get`. */
-  randomBytes: number;
-  randomCalls: number;
-  /** Reads of a clock. */
-  clockReads: number;
-  /** Environment variables handed to the guest. */
-  envReads: string[];
-  argsRead: boolean;
-  stdinBytes: number;
-}
+/**
+ * The nondeterministic inputs init consumed, so a recipe can reseed after restore: a copy of the
+ * WASI host's `consumed` record (random bytes and calls, clock reads, environment variables
+ * handed out, whether it read its arguments, stdin bytes).
+ */
+export type NondeterminismReport = Consumed;
 
 /** The report of a pre-initialization. */
 export interface PreinitReport {

@@ -98,6 +98,24 @@ describe('parseWizerArgs', () => {
     expect(parseWizerArgs(['--help']).help).toBe(true);
   });
 
+  it('sets each feature switch on its own, away from its default', () => {
+    const features = {
+      'multi-memory': 'multiMemory',
+      'multi-value': 'multiValue',
+      'bulk-memory': 'bulkMemory',
+      simd: 'simd',
+      'reference-types': 'referenceTypes',
+    } as const;
+    const defaults = parseWizerArgs([]).wasmFeatures;
+    for (const [flag, field] of Object.entries(features)) {
+      expect(parseWizerArgs([`--wasm-${flag}=false`]).wasmFeatures).toEqual({ ...defaults, [field]: false });
+    }
+    expect(parseWizerArgs(['--wasm-relaxed-simd=true']).wasmFeatures).toEqual({
+      ...defaults,
+      relaxedSimd: true,
+    });
+  });
+
   it('rejects what Wizer rejects, with usage errors', () => {
     expect(usageError(['--inherit-env', 'in.wasm'])).toMatch(/invalid value 'in.wasm' for '--inherit-env'/);
     expect(usageError(['--keep-init-func=yes'])).toMatch(/possible values are true, false/);

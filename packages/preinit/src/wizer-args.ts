@@ -105,6 +105,28 @@ function parseBool(flag: string, value: string): boolean {
   throw new PreinitUsageError(`invalid value '${value}' for '${flag}': possible values are true, false`);
 }
 
+/** The boolean fields of {@link WizerArgs} a flag sets. */
+type BooleanArg = 'keepInitFunc' | 'allowWasi' | 'relaxedSimdDeterministic' | 'inheritStdio' | 'inheritEnv';
+
+/** Boolean flags, by key, and the field each sets. */
+const BOOLEANS = new Map<string, BooleanArg>([
+  ['keep-init-func', 'keepInitFunc'],
+  ['allow-wasi', 'allowWasi'],
+  ['relaxed-simd-deterministic', 'relaxedSimdDeterministic'],
+  ['inherit-stdio', 'inheritStdio'],
+  ['inherit-env', 'inheritEnv'],
+]);
+
+/** `--wasm-<name>` flags, by key, and the feature each sets. */
+const FEATURES = new Map<string, keyof WasmFeatureFlags>([
+  ['wasm-multi-memory', 'multiMemory'],
+  ['wasm-multi-value', 'multiValue'],
+  ['wasm-bulk-memory', 'bulkMemory'],
+  ['wasm-simd', 'simd'],
+  ['wasm-relaxed-simd', 'relaxedSimd'],
+  ['wasm-reference-types', 'referenceTypes'],
+]);
+
 /**
  * Parses a `wizer` command line (without the program name) the way Wizer 11 does: same flags,
  * same defaults, `--flag=value` and `--flag value` forms, `-o=out` and `-oout` for short flags.
@@ -144,6 +166,16 @@ export function parseWizerArgs(argv: readonly string[]): WizerArgs {
       if (seen.has(key)) throw new PreinitUsageError(`the argument '${flag}' cannot be used multiple times`);
       seen.add(key);
     }
+    const field = BOOLEANS.get(key);
+    if (field !== undefined) {
+      args[field] = value as boolean;
+      return;
+    }
+    const feature = FEATURES.get(key);
+    if (feature !== undefined) {
+      args.wasmFeatures[feature] = value as boolean;
+      return;
+    }
     const str = String(value);
     switch (key) {
       case 'o':
@@ -168,39 +200,6 @@ export function parseWizerArgs(argv: readonly string[]): WizerArgs {
         args.renameFuncs.push([dst, src]);
         break;
       }
-      case 'keep-init-func':
-        args.keepInitFunc = value as boolean;
-        break;
-      case 'allow-wasi':
-        args.allowWasi = value as boolean;
-        break;
-      case 'relaxed-simd-deterministic':
-        args.relaxedSimdDeterministic = value as boolean;
-        break;
-      case 'inherit-stdio':
-        args.inheritStdio = value as boolean;
-        break;
-      case 'inherit-env':
-        args.inheritEnv = value as boolean;
-        break;
-      case 'wasm-multi-memory':
-        args.wasmFeatures.multiMemory = value as boolean;
-        break;
-      case 'wasm-multi-value':
-        args.wasmFeatures.multiValue = value as boolean;
-        break;
-      case 'wasm-bulk-memory':
-        args.wasmFeatures.bulkMemory = value as boolean;
-        break;
-      case 'wasm-simd':
-        args.wasmFeatures.simd = value as boolean;
-        break;
-      case 'wasm-relaxed-simd':
-        args.wasmFeatures.relaxedSimd = value as boolean;
-        break;
-      case 'wasm-reference-types':
-        args.wasmFeatures.referenceTypes = value as boolean;
-        break;
       case 'dir':
         args.dirs.push(str);
         break;

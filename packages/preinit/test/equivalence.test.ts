@@ -53,16 +53,25 @@ const cases: Case[] = [
   },
 ];
 
+/** Instantiates `bytes` with every definition exported, under a fresh deterministic host when the case allows WASI. */
+async function instantiate(
+  bytes: Uint8Array,
+  options: PreinitOptions,
+): Promise<{ instance: WebAssembly.Instance; wasi: WASI | undefined }> {
+  const wasi = options.allowWasi ? new WASI({ ...options.wasi, deterministic: true }) : undefined;
+  const { instance } = (await WebAssembly.instantiate(exportEverything(bytes) as Uint8Array<ArrayBuffer>, {
+    ...(wasi?.imports ?? {}),
+  })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
+  return { instance, wasi };
+}
+
 /** Runs init then the entry on the original module, the way preinit would, with a fresh host. */
 async function runOriginal(
   bytes: Uint8Array,
   c: Case,
 ): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
   const options = c.options?.() ?? {};
-  const wasi = options.allowWasi ? new WASI({ ...options.wasi, deterministic: true }) : undefined;
-  const { instance } = (await WebAssembly.instantiate(exportEverything(bytes) as Uint8Array<ArrayBuffer>, {
-    ...(wasi?.imports ?? {}),
-  })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
+  const { instance, wasi } = await instantiate(bytes, options);
   if (wasi !== undefined) wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory);
   const ex = instance.exports as Record<string, () => unknown>;
   if (ex['_initialize'] !== undefined) ex['_initialize']();
@@ -74,11 +83,7 @@ async function runSnapshot(
   bytes: Uint8Array,
   c: Case,
 ): Promise<{ result: unknown; instance: WebAssembly.Instance }> {
-  const options = c.options?.() ?? {};
-  const wasi = options.allowWasi ? new WASI({ ...options.wasi, deterministic: true }) : undefined;
-  const { instance } = (await WebAssembly.instantiate(exportEverything(bytes) as Uint8Array<ArrayBuffer>, {
-    ...(wasi?.imports ?? {}),
-  })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
+  const { instance } = await instantiate(bytes, c.options?.() ?? {});
   const ex = instance.exports as Record<string, () => unknown>;
   return { result: ex[c.snapshotEntry ?? c.entry]!(), instance };
 }
