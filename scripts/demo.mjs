@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The demo: `npm ci && npm run demo` on a fresh machine. Makes sure the toolchain and the pinned
 // sources are there, builds the example app of every language whose recipe is installed (the
-// `@wasm-runtime/<lang>` packages; the app is templates/<lang>), runs each app both ways and prints
-// how long a start takes:
+// `@wasm-runtime/<lang>` packages; the apps are templates/<lang> and the recipe package's examples/),
+// runs each app both ways and prints how long a start takes:
 //   cold      the original runtime (compiled once): instantiate, init (the app's top level), run
 //   snapshot  the split pair from `wasm-runtime build` (engine compiled once): instantiate the app's
 //             memory and the engine, run
@@ -10,8 +10,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -41,7 +42,8 @@ try {
 } catch (error) {
   fail(`the packages are not built (${error.message}): run \`npx turbo run build\` first`);
 }
-const { ArtifactStore, build, fetchRuntime, findRecipe, listInstalledRecipes, loadConfig } = pipeline;
+const { ArtifactStore, build, fetchRuntime, findRecipe, listInstalledRecipes, loadConfig, resolveConfig } =
+  pipeline;
 const { link } = split;
 const { WASI, ProcExit } = wasi;
 
@@ -147,64 +149,95 @@ const store = new ArtifactStore();
 const languages = await listInstalledRecipes({ cwd: REPO });
 if (languages.length === 0) fail('no recipe package (@wasm-runtime/<lang>) is installed: run npm ci');
 
+/** The apps of a language: its starter template, then its recipe package's examples. */
+async function appsOf(lang) {
+  const apps = [];
+  const template = join(REPO, 'templates', lang);
+  if (existsSync(template)) apps.push({ label: `templates/${lang}`, dir: template, config: true });
+  let pkgDir;
+  try {
+    pkgDir = dirname(createRequire(join(REPO, 'noop.js')).resolve(`@wasm-runtime/${lang}/package.json`));
+  } catch {
+    return apps;
+  }
+  const examples = join(pkgDir, 'examples');
+  for (const name of (await readdir(examples).catch(() => [])).sort()) {
+    if (
+      existsSync(join(examples, name, 'main.lua')) ||
+      existsSync(join(examples, name, 'wasm-runtime.config.json'))
+    )
+      apps.push({
+        label: relative(REPO, join(examples, name)),
+        dir: join(examples, name),
+        name,
+        config: false,
+      });
+  }
+  return apps;
+}
+
 const rows = [];
 for (const lang of languages) {
-  const app = join(REPO, 'templates', lang);
-  if (!existsSync(app)) {
-    process.stderr.write(`demo: ${lang}: no example app at templates/${lang}; skipped\n`);
-    continue;
-  }
-  const started = performance.now();
-  const loaded = await loadConfig(app, { overrides: { out: join(REPO, '.cache', 'demo', lang, 'dist') } });
-  if (loaded.value === undefined)
-    fail(`templates/${lang}: ${loaded.errors.map((e) => e.message).join('; ')}`);
-  const resolved = loaded.value;
-  let result;
-  try {
-    result = await build(resolved, { store });
-  } catch (error) {
-    fail(
-      `building templates/${lang} failed: ${error.message}${error.cause ? `\n  ${error.cause.message}` : ''}`,
-    );
-  }
-  const buildMs = performance.now() - started;
+  const apps = await appsOf(lang);
+  if (apps.length === 0) process.stderr.write(`demo: ${lang}: no templates/${lang} nor examples; skipped\n`);
   const { recipe } = await findRecipe(lang, { cwd: REPO });
-  const runtime = await fetchRuntime(recipe, store, { baseDir: resolved.baseDir });
-  const read = (f) => readFile(join(result.outDir, f.path)).then((b) => new Uint8Array(b));
-  const engineModule = await WebAssembly.compile(await read(result.manifest.files.engine));
-  const cold = coldRunner(await WebAssembly.compile(runtime.bytes), resolved, recipe);
-  const snap = snapshotRunner(engineModule, await read(result.manifest.files.data), result.manifest);
+  const runtime = await fetchRuntime(recipe, store, { baseDir: REPO });
+  const runtimeModule = await WebAssembly.compile(runtime.bytes);
+  for (const app of apps) {
+    const started = performance.now();
+    const out = join(REPO, '.cache', 'demo', lang, app.name ?? 'template', 'dist');
+    const loaded = app.config
+      ? await loadConfig(app.dir, { overrides: { out } })
+      : await resolveConfig({ name: app.name, lang, root: '.', out }, { baseDir: app.dir });
+    if (loaded.value === undefined) fail(`${app.label}: ${loaded.errors.map((e) => e.message).join('; ')}`);
+    const resolved = loaded.value;
+    let result;
+    try {
+      result = await build(resolved, { store });
+    } catch (error) {
+      fail(
+        `building ${app.label} failed: ${error.message}${error.cause ? `\n  ${error.cause.message}` : ''}`,
+      );
+    }
+    const buildMs = performance.now() - started;
+    const read = (f) => readFile(join(result.outDir, f.path)).then((b) => new Uint8Array(b));
+    const engineModule = await WebAssembly.compile(await read(result.manifest.files.engine));
+    const cold = coldRunner(runtimeModule, resolved, recipe);
+    const snap = snapshotRunner(engineModule, await read(result.manifest.files.data), result.manifest);
 
-  // One run each with output, to show the app works and both ways agree on the exit code.
-  const chunks = [];
-  const shown = (c) => chunks.push(Buffer.from(c));
-  const snapCode = await snap(shown);
-  const output = Buffer.concat(chunks).toString('utf8').trimEnd();
-  const coldCode = await cold(() => {});
-  if (coldCode !== snapCode) fail(`${lang}: exit code ${coldCode} cold but ${snapCode} from the snapshot`);
+    // One run each with output, to show the app works and both ways agree on the exit code.
+    const chunks = [];
+    const snapCode = await snap((c) => chunks.push(Buffer.from(c)));
+    const output = Buffer.concat(chunks).toString('utf8').trimEnd();
+    const coldCode = await cold(() => {});
+    if (coldCode !== snapCode)
+      fail(`${app.label}: exit code ${coldCode} cold but ${snapCode} from the snapshot`);
 
-  const coldMs = await timeIt(() => cold());
-  const snapMs = await timeIt(() => snap());
-  rows.push({ lang, app: result.manifest.name, buildMs, coldMs, snapMs, output, code: snapCode });
+    const coldMs = await timeIt(() => cold());
+    const snapMs = await timeIt(() => snap());
+    rows.push({ lang, label: app.label, buildMs, coldMs, snapMs, output, code: snapCode });
+  }
 }
 
+const MAX_LINES = 4;
 for (const r of rows) {
-  console.log(
-    `${r.lang} (templates/${r.lang}, built in ${(r.buildMs / 1000).toFixed(1)} s), exit ${r.code}:`,
-  );
-  console.log(r.output.replace(/^/gm, '  '));
+  const lines = r.output.split('\n');
+  console.log(`${r.label} (${r.lang}, built in ${(r.buildMs / 1000).toFixed(1)} s), exit ${r.code}:`);
+  console.log(lines.slice(0, MAX_LINES).join('\n').replace(/^/gm, '  '));
+  if (lines.length > MAX_LINES) console.log(`  … (${lines.length - MAX_LINES} more lines)`);
   console.log('');
 }
-const header = ['language', 'cold start', 'snapshot start', 'speed-up'];
+const header = ['language', 'app', 'cold start', 'snapshot start', 'speed-up'];
 const cells = rows.map((r) => [
   r.lang,
+  r.label,
   `${fmt(r.coldMs)} ms`,
   `${fmt(r.snapMs)} ms`,
   `${(r.coldMs / r.snapMs).toFixed(1)}x`,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 const line = (c) =>
-  `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
+  `| ${c.map((x, i) => (i < 2 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const c of cells) console.log(line(c));
