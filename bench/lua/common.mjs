@@ -151,7 +151,7 @@ export async function snapshotPhases(engineModule, pair, args, image) {
   instance.exports[pair.manifest.postRestore.call]();
   wasi.start(instance);
   const t3 = performance.now();
-  parseModule(pair.data);
+  await WebAssembly.compile(pair.data);
   const t4 = performance.now();
   const memory = floorStart(image);
   const imports = { ...wasi.imports, 'wasm-runtime:app': { ...appExports, memory } };
