@@ -82,6 +82,30 @@ describe('parseCLI', () => {
   });
 });
 
+describe('parseCLI for the lazily loaded commands', () => {
+  it('hands the arguments of build, inspect, preinit and split to their own parsers', () => {
+    expect(parseCLI(['build', 'app', '--json'])).toEqual({ command: 'build', argv: ['app', '--json'] });
+    expect(parseCLI(['inspect', 'm.wasm'])).toEqual({ command: 'inspect', argv: ['m.wasm'] });
+    expect(parseCLI(['preinit', 'in.wasm', '-o', 'out.wasm'])).toEqual({
+      command: 'preinit',
+      argv: ['in.wasm', '-o', 'out.wasm'],
+    });
+    expect(parseCLI(['split', 's.wasm', '--out-dir', 'd'])).toEqual({
+      command: 'split',
+      argv: ['s.wasm', '--out-dir', 'd'],
+    });
+  });
+
+  it('answers -h/--help of those commands with their help, but not after --', () => {
+    expect(parseCLI(['build', '--help'])).toEqual({ command: 'help', topic: 'build' });
+    expect(parseCLI(['split', 'x.wasm', '-h'])).toEqual({ command: 'help', topic: 'split' });
+    expect(parseCLI(['preinit', 'x.wasm', '--', '--help'])).toEqual({
+      command: 'preinit',
+      argv: ['x.wasm', '--', '--help'],
+    });
+  });
+});
+
 describe('main', () => {
   const capture = () => {
     const out = { stdout: '', stderr: '' };

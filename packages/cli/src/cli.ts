@@ -6,7 +6,16 @@ import { BadDirError, UsageError } from './errors.js';
 export type ParsedCLI =
   | { command: 'help'; topic?: string }
   | { command: 'version' }
-  | { command: 'run'; options: RunOptions };
+  | { command: 'run'; options: RunOptions }
+  | { command: LazyCommand; argv: readonly string[] };
+
+/**
+ * Commands whose options are parsed by their own module, loaded only when the command runs (so
+ * `wasm-runtime run` never loads the pre-initializer or the pipeline).
+ */
+export type LazyCommand = 'build' | 'inspect' | 'preinit' | 'split';
+
+const LAZY_COMMANDS: readonly string[] = ['build', 'inspect', 'preinit', 'split'] satisfies LazyCommand[];
 
 /** Where the CLI writes; swapped in tests. */
 export interface CLIStreams {
@@ -19,17 +28,25 @@ const HELP = `wasm-runtime: run WASI programs; build and run pre-initialized sna
 Usage: wasm-runtime <command> [options]
 
 Commands:
-  run <module.wasm> [options] [--] [args...]   run a WASI command module
+  build [dir]                     build an app: pre-initialize it and write dist/
+  run <dist | module.wasm> [--] [args...]
+                                  run a build (through its split pair) or any WASI command module
+  inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
+  preinit <in.wasm> -o <out>      pre-initialize a module (Wizer-compatible flags)
+  split <snapshot.wasm> --out-dir <dir>
+                                  split a snapshot into a shared engine and a data-only app module
 
 Options:
   -h, --help      show help (also: wasm-runtime <command> --help)
   -V, --version   show the version
 `;
 
-const RUN_HELP = `Usage: wasm-runtime run [options] <module.wasm> [--] [args...]
+const RUN_HELP = `Usage: wasm-runtime run [options] <dist dir | module.wasm> [--] [args...]
 
-Runs a WASI (preview1) command module. Its stdin, stdout and stderr are this process's; the exit
-status is the guest's exit code. Everything after the module (or after --) is passed to the guest.
+Runs a build's output directory (written by wasm-runtime build: the split pair, the engine compiled
+once and cached) or any WASI (preview1) command module. Its stdin, stdout and stderr are this
+process's; the exit status is the guest's exit code. Everything after the module (or after --) is
+passed to the guest.
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
@@ -43,8 +60,21 @@ Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usa
 `;
 
 /** Help text of a command, or the general help. */
-export function helpText(topic?: string): string {
-  return topic === 'run' ? RUN_HELP : HELP;
+export async function helpText(topic?: string): Promise<string> {
+  switch (topic) {
+    case 'run':
+      return RUN_HELP;
+    case 'build':
+      return (await import('./commands/build.js')).BUILD_HELP;
+    case 'inspect':
+      return (await import('./commands/inspect.js')).INSPECT_HELP;
+    case 'preinit':
+      return (await import('./commands/preinit.js')).PREINIT_HELP;
+    case 'split':
+      return (await import('./commands/split.js')).SPLIT_HELP;
+    default:
+      return HELP;
+  }
 }
 
 /**
@@ -61,6 +91,13 @@ export function parseCLI(
   }
   if (command === '-V' || command === '--version') return { command: 'version' };
   if (command === 'run') return parseRun(rest, hostEnv);
+  if (LAZY_COMMANDS.includes(command)) {
+    const name = command as LazyCommand;
+    const end = rest.indexOf('--');
+    const options = end < 0 ? rest : rest.slice(0, end);
+    if (options.includes('-h') || options.includes('--help')) return { command: 'help', topic: name };
+    return { command: name, argv: rest };
+  }
   if (command.startsWith('-')) throw new UsageError(`unknown option ${command}`);
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
@@ -147,10 +184,10 @@ export async function main(
       case 'help':
         // Bare `wasm-runtime` is a usage error: the help goes to stderr, and the status says so.
         if (argv.length === 0) {
-          streams.stderr(helpText());
+          streams.stderr(await helpText());
           return EXIT_USAGE;
         }
-        streams.stdout(helpText(parsed.topic));
+        streams.stdout(await helpText(parsed.topic));
         return 0;
       case 'version': {
         const { createRequire } = await import('node:module');
@@ -159,8 +196,26 @@ export async function main(
         return 0;
       }
       case 'run': {
+        const { isDistDir, runDistCommand } = await import('./commands/run-dist.js');
+        if (await isDistDir(parsed.options.module)) return await runDistCommand(parsed.options);
         const { run } = await import('./commands/run.js');
         return await run(parsed.options);
+      }
+      case 'build': {
+        const { buildCommand, parseBuildArgs } = await import('./commands/build.js');
+        return await buildCommand(parseBuildArgs(parsed.argv), streams);
+      }
+      case 'inspect': {
+        const { inspectCommand, parseInspectArgs } = await import('./commands/inspect.js');
+        return await inspectCommand(parseInspectArgs(parsed.argv), streams);
+      }
+      case 'preinit': {
+        const { parsePreinitArgs, preinitCommand } = await import('./commands/preinit.js');
+        return await preinitCommand(parsePreinitArgs(parsed.argv), streams);
+      }
+      case 'split': {
+        const { parseSplitArgs, splitCommand } = await import('./commands/split.js');
+        return await splitCommand(parseSplitArgs(parsed.argv), streams);
       }
     }
   } catch (error) {

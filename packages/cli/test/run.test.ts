@@ -180,8 +180,30 @@ describe('the installed command', () => {
 describe('wasm-runtime help', () => {
   it('--help prints the commands and exits 0', async () => {
     const r = await cli(['--help']);
-    expect(r.stdout).toContain('run <module.wasm>');
+    for (const command of [
+      'build [dir]',
+      'run <dist | module.wasm>',
+      'inspect <module.wasm>',
+      'preinit',
+      'split',
+    ]) {
+      expect(r.stdout).toContain(command);
+    }
     expect(r.exitCode).toBe(0);
+  });
+
+  it("<command> --help prints that command's options for every command", async () => {
+    const expected: Record<string, string> = {
+      build: '--lang LANG',
+      inspect: 'Usage: wasm-runtime inspect',
+      preinit: 'Usage: wasm-runtime preinit',
+      split: '--out-dir',
+    };
+    for (const [command, text] of Object.entries(expected)) {
+      const r = await cli([command, '--help']);
+      expect(r.stdout, command).toContain(text);
+      expect(r.exitCode, command).toBe(0);
+    }
   });
 
   it('run --help prints the run options', async () => {
