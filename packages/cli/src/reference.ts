@@ -1,0 +1,34 @@
+import { helpText } from './cli.js';
+
+/** The commands, in the order the reference lists them. */
+const COMMANDS = ['build', 'run', 'inspect', 'preinit', 'split'] as const;
+
+/**
+ * The CLI reference (docs/cli.md) as Markdown, generated from the same help texts the commands
+ * print, so the two cannot drift: a test fails when docs/cli.md is stale.
+ */
+export async function cliReference(): Promise<string> {
+  const parts = [
+    '# CLI reference',
+    '',
+    '<!-- Generated from `wasm-runtime --help` and `wasm-runtime <command> --help` by',
+    '     `npm run docs`; a test fails when this file is stale. Do not edit by hand. -->',
+    '',
+    '```text',
+    (await helpText()).trimEnd(),
+    '```',
+  ];
+  for (const command of COMMANDS) {
+    parts.push('', `## wasm-runtime ${command}`, '', '```text', (await helpText(command)).trimEnd(), '```');
+  }
+  parts.push(
+    '',
+    '## Exit status',
+    '',
+    'Every command exits 0 on success, 1 when it fails (the message is `error[CODE]: message` on',
+    "stderr, with a stable code), and 2 for a usage error. `run` exits with the guest's exit code, and",
+    '134 when the guest traps.',
+    '',
+  );
+  return parts.join('\n');
+}
