@@ -1,0 +1,189 @@
+// `wasm-runtime build`, `run <dist>`, `inspect`, `preinit` and `split`, end to end: the real binary
+// (bin/wasm-runtime.js → dist/) run with execa on the fixture runtime (fixtures/build/fixture.c).
+
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArtifactStore, fetchRuntime, loadRecipeModule } from '@wasm-runtime/pipeline';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/wasm-runtime.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
+const apps = join(fixtures, 'apps');
+const cacheDir = fileURLToPath(new URL('./.build/store/', import.meta.url));
+
+/** Runs the CLI outside CI-detection noise; never rejects, so a test can assert the exit status. */
+function cli(args: string[]) {
+  return execa(process.execPath, [bin, ...args], {
+    reject: false,
+    stripFinalNewline: false,
+    env: { NO_COLOR: '' },
+  });
+}
+
+let tmp: string;
+let runtime: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-cli-pipeline-'));
+  const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+  runtime = join(tmp, 'runtime.wasm');
+  await writeFile(
+    runtime,
+    (await fetchRuntime(recipe, new ArtifactStore({ cacheDir }), { baseDir: fixtures })).bytes,
+  );
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('wasm-runtime build + run', () => {
+  it('builds an app, prints the table, and `run <dist>` runs it with args and exit status', async () => {
+    const out = join(tmp, 'hello');
+    const b = await cli(['build', join(apps, 'hello'), '--out', out, '--cache-dir', cacheDir]);
+    expect(b.stderr).toBe('');
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toMatch(/^built hello \(fixture-c 1\.0\.0\) in /);
+    expect(b.stdout).toMatch(/^preinit +[\d.]+ m?s/m);
+    expect(b.stdout).toMatch(/^hello\.wasm +[\d.]+ (B|KiB) +snapshot/m);
+
+    const r = await cli(['run', out, 'one', 'two']);
+    expect(r.stdout).toMatch(/^0: hello from the cli\nchecksum \d+\narg one\narg two\n$/);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect((await cli(['run', out, 'exit', '9'])).exitCode).toBe(9);
+
+    // The monolithic snapshot is a plain WASI command too.
+    const m = await cli(['run', join(out, 'hello.wasm'), 'one', 'two']);
+    expect(m.stdout).toBe(r.stdout);
+  });
+
+  it('two apps share one engine file; --json gives the result as one object', async () => {
+    const a = await cli([
+      'build',
+      join(apps, 'hello'),
+      '--out',
+      join(tmp, 'a'),
+      '--cache-dir',
+      cacheDir,
+      '--json',
+    ]);
+    const b = await cli([
+      'build',
+      join(apps, 'other'),
+      '--out',
+      join(tmp, 'b'),
+      '--cache-dir',
+      cacheDir,
+      '--json',
+    ]);
+    const ja = JSON.parse(a.stdout);
+    const jb = JSON.parse(b.stdout);
+    expect(ja.ok && jb.ok).toBe(true);
+    expect(ja.manifest.files.engine).toEqual(jb.manifest.files.engine);
+    expect(ja.manifest.files.data.sha256).not.toBe(jb.manifest.files.data.sha256);
+    expect((await readdir(join(tmp, 'b'))).sort()).toContain(ja.manifest.files.engine.path);
+  });
+
+  it('config errors: all printed with dot paths, exit status 1, nothing written', async () => {
+    const out = join(tmp, 'typo');
+    const r = await cli(['build', join(apps, 'typo'), '--out', out, '--cache-dir', cacheDir]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error\[ERR_CONFIG_INVALID\]: .*has 3 errors:\n/);
+    expect(r.stderr).toMatch(/^ {2}entry: expected a path to an existing file, got "src\/mian.txt"/m);
+    expect(r.stderr).toMatch(/^ {2}name: /m);
+    expect(r.stderr).toMatch(/^ {2}files\.include: /m);
+    expect(r.stderr).toMatch(/^warning: .*colour: unknown key, ignored$/m);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('an unknown language lists the installed recipes; a missing entry names the path', async () => {
+    const lang = await cli(['build', join(apps, 'hello'), '--lang', 'cobol', '--cache-dir', cacheDir]);
+    expect(lang.exitCode).toBe(1);
+    expect(lang.stderr).toMatch(
+      /lang: no recipe for the language "cobol": (no recipe is installed|installed recipes: )/,
+    );
+    const entry = await cli([
+      'build',
+      join(apps, 'hello'),
+      '--entry',
+      'src/mian.txt',
+      '--cache-dir',
+      cacheDir,
+    ]);
+    expect(entry.exitCode).toBe(1);
+    expect(entry.stderr).toContain('entry: expected a path to an existing file, got "src/mian.txt"');
+  });
+
+  it('a stage failure is a typed error with exit status 1; usage errors exit 2; --help exits 0', async () => {
+    const trap = join(tmp, 'trap');
+    await mkdir(trap);
+    await writeFile(join(trap, 'main.txt'), 'TRAP\n');
+    await writeFile(
+      join(trap, 'wasm-runtime.config.json'),
+      JSON.stringify({ recipe: join(fixtures, 'recipe.mjs') }),
+    );
+    const r = await cli(['build', trap, '--cache-dir', cacheDir]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error\[ERR_BUILD_STAGE_FAILED\]: building trap failed in the preinit stage: \[ERR_PREINIT_TRAP\]/,
+    );
+    await expect(readdir(join(trap, 'dist'))).rejects.toThrow();
+    const usage = await cli(['build', '--bogus']);
+    expect(usage.exitCode).toBe(2);
+    expect(usage.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: unknown option --bogus for build/);
+    const help = await cli(['build', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: wasm-runtime build \[dir\] \[options\]/);
+  });
+});
+
+describe('wasm-runtime inspect, preinit, split', () => {
+  it('pre-initializes, inspects and splits a module', async () => {
+    const snap = join(tmp, 'snap.wasm');
+    const p = await cli([
+      'preinit',
+      runtime,
+      '-o',
+      snap,
+      '--allow-wasi',
+      '--mapdir',
+      `/app::${join(apps, 'hello')}`,
+      '-r',
+      '_start=fixture.run',
+    ]);
+    expect(p.exitCode).toBe(0);
+    expect(p.stderr).toMatch(/^pre-initialized /);
+    expect((await cli(['run', snap])).stdout).toMatch(/^0: hello from the cli\n/);
+
+    const before = JSON.parse((await cli(['inspect', runtime, '--json'])).stdout);
+    const after = JSON.parse((await cli(['inspect', snap, '--json'])).stdout);
+    expect(before.snapshot.verdict).toBe('not-initialized');
+    expect(after.snapshot.verdict).toBe('snapshot');
+    const text = await cli(['inspect', snap]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/^snapshot\n {2}snapshot: /m);
+
+    const s = await cli(['split', snap, '--out-dir', join(tmp, 'split'), '--original', runtime]);
+    expect(s.exitCode).toBe(0);
+    const files = (await readdir(join(tmp, 'split'))).sort();
+    expect(files).toEqual([
+      expect.stringMatching(/^engine-[0-9a-f]{16}\.wasm$/),
+      'snap.data.wasm',
+      'snap.split.json',
+    ]);
+    const engine = JSON.parse((await cli(['inspect', join(tmp, 'split', files[0]!), '--json'])).stdout);
+    expect(engine.split.role).toBe('engine');
+  });
+
+  it('a bad input is a typed error', async () => {
+    const r = await cli(['inspect', join(tmp, 'none.wasm')]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error\[ERR_CLI_MODULE_NOT_FOUND\]/);
+    const pre = await cli(['preinit', runtime, '-o', join(tmp, 'x.wasm'), '-f', 'nope']);
+    expect(pre.exitCode).toBe(1);
+    expect(pre.stderr).toMatch(/^error\[ERR_PREINIT_NO_INIT_EXPORT\]/);
+  });
+});
