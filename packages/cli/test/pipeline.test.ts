@@ -1,5 +1,5 @@
 // `wasm-runtime build`, `run <dist>`, `inspect`, `preinit` and `split`, end to end: the real binary
-// (bin/wasm-runtime.js → dist/) run with execa on the fixture runtime (fixtures/build/fixture.c).
+// (bin/wasm-runtime.js → dist/) run with execa on the fixture runtime (packages/pipeline/test/fixtures/build/fixture.c, through fixtures/build/recipe.mjs).
 
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
