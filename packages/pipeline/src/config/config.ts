@@ -8,6 +8,7 @@ import { describeInstalled, type ValidationIssue } from '../errors.js';
 import { findRecipe, type LoadedRecipe, listInstalledRecipes, loadRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
 import { validateRecipe } from '../recipe/validate.js';
+import { describe, isObject, isStringArray } from '../validation.js';
 import type { ConfigOverrides, ResolvedConfig, ValidationResult, WasmRuntimeConfig } from './types.js';
 
 /** Config file names looked for in an app directory, in this order. */
@@ -40,22 +41,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function defineConfig(config: WasmRuntimeConfig): WasmRuntimeConfig {
   return config;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function toPosix(path: string): string {

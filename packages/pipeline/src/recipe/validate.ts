@@ -1,23 +1,8 @@
 import type { ValidationIssue } from '../errors.js';
+import { describe, isObject, isStringArray } from '../validation.js';
 import type { Recipe } from './types.js';
 
 const LANGUAGE = /^[a-z][a-z0-9-]*$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
 
 /**
  * Checks the shape of a recipe object and returns every problem with its dot path (empty when
