@@ -1,16 +1,21 @@
-// Builds the C fixtures in fixtures/run/ into test/.build/ with the Debian wasm32-wasi toolchain,
-// keyed by a hash of source, flags and compiler version so warm runs rebuild nothing.
+// Builds the C fixtures in fixtures/run/, and the WASI host's C programs that the CLI runs against
+// node:wasi (packages/wasi/test/fixtures/c: hello, files, walk, clock, random), into test/.build/
+// with the Debian wasm32-wasi toolchain, keyed by a hash of source, flags and compiler version so
+// warm runs rebuild nothing.
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const sources = fileURLToPath(new URL('./fixtures/run/', import.meta.url));
+const wasiPrograms = fileURLToPath(new URL('../../wasi/test/fixtures/c/', import.meta.url));
+/** The WASI host's C programs the CLI runs against node:wasi (test/wasi-programs.test.ts). */
+const WASI_PROGRAMS = ['hello.c', 'files.c', 'walk.c', 'clock.c', 'random.c'];
 const out = fileURLToPath(new URL('./.build/', import.meta.url));
 const FLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Werror', '-Wl,--strip-debug'];
 const HINT = 'Install it with `bash scripts/setup-toolchain` (as root) from the repository root.';
@@ -34,13 +39,18 @@ export default async function setup(): Promise<void> {
       if (e.code !== 'EEXIST') throw e;
     });
   }
-  for (const file of (await readdir(sources)).filter((f) => f.endsWith('.c'))) {
+  const inputs = [
+    ...(await readdir(sources)).filter((f) => f.endsWith('.c')).map((f) => join(sources, f)),
+    ...WASI_PROGRAMS.map((f) => join(wasiPrograms, f)),
+  ];
+  for (const path of inputs) {
+    const file = basename(path);
     const wasm = join(out, file.replace(/\.c$/, '.wasm'));
-    const source = await readFile(join(sources, file));
+    const source = await readFile(path);
     const hash = createHash('sha256').update(version).update(FLAGS.join(' ')).update(source).digest('hex');
     if (existsSync(wasm) && (await readFile(`${wasm}.hash`, 'utf8').catch(() => '')) === hash) continue;
     const tmp = `${wasm}.${process.pid}.tmp`;
-    await run('clang', [...FLAGS, `--sysroot=${sysroot}`, join(sources, file), '-o', tmp]).catch((cause) => {
+    await run('clang', [...FLAGS, `--sysroot=${sysroot}`, path, '-o', tmp]).catch((cause) => {
       throw new Error(`building ${file} failed:\n${(cause as { stderr?: string }).stderr ?? ''}`, { cause });
     });
     await rename(tmp, wasm);
