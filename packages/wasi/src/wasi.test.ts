@@ -351,6 +351,23 @@ describe('guest mistakes never become host exceptions', () => {
     expect(g.call('fd_fdstat_get', 1, p)).toBe(0);
     expect(g.u8[p]).toBe(FileType.UNKNOWN);
     expect(g.call('fd_fdstat_get', 1, (pages + 2) * 65536)).toBe(Errno.FAULT);
+    expect(g.call('clock_time_get', ClockId.MONOTONIC, 1n, p + 64)).toBe(0);
+    expect(g.dv.getBigUint64(p + 64, true)).toBeGreaterThan(0n);
+  });
+
+  it('sees a shared memory grown before the first fd_fdstat_get or clock_time_get on it', () => {
+    const wasi = new WASI({ stdout: 'buffer' });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    wasi.bindMemory(memory);
+    const f = wasi.imports.wasi_snapshot_preview1 as unknown as Record<string, (...a: unknown[]) => number>;
+    expect(f.fd_fdstat_get!(1, 8)).toBe(0);
+    const p = memory.grow(1) * 65536 + 8;
+    const dv = new DataView(memory.buffer);
+    expect(f.fd_fdstat_get!(1, p)).toBe(0);
+    expect(dv.getUint8(p)).toBe(FileType.UNKNOWN);
+    expect(f.clock_time_get!(ClockId.MONOTONIC, 1n, p + 64)).toBe(0);
+    expect(dv.getBigUint64(p + 64, true)).toBeGreaterThan(0n);
+    expect(f.clock_time_get!(ClockId.MONOTONIC, 1n, 2 * 65536 - 4)).toBe(Errno.FAULT);
   });
 });
 
