@@ -268,10 +268,35 @@ export function createHost(config: HostConfig): HostControl {
 
   // --- time ---------------------------------------------------------------------------------
 
+  // The deterministic clock's offset is `clockOffset + pending`: clock_time_get's fast path adds
+  // its steps to the number `pending` and reads the 64-bit words of both clocks at `clockOffset`
+  // precomputed below, so it does no BigInt arithmetic (which allocates). Everything else folds
+  // `pending` in first. The fast path is used only with a step below 2^32.
+  let pending = 0;
+  const fastStep =
+    deterministic !== undefined && deterministic.step <= 0xffffffffn ? Number(deterministic.step) : -1;
+  let monoLo = 0;
+  let monoHi = 0;
+  let realLo = 0;
+  let realHi = 0;
+  function foldClock(): void {
+    if (pending !== 0) clockOffset += BigInt(pending);
+    pending = 0;
+    const mono = BigInt.asUintN(64, clockOffset);
+    monoLo = Number(mono & 0xffffffffn);
+    monoHi = Number(mono >> 32n);
+    const real = BigInt.asUintN(64, (deterministic?.startTime ?? 0n) + clockOffset);
+    realLo = Number(real & 0xffffffffn);
+    realHi = Number(real >> 32n);
+  }
+  foldClock();
+
   function nowNs(id: number): bigint {
     consumed.clockReads++;
     if (deterministic !== undefined) {
+      foldClock();
       clockOffset += deterministic.step;
+      foldClock();
       return id === ClockId.REALTIME ? deterministic.startTime + clockOffset : clockOffset;
     }
     if (id === ClockId.REALTIME) {
@@ -288,7 +313,9 @@ export function createHost(config: HostConfig): HostControl {
   function sleepNs(ns: bigint): void {
     if (ns <= 0n) return;
     if (deterministic !== undefined) {
+      foldClock();
       clockOffset += ns;
+      foldClock();
       return;
     }
     // Atomics.wait may wake a little early by the monotonic clock the guest reads, so wait until
@@ -742,12 +769,38 @@ export function createHost(config: HostConfig): HostControl {
       // The monotonic clocks' common case, outside any try and without the freshness check (see
       // fd_fdstat_get); anything else takes the checked path.
       const i = ptr >>> 2;
-      if (deterministic === undefined && id > 0 && id < 4 && (ptr & 3) === 0 && i + 2 <= u32.length) {
-        consumed.clockReads++;
-        const ns = Math.floor(perf.now() * 1e6);
-        u32[i] = ns >>> 0;
-        u32[i + 1] = Math.floor(ns / TWO32);
-        return Errno.SUCCESS;
+      if ((ptr & 3) === 0 && i + 2 <= u32.length) {
+        if (deterministic === undefined) {
+          if (id > 0 && id < 4) {
+            consumed.clockReads++;
+            const ns = Math.floor(perf.now() * 1e6);
+            u32[i] = ns >>> 0;
+            u32[i + 1] = Math.floor(ns / TWO32);
+            return Errno.SUCCESS;
+          }
+        } else if (fastStep >= 0 && id >>> 0 < 4) {
+          consumed.clockReads++;
+          if (pending > 2 ** 52) foldClock();
+          pending += fastStep;
+          const pendingHi = Math.floor(pending / TWO32);
+          let lo = pending - pendingHi * TWO32;
+          let hi = pendingHi;
+          if (id === ClockId.REALTIME) {
+            lo += realLo;
+            hi += realHi;
+          } else {
+            lo += monoLo;
+            hi += monoHi;
+          }
+          if (lo >= TWO32) {
+            lo -= TWO32;
+            hi++;
+          }
+          // Stores into a Uint32Array wrap modulo 2^32, as the 64-bit value wraps modulo 2^64.
+          u32[i] = lo;
+          u32[i + 1] = hi;
+          return Errno.SUCCESS;
+        }
       }
       return clockChecked(id, ptr);
     },
@@ -1605,9 +1658,14 @@ export function createHost(config: HostConfig): HostControl {
       refresh();
     },
     consumed,
-    clockOffset: () => clockOffset,
+    clockOffset(): bigint {
+      foldClock();
+      return clockOffset;
+    },
     setClockOffset(value: bigint): void {
+      pending = 0;
       clockOffset = value;
+      foldClock();
     },
     lastHostError: () => hostError,
     peek(ptr: number, len: number): string | undefined {

@@ -413,6 +413,31 @@ describe('poll_oneoff', () => {
     expect(d.u64(p)).toBe(5_000_000_001n);
   });
 
+  it('deterministic clocks carry across 32-bit words and wrap at 2^64, with sleeps and saved state between reads', () => {
+    const startTime = 2n ** 64n - 3n * 2n ** 32n + 7n;
+    for (const clockStep of [2n ** 32n - 1n, 2n ** 31n + 3n, 2n ** 40n]) {
+      const options = { deterministic: { startTime, clockStep } };
+      let g = new Guest(new WASI(options));
+      const p = g.alloc(16);
+      let offset = 0n;
+      for (let i = 0; i < 12; i++) {
+        if (i === 5) subscribe(g, [{ tag: EventType.CLOCK, timeout: 2n ** 33n + 1n }]);
+        if (i === 5) offset += 2n ** 33n + 1n;
+        if (i === 7) {
+          const state = JSON.parse(JSON.stringify(g.wasi.saveState()));
+          g = new Guest(new WASI({ ...options, state }));
+        }
+        const id = i % 3 === 0 ? ClockId.MONOTONIC : ClockId.REALTIME;
+        // An unaligned pointer takes the checked path; both must agree.
+        const at = i % 4 === 3 ? p + 1 : p;
+        offset += clockStep;
+        expect(g.call('clock_time_get', id, 0n, at)).toBe(0);
+        const want = BigInt.asUintN(64, id === ClockId.REALTIME ? startTime + offset : offset);
+        expect([clockStep, i, g.dv.getBigUint64(at, true)]).toEqual([clockStep, i, want]);
+      }
+    }
+  });
+
   it('reports ready descriptors before timeouts, with byte counts and errors', () => {
     const fs = new MemoryFS({ 'f.txt': '12345' });
     const g = new Guest(new WASI({ stdin: 'xy', stdout: 'buffer', preopens: { '/': fs } }));
