@@ -19,6 +19,12 @@ import type { Sink, Source } from './stdio.js';
 
 /** One open WASI file descriptor. */
 export class Descriptor {
+  // Declared with a number first: a field that starts undefined and then holds small integers
+  // loses V8's small-integer representation, and fd_fdstat_get reads these four on every call.
+  filetype = 0;
+  rightsBase = 0;
+  rightsInheriting = 0;
+  flags = 0;
   sink: Sink | undefined = undefined;
   source: Source | undefined = undefined;
   /** 0, 1 or 2 for a standard stream, -1 otherwise. */
@@ -37,12 +43,12 @@ export class Descriptor {
   /** The file was opened with a write intent. */
   writable = false;
 
-  constructor(
-    public filetype: number,
-    public rightsBase: number,
-    public rightsInheriting: number,
-    public flags: number,
-  ) {}
+  constructor(filetype: number, rightsBase: number, rightsInheriting: number, flags: number) {
+    this.filetype = filetype;
+    this.rightsBase = rightsBase;
+    this.rightsInheriting = rightsInheriting;
+    this.flags = flags;
+  }
 }
 
 interface ListingEntry {
