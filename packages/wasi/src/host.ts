@@ -706,6 +706,12 @@ export function createHost(config: HostConfig): HostControl {
     },
 
     args_sizes_get(countPtr: number, sizePtr: number): number {
+      // The aligned case outside any try and without the freshness check (see fd_fdstat_get).
+      if (((countPtr | sizePtr) & 3) === 0 && countPtr >>> 2 < u32.length && sizePtr >>> 2 < u32.length) {
+        u32[countPtr >>> 2] = args.length;
+        u32[sizePtr >>> 2] = argsBytes;
+        return Errno.SUCCESS;
+      }
       try {
         if (view.length === 0) refresh();
         countPtr >>>= 0;
@@ -743,6 +749,12 @@ export function createHost(config: HostConfig): HostControl {
     },
 
     environ_sizes_get(countPtr: number, sizePtr: number): number {
+      // The aligned case outside any try and without the freshness check (see fd_fdstat_get).
+      if (((countPtr | sizePtr) & 3) === 0 && countPtr >>> 2 < u32.length && sizePtr >>> 2 < u32.length) {
+        u32[countPtr >>> 2] = env.length;
+        u32[sizePtr >>> 2] = envBytes;
+        return Errno.SUCCESS;
+      }
       try {
         if (view.length === 0) refresh();
         countPtr >>>= 0;

@@ -355,7 +355,7 @@ describe('guest mistakes never become host exceptions', () => {
     expect(g.dv.getBigUint64(p + 64, true)).toBeGreaterThan(0n);
   });
 
-  it('sees a shared memory grown before the first fd_fdstat_get or clock_time_get on it', () => {
+  it('sees a shared memory grown before the first fdstat, clock or sizes call on it', () => {
     const wasi = new WASI({ stdout: 'buffer' });
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
     wasi.bindMemory(memory);
@@ -368,6 +368,10 @@ describe('guest mistakes never become host exceptions', () => {
     expect(f.clock_time_get!(ClockId.MONOTONIC, 1n, p + 64)).toBe(0);
     expect(dv.getBigUint64(p + 64, true)).toBeGreaterThan(0n);
     expect(f.clock_time_get!(ClockId.MONOTONIC, 1n, 2 * 65536 - 4)).toBe(Errno.FAULT);
+    expect(f.args_sizes_get!(p + 80, 2 * 65536 - 4)).toBe(0);
+    expect(dv.getUint32(p + 80, true)).toBe(0);
+    expect(f.environ_sizes_get!(p + 84, p + 88)).toBe(0);
+    expect(f.args_sizes_get!(p + 80, 2 * 65536)).toBe(Errno.FAULT);
   });
 });
 
