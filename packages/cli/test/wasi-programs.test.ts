@@ -71,6 +71,20 @@ async function viaNodeWasi(name: string, args: string[], dir?: [string, string])
   }
 }
 
+/**
+ * node:wasi's clock sleeps run on libuv's millisecond timers and can wake a little before 10 ms of
+ * monotonic time have passed (seen on a loaded machine). When only that check failed on its side,
+ * compare with what a correct host prints.
+ */
+function withNodeWasiSleepFixed(r: Observed) {
+  const short = 'FAIL a 10 ms sleep takes at least 10 ms\n';
+  if (!r.stdout.includes(short) || !r.stdout.endsWith('1 failures\n')) return r;
+  const stdout = r.stdout
+    .replace(short, 'ok   a 10 ms sleep takes at least 10 ms\n')
+    .replace(/1 failures\n$/, '0 failures\n');
+  return { ...r, stdout, exitCode: 0 };
+}
+
 /** Every entry under `root`, with file contents and link targets, sorted. */
 async function tree(root: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -125,7 +139,7 @@ describe('wasm-runtime run and node:wasi agree on real C programs', () => {
   it('clocks: monotonic, realtime, resolution, a 10 ms sleep', async () => {
     const ours = await viaCli('clock', []);
     expect(ours.stdout).toMatch(/^0 failures$/m);
-    expect(ours).toEqual(await viaNodeWasi('clock', []));
+    expect(ours).toEqual(withNodeWasiSleepFixed(await viaNodeWasi('clock', [])));
   });
 
   it('randomness: getentropy and arc4random', async () => {

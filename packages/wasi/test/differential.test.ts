@@ -20,6 +20,20 @@ async function freshDir(): Promise<string> {
   return dir.path;
 }
 
+/**
+ * node:wasi's clock sleeps run on libuv's millisecond timers and can wake a little before 10 ms of
+ * monotonic time have passed (seen on a loaded machine). When only that check failed on its side,
+ * compare with what a correct host prints.
+ */
+function withNodeWasiSleepFixed(r: { stdout: string; stderr: string; exitCode: number }) {
+  const short = 'FAIL a 10 ms sleep takes at least 10 ms\n';
+  if (!r.stdout.includes(short) || !r.stdout.endsWith('1 failures\n')) return r;
+  const stdout = r.stdout
+    .replace(short, 'ok   a 10 ms sleep takes at least 10 ms\n')
+    .replace(/1 failures\n$/, '0 failures\n');
+  return { ...r, stdout, exitCode: 0 };
+}
+
 /** What files.c leaves behind. */
 const FILES_LEFT = [
   'file final.txt "created, written, kept\\n"',
@@ -79,7 +93,7 @@ describe('same observable behaviour as node:wasi', () => {
     const spec = { wasm: fixture('clock'), args: ['clock'] };
     const ours = await runOurs(spec);
     expect(ours.stdout).toMatch(/^0 failures$/m);
-    expect(ours).toEqual(await runNodeWasi(spec));
+    expect(ours).toEqual(withNodeWasiSleepFixed(await runNodeWasi(spec)));
   });
 
   it('randomness: getentropy and arc4random', async () => {
