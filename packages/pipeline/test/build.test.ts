@@ -244,6 +244,10 @@ describe('build', () => {
     expect((error as BuildStageError).code).toBe('ERR_BUILD_STAGE_FAILED');
     expect((error as BuildStageError).stage).toBe('preinit');
     expect(((error as BuildStageError).cause as { code?: string }).code).toBe('ERR_PREINIT_TRAP');
+    // What the runtime printed before it failed reaches the user, after the trap's own message.
+    expect((error as BuildStageError).message).toMatch(
+      /init wrote on stderr:\nfixture: TRAP in \S*main\.txt\n/,
+    );
     expect(await snapshotDir(out)).toEqual(before);
     expect((await readdir(tmp)).filter((n) => n.startsWith('.atomic-trap'))).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { type NondeterminismReport, preinitialize } from '@wasm-runtime/preinit';
 import type { FileSystem, HostState } from '@wasm-runtime/wasi';
 
@@ -61,25 +62,38 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
   const stderr: string[] = [];
   const out = new TextDecoder();
   const err = new TextDecoder();
-  const { module, report, wasiState } = await preinitialize(bytes, {
-    initFunc: request.initFunc,
-    renameFuncs: request.renameFuncs,
-    allowWasi: true,
-    inputName: request.inputName,
-    wasi: {
-      args: request.args,
-      env: request.env,
-      preopens: request.preopens,
-      deterministic: true,
-      ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
-      stdout: (chunk: Uint8Array) => {
-        stdout.push(out.decode(chunk, { stream: true }));
+  let result: Awaited<ReturnType<typeof preinitialize>>;
+  try {
+    result = await preinitialize(bytes, {
+      initFunc: request.initFunc,
+      renameFuncs: request.renameFuncs,
+      allowWasi: true,
+      inputName: request.inputName,
+      wasi: {
+        args: request.args,
+        env: request.env,
+        preopens: request.preopens,
+        deterministic: true,
+        ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+        stdout: (chunk: Uint8Array) => {
+          stdout.push(out.decode(chunk, { stream: true }));
+        },
+        stderr: (chunk: Uint8Array) => {
+          stderr.push(err.decode(chunk, { stream: true }));
+        },
       },
-      stderr: (chunk: Uint8Array) => {
-        stderr.push(err.decode(chunk, { stream: true }));
-      },
-    },
-  });
+    });
+  } catch (error) {
+    // What the runtime printed before failing (a Lua syntax error, a Python traceback) is what the
+    // user needs: keep it in the message, with the pre-initializer's code.
+    const printed = stderr.join('') + err.decode();
+    if (!(error instanceof WasmRuntimeError) || printed.trim() === '') throw error;
+    const tail = printed.length > 4000 ? `…${printed.slice(-4000)}` : printed;
+    throw new WasmRuntimeError(error.code, `${error.message}\ninit wrote on stderr:\n${tail.trimEnd()}`, {
+      cause: error,
+    });
+  }
+  const { module, report, wasiState } = result;
   const open = wasiState?.fds.filter(
     (fd) => fd.kind === 'file' || (fd.kind === 'dir' && fd.preopen === undefined),
   );
