@@ -680,6 +680,60 @@ export function createHost(config: HostConfig): HostControl {
     }
   }
 
+  /**
+   * args_get and environ_get: the pointer array at `ptrs`, the NUL-terminated strings from `buf`
+   * on. `record` notes what the guest read, once the pointers are known to be in bounds.
+   */
+  function storeList(
+    list: readonly Uint8Array[],
+    total: number,
+    ptrs: number,
+    buf: number,
+    record: () => void,
+  ): number {
+    try {
+      if (view.length === 0) refresh();
+      ptrs >>>= 0;
+      buf >>>= 0;
+      if (ptrs + list.length * 4 > u8.length || buf + total > u8.length) return Errno.FAULT;
+      record();
+      for (let i = 0; i < list.length; i++) {
+        const item = list[i]!;
+        dv.setUint32(ptrs + i * 4, buf, true);
+        u8.set(item, buf);
+        buf += item.length;
+      }
+      return Errno.SUCCESS;
+    } catch (error) {
+      return fail(error);
+    }
+  }
+  const recordArgs = (): void => {
+    consumed.argsRead = true;
+  };
+  const recordEnv = (): void => {
+    consumed.envReads = config.envNames.slice();
+  };
+
+  /** The checked path of args_sizes_get and environ_sizes_get: unaligned pointers or a stale view. */
+  function storeSizes(countPtr: number, sizePtr: number, count: number, bytes: number): number {
+    try {
+      if (view.length === 0) refresh();
+      countPtr >>>= 0;
+      sizePtr >>>= 0;
+      if (((countPtr | sizePtr) & 3) === 0 && countPtr < u8.length && sizePtr < u8.length) {
+        u32[countPtr >>> 2] = count;
+        u32[sizePtr >>> 2] = bytes;
+        return Errno.SUCCESS;
+      }
+      dv.setUint32(countPtr, count, true);
+      dv.setUint32(sizePtr, bytes, true);
+      return Errno.SUCCESS;
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
   const direntScratch = new Uint8Array(24);
   const direntView = new DataView(direntScratch.buffer);
 
@@ -687,22 +741,7 @@ export function createHost(config: HostConfig): HostControl {
 
   const imports: Preview1Imports = {
     args_get(argv: number, buf: number): number {
-      try {
-        if (view.length === 0) refresh();
-        argv >>>= 0;
-        buf >>>= 0;
-        if (argv + args.length * 4 > u8.length || buf + argsBytes > u8.length) return Errno.FAULT;
-        consumed.argsRead = true;
-        for (let i = 0; i < args.length; i++) {
-          const a = args[i]!;
-          dv.setUint32(argv + i * 4, buf, true);
-          u8.set(a, buf);
-          buf += a.length;
-        }
-        return Errno.SUCCESS;
-      } catch (error) {
-        return fail(error);
-      }
+      return storeList(args, argsBytes, argv, buf, recordArgs);
     },
 
     args_sizes_get(countPtr: number, sizePtr: number): number {
@@ -712,40 +751,11 @@ export function createHost(config: HostConfig): HostControl {
         u32[sizePtr >>> 2] = argsBytes;
         return Errno.SUCCESS;
       }
-      try {
-        if (view.length === 0) refresh();
-        countPtr >>>= 0;
-        sizePtr >>>= 0;
-        if (((countPtr | sizePtr) & 3) === 0 && countPtr < u8.length && sizePtr < u8.length) {
-          u32[countPtr >>> 2] = args.length;
-          u32[sizePtr >>> 2] = argsBytes;
-          return Errno.SUCCESS;
-        }
-        dv.setUint32(countPtr, args.length, true);
-        dv.setUint32(sizePtr, argsBytes, true);
-        return Errno.SUCCESS;
-      } catch (error) {
-        return fail(error);
-      }
+      return storeSizes(countPtr, sizePtr, args.length, argsBytes);
     },
 
     environ_get(environ: number, buf: number): number {
-      try {
-        if (view.length === 0) refresh();
-        environ >>>= 0;
-        buf >>>= 0;
-        if (environ + env.length * 4 > u8.length || buf + envBytes > u8.length) return Errno.FAULT;
-        consumed.envReads = config.envNames.slice();
-        for (let i = 0; i < env.length; i++) {
-          const e = env[i]!;
-          dv.setUint32(environ + i * 4, buf, true);
-          u8.set(e, buf);
-          buf += e.length;
-        }
-        return Errno.SUCCESS;
-      } catch (error) {
-        return fail(error);
-      }
+      return storeList(env, envBytes, environ, buf, recordEnv);
     },
 
     environ_sizes_get(countPtr: number, sizePtr: number): number {
@@ -755,21 +765,7 @@ export function createHost(config: HostConfig): HostControl {
         u32[sizePtr >>> 2] = envBytes;
         return Errno.SUCCESS;
       }
-      try {
-        if (view.length === 0) refresh();
-        countPtr >>>= 0;
-        sizePtr >>>= 0;
-        if (((countPtr | sizePtr) & 3) === 0 && countPtr < u8.length && sizePtr < u8.length) {
-          u32[countPtr >>> 2] = env.length;
-          u32[sizePtr >>> 2] = envBytes;
-          return Errno.SUCCESS;
-        }
-        dv.setUint32(countPtr, env.length, true);
-        dv.setUint32(sizePtr, envBytes, true);
-        return Errno.SUCCESS;
-      } catch (error) {
-        return fail(error);
-      }
+      return storeSizes(countPtr, sizePtr, env.length, envBytes);
     },
 
     clock_res_get(id: number, ptr: number): number {
