@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { BadDirError, GuestTrapError } from '../errors.js';
-import type { RunOptions } from './run.js';
+import { GuestTrapError } from '../errors.js';
+import { checkDirs, type RunOptions } from './run.js';
 
 /** True when `run`'s target is a directory: a dist written by `wasm-runtime build`. */
 export async function isDistDir(path: string): Promise<boolean> {
@@ -15,13 +15,7 @@ export async function isDistDir(path: string): Promise<boolean> {
  */
 export async function runDistCommand(options: RunOptions): Promise<number> {
   const { runDist } = await import('@wasm-runtime/pipeline');
-  for (const dir of options.dirs) {
-    const st = await stat(dir.host).catch(() => undefined);
-    if (!st)
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
-    if (!st.isDirectory())
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
-  }
+  await checkDirs(options.dirs);
   try {
     return await runDist(options.module, { args: options.args, env: options.env, dirs: options.dirs });
   } catch (cause) {

@@ -26,21 +26,26 @@ export interface RunOptions {
   dirs: DirMapping[];
 }
 
+/** Checks that every `--dir` names an existing host directory; throws `BadDirError` otherwise. */
+export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
+  for (const dir of dirs) {
+    const st = await stat(dir.host).catch(() => undefined);
+    if (!st)
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
+    if (!st.isDirectory())
+      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
+  }
+}
+
 /**
  * Runs a WASI command module with stdio inherited from this process, and resolves to the guest's
  * exit code. Throws a typed error (see `errors.ts`) when the module or a `--dir` is unusable, or the
  * guest traps.
  */
 export async function run(options: RunOptions): Promise<number> {
+  await checkDirs(options.dirs);
   const preopens: Record<string, string> = {};
-  for (const dir of options.dirs) {
-    const st = await stat(dir.host).catch(() => undefined);
-    if (!st)
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
-    if (!st.isDirectory())
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
-    preopens[dir.guest] = dir.host;
-  }
+  for (const dir of options.dirs) preopens[dir.guest] = dir.host;
 
   let bytes: Uint8Array<ArrayBuffer>;
   try {
