@@ -185,9 +185,13 @@ describe('url sources', () => {
       response.write(payload.subarray(0, 100));
     });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('user pressed ^C')), 50);
+    // Abort once the first bytes have arrived (mid-body), not after a fixed delay: on a loaded
+    // machine the request may not even have reached the server after any given delay.
+    const onProgress = (event: StoreEvent) => {
+      if (event.type === 'progress') controller.abort(new Error('user pressed ^C'));
+    };
     await expect(
-      store().fetch(
+      store({ onProgress }).fetch(
         { kind: 'url', url: `${server.url}/slow.tar.gz`, sha256: payloadSha },
         { signal: controller.signal },
       ),

@@ -196,7 +196,7 @@ describe('planDataSegments', () => {
     expect(same(apply(mem.length, plan), mem)).toBe(true);
   });
 
-  it('plans a 64 MiB memory quickly', () => {
+  it('plans a 64 MiB memory with thousands of runs (its speed is in bench/preinit)', () => {
     const mem = new Uint8Array(64 * 1024 * 1024);
     const next = rng(3);
     for (let k = 0; k < 2000; k++) mem.fill(1 + (k % 200), Math.floor(next() * mem.length), 0);
@@ -204,9 +204,8 @@ describe('planDataSegments', () => {
       const at = Math.floor(next() * (mem.length - 100));
       mem.fill(9, at, at + Math.floor(next() * 100));
     }
-    const t0 = performance.now();
     const plan = planDataSegments(mem);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(plan.length).toBeGreaterThan(1000);
     expect(same(apply(mem.length, plan), mem)).toBe(true);
   });
 });

@@ -66,8 +66,8 @@ describe('large real modules from npm', () => {
 
 const llvm = join(llvmBuild, 'features-opt.wasm');
 
-describe.skipIf(!existsSync(llvm))('scanning speed (skipped: clang is not installed)', () => {
-  it('scans a 12 MB module of LLVM code in a few seconds', () => {
+describe.skipIf(!existsSync(llvm))('a 12 MB code section (skipped: clang is not installed)', () => {
+  it('round-trips and scans a 12 MB module of LLVM code (its speed is measured by bench/preinit)', () => {
     // Replicate LLVM's function bodies until the code section is 12 MB.
     const mod = parseModule(new Uint8Array(readFileSync(llvm)));
     const code = getSection(mod, 'code')!;
@@ -85,10 +85,7 @@ describe.skipIf(!existsSync(llvm))('scanning speed (skipped: clang is not instal
     setSection(mod, { kind: 'function', types: funcTypes } satisfies FunctionSection);
     setSection(mod, { kind: 'code', bodies } satisfies CodeSection);
     const big = writeModule(mod);
-    const start = performance.now();
     const { instructions } = roundTripAndScan(big);
-    const ms = performance.now() - start;
     expect(instructions).toBeGreaterThan(1_000_000);
-    expect(ms).toBeLessThan(6000);
   });
 });
