@@ -13,9 +13,15 @@ export type ParsedCLI =
  * Commands whose options are parsed by their own module, loaded only when the command runs (so
  * `wasm-runtime run` never loads the pre-initializer or the pipeline).
  */
-export type LazyCommand = 'build' | 'inspect' | 'preinit' | 'split';
+export type LazyCommand = 'build' | 'fetch' | 'inspect' | 'preinit' | 'split';
 
-const LAZY_COMMANDS: readonly string[] = ['build', 'inspect', 'preinit', 'split'] satisfies LazyCommand[];
+const LAZY_COMMANDS: readonly string[] = [
+  'build',
+  'fetch',
+  'inspect',
+  'preinit',
+  'split',
+] satisfies LazyCommand[];
 
 /** Where the CLI writes; swapped in tests. */
 export interface CLIStreams {
@@ -29,6 +35,7 @@ Usage: wasm-runtime <command> [options]
 
 Commands:
   build [dir]                     build an app: pre-initialize it and write dist/
+  fetch [dir] [--lang LANG]       put a language's runtime into the artifact cache (for offline builds)
   run <dist | module.wasm> [--] [args...]
                                   run a build (through its split pair) or any WASI command module
   inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
@@ -66,6 +73,8 @@ export async function helpText(topic?: string): Promise<string> {
       return RUN_HELP;
     case 'build':
       return (await import('./commands/build.js')).BUILD_HELP;
+    case 'fetch':
+      return (await import('./commands/fetch.js')).FETCH_HELP;
     case 'inspect':
       return (await import('./commands/inspect.js')).INSPECT_HELP;
     case 'preinit':
@@ -204,6 +213,10 @@ export async function main(
       case 'build': {
         const { buildCommand, parseBuildArgs } = await import('./commands/build.js');
         return await buildCommand(parseBuildArgs(parsed.argv), streams);
+      }
+      case 'fetch': {
+        const { fetchCommand, parseFetchArgs } = await import('./commands/fetch.js');
+        return await fetchCommand(parseFetchArgs(parsed.argv), streams);
       }
       case 'inspect': {
         const { inspectCommand, parseInspectArgs } = await import('./commands/inspect.js');

@@ -117,6 +117,43 @@ describe('wasm-runtime build + run', () => {
     expect(entry.stderr).toContain('entry: expected a path to an existing file, got "src/mian.txt"');
   });
 
+  it('`fetch` fills the cache for later offline builds; offline with nothing cached is a typed error', async () => {
+    const fresh = join(tmp, 'fetch-cache');
+    const f = await cli(['fetch', join(apps, 'hello'), '--cache-dir', fresh]);
+    expect(f.exitCode).toBe(0);
+    expect(f.stdout).toMatch(/^fixture-c 1\.0\.0 \(fixture-c\): built in /);
+    const b = await cli([
+      'build',
+      join(apps, 'hello'),
+      '--offline',
+      '--cache-dir',
+      fresh,
+      '--out',
+      join(tmp, 'x'),
+    ]);
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toMatch(/^fetch +[\d.]+ m?s +cached$/m);
+
+    const empty = join(tmp, 'empty-mirror');
+    await mkdir(empty);
+    const lua = await execa(
+      process.execPath,
+      [bin, 'fetch', '--lang', 'lua', '--offline', '--cache-dir', join(tmp, 'lua-cache')],
+      {
+        reject: false,
+        env: { WASM_RUNTIME_MIRROR: empty, NO_COLOR: '' },
+      },
+    );
+    expect(lua.exitCode).toBe(1);
+    expect(lua.stdout).toBe('');
+    expect(lua.stderr).toMatch(
+      /^error\[ERR_ARTIFACT_OFFLINE_MISS\]: offline: .*lua-5\.4\.4\.tar\.gz.* is not in the cache/,
+    );
+    const unknown = await cli(['fetch', '--lang', 'cobol']);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/no recipe for the language "cobol"/);
+  });
+
   it('a stage failure is a typed error with exit status 1; usage errors exit 2; --help exits 0', async () => {
     const trap = join(tmp, 'trap');
     await mkdir(trap);

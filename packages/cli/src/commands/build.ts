@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { BuildEvent, BuildResult, BuildStage } from '@wasm-runtime/pipeline';
 import { UsageError } from '../errors.js';
+import { configLocation, reportConfigErrors } from './config-errors.js';
 import {
   type CommandStreams,
   formatBytes,
@@ -151,24 +152,12 @@ export async function buildCommand(
   const loaded = await loadConfig(options.dir, {
     overrides: { lang: options.lang, entry: options.entry, out: options.out, name: options.name },
   });
-  const where = loaded.configFile === null ? options.dir : relative(process.cwd(), loaded.configFile);
   if (!options.json) {
+    const where = configLocation(loaded.configFile, options.dir);
     for (const w of loaded.warnings)
       streams.stderr(`warning: ${where}: ${w.path === '' ? '' : `${w.path}: `}${w.message}\n`);
   }
-  if (loaded.value === undefined) {
-    if (options.json) {
-      streams.stdout(
-        `${JSON.stringify({ ok: false, configFile: loaded.configFile, errors: loaded.errors, warnings: loaded.warnings }, null, 2)}\n`,
-      );
-    } else {
-      streams.stderr(
-        `error[ERR_CONFIG_INVALID]: ${where} has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}:\n`,
-      );
-      for (const e of loaded.errors) streams.stderr(`  ${e.path === '' ? '' : `${e.path}: `}${e.message}\n`);
-    }
-    return 1;
-  }
+  if (loaded.value === undefined) return reportConfigErrors(loaded, options.dir, options.json, streams);
   const store = new ArtifactStore({
     ...(options.offline ? { offline: true } : {}),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
