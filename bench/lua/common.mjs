@@ -45,8 +45,11 @@ const sink = () => {};
  * section makes V8 compile every time instead of reusing its in-process cache of identical bytes.
  */
 export async function coldStart(runtimeBytes, appDir, args, counter) {
-  const bytes = withTag(runtimeBytes, counter);
-  const module = await WebAssembly.compile(bytes);
+  return coldStartCompiled(await WebAssembly.compile(withTag(runtimeBytes, counter)), appDir, args);
+}
+
+/** The same start from an already compiled runtime: instantiate, `_initialize`, init, run. */
+export async function coldStartCompiled(module, appDir, args) {
   const wasi = new WASI({
     args: ['app', ...args],
     env: { LUA_APP_ENTRY: '/app/main.lua' },
@@ -151,7 +154,7 @@ export async function snapshotPhases(engineModule, pair, args, image) {
   instance.exports[pair.manifest.postRestore.call]();
   wasi.start(instance);
   const t3 = performance.now();
-  await WebAssembly.compile(pair.data);
+  new WebAssembly.Module(pair.data); // as link compiles app modules (synchronously)
   const t4 = performance.now();
   const memory = floorStart(image);
   const imports = { ...wasi.imports, 'wasm-runtime:app': { ...appExports, memory } };
