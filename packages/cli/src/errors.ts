@@ -10,11 +10,23 @@ export class UsageError extends WasmRuntimeError {
 /** The module file given to `run` does not exist or cannot be read. */
 export class ModuleNotFoundError extends WasmRuntimeError {
   constructor(path: string, options?: { cause?: unknown }) {
-    super(
-      'ERR_CLI_MODULE_NOT_FOUND',
-      `cannot read the module ${path}: no such file (check the path)`,
-      options,
-    );
+    super('ERR_CLI_MODULE_NOT_FOUND', `cannot read the module ${path}: ${why(options?.cause)}`, options);
+  }
+}
+
+/** Why a module file could not be read, from the file system error. */
+function why(cause: unknown): string {
+  switch ((cause as { code?: unknown } | undefined)?.code) {
+    case 'EISDIR':
+      return 'it is a directory; give a .wasm file (a build writes <name>.wasm, engine-<sha>.wasm and <name>.data.wasm)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+    case undefined:
+      return 'no such file (check the path)';
+    default:
+      return (cause as Error).message;
   }
 }
 

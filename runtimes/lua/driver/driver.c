@@ -76,6 +76,8 @@ __attribute__((noinline, noreturn)) static void lua_app_init_failed(const char *
   __builtin_trap();
 }
 
+static int push_main(void);
+
 static void initialize(void) {
   if (L != NULL) lua_app_init_failed("wizer-initialize was called twice", NULL);
   L = luaL_newstate();
@@ -121,7 +123,18 @@ static void initialize(void) {
   if (luaL_loadfile(L, entry) != LUA_OK) lua_app_init_failed("cannot load the entry module", lua_tostring(L, -1));
   if (lua_pcall(L, 0, 1, handler) != LUA_OK) lua_app_init_failed("the entry module raised an error", lua_tostring(L, -1));
   app_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_pop(L, 2);
+  if (push_main()) {
+    lua_pop(L, 1);
+  } else {
+    /* A script-style entry did all its work now, at build time: say so while it can be fixed. */
+    fprintf(stderr,
+            "wasm-runtime/lua: warning: %s has no main: its top level ran once, now, at build time, "
+            "and a start will fail with \"no main function\". Return a function or a table with "
+            "main(args), or define a global main (not needed if the app is only called through "
+            "the reactor API).\n",
+            entry);
+  }
+  lua_pop(L, 2); /* the handler and the entry's path, still used above */
 
   /* Output buffered now would sit in the snapshot and be written again by every instance. */
   fflush(NULL);

@@ -54,7 +54,7 @@ function luaBuildSource(options: LuaRecipeOptions): BuildSource & { output: 'lua
 export function luaRecipe(options: LuaRecipeOptions = {}): Recipe & { source: { kind: 'build' } } {
   return {
     language: 'lua',
-    runtime: { name: 'lua', version: `5.4.4+wasm-runtime.1${options.wasmOpt ? '+wasm-opt' : ''}` },
+    runtime: { name: 'lua', version: `5.4.4+wasm-runtime.2${options.wasmOpt ? '+wasm-opt' : ''}` },
     source: luaBuildSource(options),
     init: (context) => ({ export: LUA_EXPORTS.init, env: { LUA_APP_ENTRY: context.entryGuestPath } }),
     entry: { kind: 'command', export: LUA_EXPORTS.run },

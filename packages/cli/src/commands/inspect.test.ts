@@ -55,7 +55,13 @@ describe('inspect', () => {
     await expect(inspectCommand({ module: join(tmp, 'none.wasm') }, capture().streams)).rejects.toMatchObject(
       {
         code: 'ERR_CLI_MODULE_NOT_FOUND',
+        message: expect.stringMatching(/none\.wasm: no such file \(check the path\)$/),
       },
     );
+    // A build's output directory given where a module is expected: say it is a directory.
+    await expect(inspectCommand({ module: tmp }, capture().streams)).rejects.toMatchObject({
+      code: 'ERR_CLI_MODULE_NOT_FOUND',
+      message: expect.stringMatching(/: it is a directory; give a \.wasm file/),
+    });
   });
 });
