@@ -8,7 +8,8 @@
  *   wasm-runtime.run       command entry: main(args) -> exit code (renamed to _start in snapshots)
  *   wasm_runtime_call      reactor entry: call a named Lua function with bytes, get bytes back
  * The math.random generator is reseeded from WASI random_get before the first run or call of
- * each instance, because whatever seed init chose is frozen into every snapshot.
+ * each instance, because whatever seed init chose is frozen into every snapshot; the environment
+ * and the preopened directories init saw are forgotten, so each instance sees its host's.
  *
  * Environment read at init: LUA_APP_ROOT (default /app), LUA_APP_ENTRY (default
  * $LUA_APP_ROOT/main.lua), LUA_APP_PATH (default $LUA_APP_ROOT/?.lua;$LUA_APP_ROOT/?/init.lua).
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wasi/api.h>
+#include <wasi/libc-environ.h>
 
 #include "lauxlib.h"
 #include "lua.h"
@@ -141,6 +143,12 @@ static void initialize(void) {
   lua_gc(L, LUA_GCCOLLECT);
   /* Each instance finds its own host's preopened directories, not the build machine's. */
   wasm_runtime_preopens_reset();
+  /*
+   * Likewise its own environment: wasi-libc read init's (LUA_APP_ENTRY, ...) into memory. Forget
+   * it; getenv reads the instance's on first use, and the first reseed (the start of every
+   * instance) reloads `environ` for code that reads it directly.
+   */
+  __wasilibc_deinitialize_environ();
 }
 
 EXPORT("wizer-initialize") void wasm_runtime_lua_initialize(void) { initialize(); }
@@ -151,6 +159,7 @@ EXPORT("wizer-initialize") void wasm_runtime_lua_initialize(void) { initialize()
  */
 EXPORT("wasm_runtime_reseed") int wasm_runtime_reseed(void) {
   if (L == NULL) return 2;
+  if (!reseeded) __wasilibc_maybe_reinitialize_environ_eagerly();
   reseeded = 1;
   if (randomseed_ref == LUA_NOREF) return 0;
   uint64_t seed[2];

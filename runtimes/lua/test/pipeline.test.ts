@@ -75,6 +75,21 @@ describe('a Lua app through the pipeline: cold, monolithic snapshot and split pa
     );
   });
 
+  it('os.getenv sees the environment of the run, not the one init saw at build time', async () => {
+    const args = ['env', 'GREETING', 'LUA_APP_ENTRY'];
+    const env = { GREETING: 'hello from the host' };
+    const split = await runSplit(tourBuild.outDir, { args, env });
+    expect(split).toEqual({
+      code: 0,
+      stdout: 'GREETING=hello from the host\nLUA_APP_ENTRY=nil\n',
+      stderr: '',
+    });
+    expect(await runSnapshot(tourBuild.outDir, { args, env })).toEqual(split);
+    // The cold way runs init in the same instance, so init's own variable is still there.
+    const cold = await runCold(tour, 'tour', { args, env });
+    expect(cold.stdout).toBe('GREETING=hello from the host\nLUA_APP_ENTRY=/app/main.lua\n');
+  });
+
   it('exit codes: returned integers, false, os.exit, uncaught errors of init-time values, stderr', async () => {
     expect(await allWays(['exit', '5'])).toEqual({ code: 5, stdout: '', stderr: '' });
     expect(await allWays(['exit', '0'])).toEqual({ code: 0, stdout: '', stderr: '' });

@@ -16,6 +16,8 @@ export interface RunOptions {
   args?: string[];
   /** Host directories preopened at run time (after the app's own mounts). */
   dirs?: Array<{ host: string; guest: string }>;
+  /** The environment at run time (the cold way adds init's LUA_APP_ENTRY). */
+  env?: Record<string, string>;
 }
 
 /** Builds an app through the pipeline (the recipe object of this package's source). */
@@ -42,7 +44,7 @@ export async function runCold(app: string, name: string, options: RunOptions = {
   for (const d of options.dirs ?? []) preopens[d.guest] = d.host;
   const wasi = new WASI({
     args: [name, ...(options.args ?? [])],
-    env: { LUA_APP_ENTRY: '/app/main.lua' },
+    env: { ...options.env, LUA_APP_ENTRY: '/app/main.lua' },
     preopens,
     stdin: 'ignore',
     stdout: 'buffer',
@@ -73,7 +75,7 @@ export async function runSnapshot(dist: string, options: RunOptions = {}): Promi
   for (const d of options.dirs ?? []) preopens[d.guest] = d.host;
   const wasi = new WASI({
     args: [manifest.name, ...(options.args ?? [])],
-    env: {},
+    env: options.env ?? {},
     preopens,
     stdin: 'ignore',
     stdout: 'buffer',
@@ -101,6 +103,7 @@ export async function runSplit(dist: string, options: RunOptions = {}): Promise<
   const code = await runDist(dist, {
     args: options.args ?? [],
     dirs: options.dirs ?? [],
+    env: options.env ?? {},
     stdin: 'ignore',
     stdout: out.sink,
     stderr: err.sink,
