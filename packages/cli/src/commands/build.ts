@@ -12,6 +12,7 @@ import {
   processStreams,
   readArgs,
   showProgress,
+  singleValues,
   table,
 } from './format.js';
 
@@ -62,10 +63,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
   });
   if (positionals.length > 1)
     throw new UsageError(`build takes one app directory, got ${positionals.length}`);
-  for (const flag of ['--lang', '--entry', '--out', '--name', '--cache-dir']) {
-    if ((values.get(flag)?.length ?? 0) > 1) throw new UsageError(`${flag} is given more than once`);
-    if (last(values, flag) === '') throw new UsageError(`${flag} needs a non-empty value`);
-  }
+  singleValues(values, ['--lang', '--entry', '--out', '--name', '--cache-dir']);
   return {
     dir: positionals[0] ?? '.',
     lang: last(values, '--lang'),

@@ -11,6 +11,7 @@ import {
   processStreams,
   readArgs,
   showProgress,
+  singleValues,
 } from './format.js';
 
 /** Options of `wasm-runtime fetch`, which are also its programmatic API. */
@@ -51,10 +52,7 @@ export function parseFetchArgs(argv: readonly string[]): FetchOptions {
   });
   if (positionals.length > 1)
     throw new UsageError(`fetch takes one app directory, got ${positionals.length}`);
-  for (const flag of ['--lang', '--cache-dir']) {
-    if ((values.get(flag)?.length ?? 0) > 1) throw new UsageError(`${flag} is given more than once`);
-    if (last(values, flag) === '') throw new UsageError(`${flag} needs a non-empty value`);
-  }
+  singleValues(values, ['--lang', '--cache-dir']);
   return {
     dir: positionals[0] ?? '.',
     lang: last(values, '--lang'),

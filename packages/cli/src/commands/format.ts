@@ -112,6 +112,14 @@ export function readArgs(
   return { values, flags, positionals };
 }
 
+/** Checks that each of `names` is given at most once and never empty. Throws `UsageError`. */
+export function singleValues(values: Map<string, string[]>, names: readonly string[]): void {
+  for (const name of names) {
+    if ((values.get(name)?.length ?? 0) > 1) throw new UsageError(`${name} is given more than once`);
+    if (last(values, name) === '') throw new UsageError(`${name} needs a non-empty value`);
+  }
+}
+
 /** The last value of an option, or undefined. */
 export function last(values: Map<string, string[]>, name: string): string | undefined {
   return values.get(name)?.at(-1);
