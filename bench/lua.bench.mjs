@@ -7,7 +7,8 @@
 //             clock), then per start: compile and instantiate the app's data module (split's
 //             default for many small segments), instantiate the engine, reseed, run main
 //   (also the same start with split's materializeApp: true: the JS API builds the app's memory
-//   and copies its data segments instead of V8)
+//   and copies its data segments instead of V8; and with the data module compiled once and kept,
+//   as runDist does for a dist loaded once with loadDist, a server starting the same app per request)
 //   floor     what no snapshot start can beat: a fresh WebAssembly.Memory of the same size and a
 //             copy of the same bytes (the app module's data segments)
 // for runtimes/lua/examples/hello and examples/large (~5,000 lines of Lua, `main report`).
@@ -74,7 +75,7 @@ for (const app of apps) {
     engineModule,
     runtimeModule,
     image,
-    times: { cold: [], coldCompile: [], snapshot: [], jsApi: [], floor: [] },
+    times: { cold: [], coldCompile: [], snapshot: [], jsApi: [], kept: [], floor: [] },
   });
 }
 
@@ -111,6 +112,13 @@ for (const p of prepared) {
     p.times.jsApi.push(performance.now() - t);
   }
   await settle();
+  const kept = { ...p.pair, dataModule: new WebAssembly.Module(p.pair.data) };
+  for (let round = 0; round < ROUNDS; round++) {
+    const t = performance.now();
+    await snapshotStart(p.engineModule, kept, p.args);
+    p.times.kept.push(performance.now() - t);
+  }
+  await settle();
   for (let round = 0; round < ROUNDS; round++) {
     const t = performance.now();
     for (let i = 0; i < FLOOR_REPS; i++) floorStart(p.image);
@@ -131,6 +139,7 @@ const header = [
   'cold + compile ms',
   'snapshot ms',
   'snapshot, app by JS API ms',
+  'snapshot, app compiled once ms',
   'floor ms',
   'cold/snapshot',
   'snapshot/floor',
@@ -152,6 +161,7 @@ const table = prepared.map((p) => {
       ms(median(p.times.coldCompile)),
       ms(snap),
       ms(median(p.times.jsApi)),
+      ms(median(p.times.kept)),
       ms(floor),
       `${(cold / snap).toFixed(1)}x`,
       `${(snap / floor).toFixed(2)}x`,

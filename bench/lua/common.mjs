@@ -82,7 +82,10 @@ export async function snapshotStart(engineModule, pair, args, linkOptions = {}) 
     stderr: sink,
     ...(pair.manifest.hostState ? { state: pair.manifest.hostState } : {}),
   });
-  const { instance } = await link(engineModule, pair.data, wasi.imports, { cache: null, ...linkOptions });
+  const { instance } = await link(engineModule, pair.dataModule ?? pair.data, wasi.imports, {
+    cache: null,
+    ...linkOptions,
+  });
   wasi.bindMemory(instance.exports.memory);
   instance.exports[pair.manifest.postRestore.call]();
   return wasi.start(instance);

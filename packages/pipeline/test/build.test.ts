@@ -20,7 +20,9 @@ import {
   fetchRuntime,
   type InvalidRecipeError,
   inspectModule,
+  type LoadedDist,
   loadConfig,
+  loadDist,
   loadRecipeModule,
   runDist,
 } from '../src/index.js';
@@ -43,8 +45,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs a dist with runDist, capturing stdout and stderr. */
-async function runCaptured(dir: string, args: string[] = []) {
+/** Runs a dist (a directory or a loaded dist) with runDist, capturing stdout and stderr. */
+async function runCaptured(dir: string | LoadedDist, args: string[] = []) {
   const out: string[] = [];
   const err: string[] = [];
   const dec = new TextDecoder();
@@ -185,6 +187,17 @@ describe('build', () => {
     expect((await runCaptured(b.outDir)).stdout).toContain(
       '0: another app\n1: on the same runtime\n2: third\n',
     );
+  });
+
+  it('a loaded dist runs again and again without touching its files', async () => {
+    const out = join(tmp, 'hello-loaded');
+    await buildApp('hello', out);
+    const fromDir = [await runCaptured(out), await runCaptured(out, ['exit', '7'])];
+    const loaded = await loadDist(out);
+    await rm(out, { recursive: true });
+    expect(await runCaptured(loaded)).toEqual(fromDir[0]);
+    expect(await runCaptured(loaded, ['exit', '7'])).toEqual(fromDir[1]);
+    expect(await runCaptured(loaded)).toEqual(fromDir[0]);
   });
 
   it('runDist compiles a shared engine once for every app and run', async () => {

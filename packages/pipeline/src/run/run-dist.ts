@@ -121,18 +121,50 @@ async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['po
   return (mod.recipe ?? mod.default)?.postRestore;
 }
 
+/** What a loaded dist keeps between runs: its compiled app module and its post-restore hook. */
+interface Prepared {
+  data: WebAssembly.Module | Uint8Array;
+  /** Loaded by the first run that needs it. */
+  hook?: Promise<Recipe['postRestore']>;
+}
+const prepared = new WeakMap<LoadedDist, Prepared>();
+
+function prepare(dist: LoadedDist): Prepared {
+  let p = prepared.get(dist);
+  if (p === undefined) {
+    let data: WebAssembly.Module | Uint8Array;
+    try {
+      // Compiled once, instantiated by every run of this loaded dist.
+      data = new WebAssembly.Module(dist.data as Uint8Array<ArrayBuffer>);
+    } catch {
+      data = dist.data; // left to link, which reports what is wrong with it
+    }
+    p = { data };
+    prepared.set(dist, p);
+  }
+  return p;
+}
+
 /**
- * Runs a built app from its dist directory: links the split pair (the engine compiled once per
- * process and cached by sha256), preopens the dist's run-time mounts and `dirs`, applies the
- * recipe's post-restore step, then runs the entry. Resolves to the exit code (a `proc_exit`
- * code, or an `export` entry's i32 result). A trap propagates as `WebAssembly.RuntimeError`.
+ * Runs a built app: links the split pair (the engine compiled once per process and cached by
+ * sha256), preopens the dist's run-time mounts and `dirs`, applies the recipe's post-restore step,
+ * then runs the entry. Resolves to the exit code (a `proc_exit` code, or an `export` entry's i32
+ * result). A trap propagates as `WebAssembly.RuntimeError`.
+ *
+ * `dist` is a dist directory, read and verified on every call, or what {@link loadDist} returned:
+ * a server that starts the same app per request loads it once, and every run then reuses its
+ * bytes, its compiled app module and its recipe hook, touching no file.
  */
-export async function runDist(distDir: string, options: RunDistOptions = {}): Promise<number> {
-  const dist = await loadDist(distDir, {
-    ...(options.verify === undefined ? {} : { verify: options.verify }),
-    ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
-  });
-  const { manifest, dir } = dist;
+export async function runDist(dist: string | LoadedDist, options: RunDistOptions = {}): Promise<number> {
+  const loaded =
+    typeof dist === 'string'
+      ? await loadDist(dist, {
+          ...(options.verify === undefined ? {} : { verify: options.verify }),
+          ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
+        })
+      : dist;
+  const reused = typeof dist === 'string' ? undefined : prepare(dist);
+  const { manifest, dir } = loaded;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
   for (const mount of manifest.mounts) {
     if (mount.dir !== null) preopens[mount.guest] = { dir: join(dir, mount.dir), readOnly: mount.readOnly };
@@ -152,11 +184,21 @@ export async function runDist(distDir: string, options: RunDistOptions = {}): Pr
     stderr: options.stderr ?? 'inherit',
     ...(hostState === null || hostState === undefined ? {} : { state: hostState }),
   });
-  const { instance } = await link(dist.engine, dist.data, wasi.imports as WebAssembly.Imports, {
-    manifest: manifest.split,
-    ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
-  });
-  const hook = await loadHook(dir, manifest);
+  const { instance } = await link(
+    loaded.engine,
+    reused?.data ?? loaded.data,
+    wasi.imports as WebAssembly.Imports,
+    {
+      manifest: manifest.split,
+      ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
+    },
+  );
+  let hook: Recipe['postRestore'];
+  if (reused === undefined) hook = await loadHook(dir, manifest);
+  else {
+    reused.hook ??= loadHook(dir, manifest);
+    hook = await reused.hook;
+  }
   const exports = instance.exports;
   try {
     const call = manifest.postRestore.call;
