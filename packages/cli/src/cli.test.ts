@@ -31,10 +31,26 @@ describe('parseCLI', () => {
     });
   });
 
-  it('passes everything after the module to the guest, options included (Wasmtime style)', () => {
-    expect(parseCLI(['run', 'm.wasm', '--dir', 'x', '--help'])).toMatchObject({
-      options: { module: 'm.wasm', args: ['--dir', 'x', '--help'], dirs: [] },
+  it('takes --dir and --env right after the module too; --, or any other argument, starts the guest args', () => {
+    expect(parseCLI(['run', 'dist', '--dir', 'a::/a', '--env=K=V', '--', '--dir', 'x'])).toMatchObject({
+      options: {
+        module: 'dist',
+        dirs: [{ host: 'a', guest: '/a' }],
+        env: { K: 'V' },
+        args: ['--dir', 'x'],
+      },
     });
+    expect(parseCLI(['run', 'm.wasm', '--dir', 'x', '--help'])).toMatchObject({
+      options: { module: 'm.wasm', args: ['--help'], dirs: [{ host: 'x', guest: 'x' }] },
+    });
+    // Wasmtime-style guest arguments right after the module stay the guest's, options and all.
+    expect(parseCLI(['run', 'm.wasm', 'Ada', '--dir', 'x'])).toMatchObject({
+      options: { module: 'm.wasm', args: ['Ada', '--dir', 'x'], dirs: [] },
+    });
+    expect(parseCLI(['run', 'm.wasm', '-v', '--env', 'A=1'])).toMatchObject({
+      options: { args: ['-v', '--env', 'A=1'], env: {} },
+    });
+    expect(() => parseCLI(['run', 'm.wasm', '--dir'])).toThrow(/--dir needs a value/);
   });
 
   it('accepts -- before the module, and a module that starts with a dash after it', () => {

@@ -36,7 +36,7 @@ Usage: wasm-runtime <command> [options]
 Commands:
   build [dir]                     build an app: pre-initialize it and write dist/
   fetch [dir] [--lang LANG]       put a language's runtime into the artifact cache (for offline builds)
-  run <dist | module.wasm> [--] [args...]
+  run <dist | module.wasm> [--dir H::G] [--env K=V] [--] [args...]
                                   run a build (through its split pair) or any WASI command module
   inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
   preinit <in.wasm> -o <out>      pre-initialize a module (Wizer-compatible flags)
@@ -48,12 +48,13 @@ Options:
   -V, --version   show the version
 `;
 
-const RUN_HELP = `Usage: wasm-runtime run [options] <dist dir | module.wasm> [--] [args...]
+const RUN_HELP = `Usage: wasm-runtime run [options] <dist dir | module.wasm> [options] [--] [args...]
 
 Runs a build's output directory (written by wasm-runtime build: the split pair, the engine compiled
 once and cached) or any WASI (preview1) command module. Its stdin, stdout and stderr are this
-process's; the exit status is the guest's exit code. Everything after the module (or after --) is
-passed to the guest.
+process's; the exit status is the guest's exit code. Options go before the module or right after
+it; the guest gets the arguments after --, or from the first argument after the module that is not
+--dir or --env (so a guest argument that is one of those needs --).
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
@@ -120,6 +121,22 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
     if (next === undefined) throw new UsageError(`${flag} needs a value`);
     return next;
   };
+  /** Applies `--dir`/`--env` at `i`; false when `arg` is not one of them. */
+  const option = (arg: string): boolean => {
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = flag === arg ? undefined : arg.slice(eq + 1);
+    if (flag === '--dir') options.dirs.push(parseDir(value(flag, inline)));
+    else if (flag === '--env') {
+      const spec = value(flag, inline);
+      const at = spec.indexOf('=');
+      const key = at < 0 ? spec : spec.slice(0, at);
+      if (key === '') throw new UsageError(`--env ${spec}: the variable name is empty`);
+      if (at >= 0) options.env[key] = spec.slice(at + 1);
+      else if (hostEnv[key] !== undefined) options.env[key] = hostEnv[key];
+    } else return false;
+    return true;
+  };
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -127,35 +144,23 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
       break;
     }
     if (!arg.startsWith('-') || arg === '-') break;
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = flag === arg ? undefined : arg.slice(eq + 1);
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return { command: 'help', topic: 'run' };
-      case '--dir':
-        options.dirs.push(parseDir(value(flag, inline)));
-        break;
-      case '--env': {
-        const spec = value(flag, inline);
-        const at = spec.indexOf('=');
-        const key = at < 0 ? spec : spec.slice(0, at);
-        if (key === '') throw new UsageError(`--env ${spec}: the variable name is empty`);
-        if (at >= 0) options.env[key] = spec.slice(at + 1);
-        else if (hostEnv[key] !== undefined) options.env[key] = hostEnv[key];
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${flag} for run`);
-    }
+    if (arg === '-h' || arg === '--help') return { command: 'help', topic: 'run' };
+    if (!option(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]} for run`);
   }
   const module = argv[i];
   if (module === undefined) throw new UsageError('run needs a module: wasm-runtime run <module.wasm>');
   options.module = module;
-  options.args = argv.slice(i + 1);
-  // Wasmtime also accepts `run module.wasm -- args`; the guest should not see that separator.
-  if (options.args[0] === '--') options.args.shift();
+  // Right after the module, --dir and --env are still ours (as the usage line shows them); `--`,
+  // or any other argument, starts the guest's arguments.
+  for (i++; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!option(arg)) break;
+  }
+  options.args = argv.slice(i);
   return { command: 'run', options };
 }
 
