@@ -88,7 +88,7 @@ export async function helpText(topic?: string): Promise<string> {
 }
 
 /**
- * Parses the arguments after `wasm-runtime` (i.e. `process.argv.slice(2)`), Wasmtime-style. Throws a
+ * Parses the arguments after `wasm-runtime` (i.e. `process.argv.slice(2)`). Throws a
  * `UsageError` or a `BadDirError`; reads the host environment only for `--env KEY` without a value.
  */
 export function parseCLI(

@@ -62,10 +62,13 @@ describe('wasm-runtime run', () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it('treats options after the module as guest arguments, Wasmtime style', async () => {
+  it('takes --env right after the module; once the guest arguments start, options are theirs', async () => {
     const r = await cli(['run', probe, 'args', '--dir', '/etc', '--help']);
     expect(r.stdout).toContain('argv[2]=--dir\nargv[3]=/etc\nargv[4]=--help\n');
     expect(r.exitCode).toBe(0);
+    const after = await cli(['run', probe, '--env', 'GREETING=after', '--', 'args', '--env']);
+    expect(after.stdout).toBe(`argv[0]=${probe}\nargv[1]=args\nargv[2]=--env\nenv GREETING=after\n`);
+    expect(after.exitCode).toBe(0);
   });
 
   it('maps --dir HOST::GUEST: reads and writes there', async () => {
