@@ -170,6 +170,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('a config importing defineConfig where the package is not installed says how to fix it', async () => {
+    const app = join(dir, 'no-pipeline-app');
+    await mkdir(app);
+    await writeFile(join(app, 'main.toy'), 'x');
+    await writeFile(
+      join(app, 'wasm-runtime.config.mjs'),
+      "import { defineConfig } from '@wasm-runtime/pipeline';\nexport default defineConfig({ lang: 'lua' });\n",
+    );
+    // In a child process, so Node's own resolver looks for the package beside the config.
+    const script = `import { loadConfig } from '@wasm-runtime/pipeline'; const r = await loadConfig(${JSON.stringify(app)}); console.log(JSON.stringify(r.errors));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    const errors = JSON.parse(stdout) as Array<{ message: string }>;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(
+      /imports @wasm-runtime\/pipeline \(for defineConfig\), which is not installed beside it: `npm install -D @wasm-runtime\/pipeline`/,
+    );
+  });
+
   it('defineConfig returns its argument', () => {
     const config = { lang: 'lua' };
     expect(defineConfig(config)).toBe(config);

@@ -324,10 +324,13 @@ export async function readConfigFile(file: string): Promise<{ raw: unknown; erro
     return { raw, errors: [] };
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
+    const text = (cause as Error).message;
     const message =
       file.endsWith('.ts') && code === 'ERR_UNKNOWN_FILE_EXTENSION'
         ? `this Node (${process.version}) cannot import TypeScript configs: rename it to wasm-runtime.config.mjs (plain JavaScript), or use Node 22.6+ with --experimental-strip-types`
-        : `importing ${file} failed: ${(cause as Error).message}`;
+        : code === 'ERR_MODULE_NOT_FOUND' && text.includes("'@wasm-runtime/pipeline'")
+          ? `importing ${file} failed: it imports @wasm-runtime/pipeline (for defineConfig), which is not installed beside it: \`npm install -D @wasm-runtime/pipeline\`, or drop the import and \`export default { ... }\` (defineConfig only adds types)`
+          : `importing ${file} failed: ${text}`;
     return { raw: undefined, errors: [{ path: '', message }] };
   }
 }
