@@ -106,8 +106,6 @@ export async function fetchCommand(
     if (draw) streams.stderr('\r\x1b[K');
   });
   const ms = performance.now() - start;
-  const { createHash } = await import('node:crypto');
-  const sha256 = createHash('sha256').update(runtime.bytes).digest('hex');
   const how = runtime.fromCache ? 'cached' : recipe.source.kind === 'build' ? 'built' : 'downloaded';
   if (options.json) {
     streams.stdout(
@@ -119,7 +117,7 @@ export async function fetchCommand(
           recipe: loaded.module,
           path: runtime.path,
           size: runtime.bytes.length,
-          sha256,
+          sha256: runtime.sha256,
           fromCache: runtime.fromCache,
           cacheDir: store.cacheDir,
           ms,
@@ -135,7 +133,7 @@ export async function fetchCommand(
   streams.stdout(
     `${paint(1, `${recipe.runtime.name} ${recipe.runtime.version}`)} (${recipe.language}): ${how} in ${formatMs(ms)}\n` +
       `  ${rel.startsWith('..') ? runtime.path : rel}\n` +
-      `  ${formatBytes(runtime.bytes.length)}, sha256 ${sha256}\n` +
+      `  ${formatBytes(runtime.bytes.length)}, sha256 ${runtime.sha256}\n` +
       `  cache: ${store.cacheDir}\n`,
   );
   return 0;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -25,6 +25,7 @@ import {
 } from '../manifest.js';
 import type { InitSpec, Recipe, RecipeContext } from '../recipe/types.js';
 import { ArtifactStore, type FetchedArtifact, type StoreEvent } from '../store/index.js';
+import { sha256Hex } from '../store/sha256.js';
 import { runPreinit } from './preinit-adapter.js';
 import { DEFAULT_MOUNTS, type StagedMount, stageMount } from './stage.js';
 
@@ -72,10 +73,6 @@ export interface BuildResult {
   initOutput: { stdout: string; stderr: string };
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 function isResolved(config: unknown): config is ResolvedConfig {
   return (
     typeof config === 'object' &&
@@ -108,12 +105,12 @@ async function resolveBuildConfig(
   return result.value;
 }
 
-/** Fetches (or builds) the recipe's runtime module. */
+/** Fetches (or builds) the recipe's runtime module: its bytes, path, sha256, and whether it was cached. */
 export async function fetchRuntime(
   recipe: Recipe,
   store: ArtifactStore,
   options: { baseDir: string; signal?: AbortSignal | undefined; onProgress?: (event: StoreEvent) => void },
-): Promise<{ bytes: Uint8Array; path: string; fromCache: boolean }> {
+): Promise<{ bytes: Uint8Array; path: string; sha256: string; fromCache: boolean }> {
   const fetchOptions = {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
@@ -166,7 +163,7 @@ export async function fetchRuntime(
     }
   }
   const bytes = new Uint8Array(await readFile(path));
-  return { bytes, path, fromCache };
+  return { bytes, path, sha256: sha256Hex(bytes), fromCache };
 }
 
 function initSpecOf(recipe: Recipe, context: RecipeContext): InitSpec {
@@ -185,7 +182,7 @@ function distFile(path: string, bytes: Uint8Array | string): DistFile {
   return {
     path,
     size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length,
-    sha256: sha256(bytes),
+    sha256: sha256Hex(bytes),
   };
 }
 
@@ -290,7 +287,6 @@ export async function build(
       onProgress: (event) => emit({ type: 'store', event }),
     }),
   );
-  const runtimeSha = sha256(runtime.bytes);
 
   const mounts = await stage('stage', async () => {
     const staged: StagedMount[] = [];
@@ -360,7 +356,7 @@ export async function build(
         language: recipe.language,
         name: recipe.runtime.name,
         version: recipe.runtime.version,
-        sha256: runtimeSha,
+        sha256: runtime.sha256,
       },
       original: runtime.bytes,
     }),
@@ -391,7 +387,7 @@ export async function build(
       language: recipe.language,
       name: recipe.runtime.name,
       version: recipe.runtime.version,
-      sha256: runtimeSha,
+      sha256: runtime.sha256,
     },
     recipe: recipeReference(resolved.recipeModule, resolved.out),
     entry: { kind: entry.kind, export: entryExport, file: resolved.entry },

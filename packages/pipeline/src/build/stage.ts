@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MemoryTree } from '@wasm-runtime/wasi';
 import type { MountSpec } from '../recipe/types.js';
+import { sha256Hex } from '../store/sha256.js';
 import { globFilter } from './glob.js';
 
 /** One staged file. */
@@ -75,7 +75,7 @@ export async function stageMount(
   const tree: MemoryTree = {};
   for (const path of paths.filter(keep)) {
     const data = new Uint8Array(await readFile(join(from, path)));
-    files.push({ path, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), data });
+    files.push({ path, size: data.length, sha256: sha256Hex(data), data });
     insert(tree, path, data);
   }
   return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +7,7 @@ import { DistError, DistIntegrityError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
+import { sha256Hex } from '../store/sha256.js';
 
 /** Options of {@link runDist}. */
 export interface RunDistOptions {
@@ -33,10 +33,6 @@ export interface LoadedDist {
   manifest: DistManifest;
   engine: Uint8Array;
   data: Uint8Array;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function checkManifest(dir: string, value: unknown): DistManifest {
@@ -91,7 +87,7 @@ export async function loadDist(
     }
     if (options.verify !== false) {
       // The engine cache remembers the hash of these bytes, so linking them does not hash again.
-      const actual = engine && cache !== null ? cache.hash(bytes) : sha256(bytes);
+      const actual = engine && cache !== null ? cache.hash(bytes) : sha256Hex(bytes);
       if (actual !== file.sha256) throw new DistIntegrityError(join(dir, file.path), file.sha256, actual);
     }
     return bytes;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { MalformedResponseError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 import { openArchive, readTar } from './tar.js';
 
 /** The default npm registry. */
@@ -60,7 +60,7 @@ export async function extractPackageFile(
     } finally {
       await handle.close();
     }
-    return { sha256: createHash('sha256').update(entry.data).digest('hex'), size: entry.data.length };
+    return { sha256: sha256Hex(entry.data), size: entry.data.length };
   }
   return undefined;
 }
