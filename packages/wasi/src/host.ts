@@ -546,6 +546,18 @@ export function createHost(config: HostConfig): HostControl {
     return n;
   }
 
+  /** fd_sync and fd_datasync: both flush through the handle's `sync()`, each checking its own right. */
+  function sync(fd: number, right: number): number {
+    try {
+      const d = fds[fd];
+      if (d === undefined) return Errno.BADF;
+      if ((d.rightsBase & right) === 0) return Errno.NOTCAPABLE;
+      return d.handle === undefined ? Errno.SUCCESS : d.handle.sync();
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
   function gather(
     fd: number,
     iovs: number,
@@ -862,14 +874,7 @@ export function createHost(config: HostConfig): HostControl {
     },
 
     fd_datasync(fd: number): number {
-      try {
-        const d = fds[fd];
-        if (d === undefined) return Errno.BADF;
-        if ((d.rightsBase & Rights.FD_DATASYNC) === 0) return Errno.NOTCAPABLE;
-        return d.handle === undefined ? Errno.SUCCESS : d.handle.sync();
-      } catch (error) {
-        return fail(error);
-      }
+      return sync(fd, Rights.FD_DATASYNC);
     },
 
     fd_fdstat_get(fd: number, ptr: number): number {
@@ -1134,14 +1139,7 @@ export function createHost(config: HostConfig): HostControl {
     },
 
     fd_sync(fd: number): number {
-      try {
-        const d = fds[fd];
-        if (d === undefined) return Errno.BADF;
-        if ((d.rightsBase & Rights.FD_SYNC) === 0) return Errno.NOTCAPABLE;
-        return d.handle === undefined ? Errno.SUCCESS : d.handle.sync();
-      } catch (error) {
-        return fail(error);
-      }
+      return sync(fd, Rights.FD_SYNC);
     },
 
     fd_tell(fd: number, resultPtr: number): number {
