@@ -84,7 +84,11 @@ describe('parseCLI', () => {
   it.each([
     [['frobnicate'], 'ERR_CLI_USAGE', /unknown command "frobnicate"/],
     [['--frob'], 'ERR_CLI_USAGE', /unknown option --frob/],
-    [['run'], 'ERR_CLI_USAGE', /run needs a module/],
+    [
+      ['run'],
+      'ERR_CLI_USAGE',
+      /run needs a dist directory or a module: wasm-runtime run <dist \| module.wasm> \(see `wasm-runtime run --help`\)/,
+    ],
     [['run', '--dir'], 'ERR_CLI_USAGE', /--dir needs a value/],
     [['run', '--mapdir', 'a::b', 'm.wasm'], 'ERR_CLI_USAGE', /unknown option --mapdir for run/],
     [['run', '--env', '=v', 'm.wasm'], 'ERR_CLI_USAGE', /variable name is empty/],
@@ -141,7 +145,7 @@ describe('main', () => {
   it('prints error[CODE]: message and exits 2 on a usage error', async () => {
     const { out, streams } = capture();
     expect(await main(['run'], streams)).toBe(2);
-    expect(out.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: run needs a module/);
+    expect(out.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: run needs a dist directory or a module/);
     expect(out.stdout).toBe('');
   });
 

@@ -63,8 +63,8 @@ Options:
   --env KEY           pass KEY's value from this process's environment
   -h, --help          show this help
 
-Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usage error;
-134 when the guest traps.
+Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usage error (a bad
+--dir too); 134 when the guest traps.
 `;
 
 /** Help text of a command, or the general help. */
@@ -118,7 +118,7 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
     const next = argv[++i];
-    if (next === undefined) throw new UsageError(`${flag} needs a value`);
+    if (next === undefined) throw new UsageError(`${flag} needs a value`, 'run');
     return next;
   };
   /** Applies `--dir`/`--env` at `i`; false when `arg` is not one of them. */
@@ -131,7 +131,7 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
       const spec = value(flag, inline);
       const at = spec.indexOf('=');
       const key = at < 0 ? spec : spec.slice(0, at);
-      if (key === '') throw new UsageError(`--env ${spec}: the variable name is empty`);
+      if (key === '') throw new UsageError(`--env ${spec}: the variable name is empty`, 'run');
       if (at >= 0) options.env[key] = spec.slice(at + 1);
       else if (hostEnv[key] !== undefined) options.env[key] = hostEnv[key];
     } else return false;
@@ -145,10 +145,14 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
     }
     if (!arg.startsWith('-') || arg === '-') break;
     if (arg === '-h' || arg === '--help') return { command: 'help', topic: 'run' };
-    if (!option(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]} for run`);
+    if (!option(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]} for run`, 'run');
   }
   const module = argv[i];
-  if (module === undefined) throw new UsageError('run needs a module: wasm-runtime run <module.wasm>');
+  if (module === undefined)
+    throw new UsageError(
+      'run needs a dist directory or a module: wasm-runtime run <dist | module.wasm>',
+      'run',
+    );
   options.module = module;
   // Right after the module, --dir and --env are still ours (as the usage line shows them); `--`,
   // or any other argument, starts the guest's arguments.
@@ -239,7 +243,7 @@ export async function main(
   } catch (error) {
     if (isWasmRuntimeError(error)) {
       streams.stderr(`error[${error.code}]: ${error.message}\n`);
-      if (error.code === 'ERR_CLI_USAGE') return EXIT_USAGE;
+      if (error.code === 'ERR_CLI_USAGE' || error.code === 'ERR_CLI_BAD_DIR') return EXIT_USAGE;
       if (error.code === 'ERR_CLI_GUEST_TRAP') return EXIT_TRAP;
       return EXIT_FAILURE;
     }

@@ -2,8 +2,12 @@ import { WasmRuntimeError } from '@wasm-runtime/errors';
 
 /** The command line could not be understood: an unknown option, a missing value, no module. Exit status 2. */
 export class UsageError extends WasmRuntimeError {
-  constructor(message: string) {
-    super('ERR_CLI_USAGE', `${message} (see \`wasm-runtime --help\`)`);
+  /** `command`: the command whose help the message points at (default the general help). */
+  constructor(message: string, command?: string) {
+    super(
+      'ERR_CLI_USAGE',
+      `${message} (see \`wasm-runtime ${command === undefined ? '' : `${command} `}--help\`)`,
+    );
   }
 }
 
@@ -44,7 +48,7 @@ export class NotACommandError extends WasmRuntimeError {
   }
 }
 
-/** A `--dir` argument is malformed or names a host directory that does not exist. */
+/** A `--dir` argument is malformed or names a host directory that does not exist. Exit status 2, a usage error. */
 export class BadDirError extends WasmRuntimeError {
   constructor(spec: string, reason: string) {
     super('ERR_CLI_BAD_DIR', `--dir ${spec}: ${reason}`);

@@ -125,21 +125,37 @@ describe('wasm-runtime run errors', () => {
     expect(r.exitCode).toBe(1);
   });
 
-  it('a --dir whose host directory does not exist: ERR_CLI_BAD_DIR', async () => {
+  it('a --dir whose host directory does not exist: ERR_CLI_BAD_DIR, a usage error (exit 2)', async () => {
     const r = await cli(['run', '--dir', `${tmp}/missing::/m`, probe]);
     expect(r.stderr).toBe(
       `error[ERR_CLI_BAD_DIR]: --dir ${tmp}/missing::/m: the host directory ${tmp}/missing does not exist\n`,
     );
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
+  });
+
+  it("Docker's --dir HOST:GUEST is echoed as given, with the HOST::GUEST spelling to use", async () => {
+    const r = await cli(['run', '--dir', 'rt:/rt', probe]);
+    expect(r.stderr).toBe(
+      'error[ERR_CLI_BAD_DIR]: --dir rt:/rt: the host directory rt:/rt does not exist; to show a host directory under another guest path write HOST::GUEST with two colons: --dir rt::/rt\n',
+    );
+    expect(r.exitCode).toBe(2);
   });
 
   it('a --dir that is a file, and one with an empty guest path: ERR_CLI_BAD_DIR', async () => {
     const file = await cli(['run', '--dir', `${join(tmp, 'in.txt')}::/m`, probe]);
     expect(file.stderr).toMatch(/^error\[ERR_CLI_BAD_DIR\]: .* is not a directory\n$/);
-    expect(file.exitCode).toBe(1);
+    expect(file.exitCode).toBe(2);
     const empty = await cli(['run', '--dir', `${tmp}::`, probe]);
     expect(empty.stderr).toMatch(/^error\[ERR_CLI_BAD_DIR\]: .*the guest path after :: is empty/);
-    expect(empty.exitCode).toBe(1);
+    expect(empty.exitCode).toBe(2);
+  });
+
+  it('an unknown option points at the help of its command', async () => {
+    const r = await cli(['run', '--mapdir', 'a::b', probe]);
+    expect(r.stderr).toBe(
+      'error[ERR_CLI_USAGE]: unknown option --mapdir for run (see `wasm-runtime run --help`)\n',
+    );
+    expect(r.exitCode).toBe(2);
   });
 
   it('a file that is not WebAssembly: ERR_CLI_INVALID_MODULE', async () => {
@@ -165,7 +181,7 @@ describe('wasm-runtime run errors', () => {
   it('a usage error: error[ERR_CLI_USAGE] and status 2', async () => {
     const r = await cli(['run', '--bogus', probe]);
     expect(r.stderr).toBe(
-      'error[ERR_CLI_USAGE]: unknown option --bogus for run (see `wasm-runtime --help`)\n',
+      'error[ERR_CLI_USAGE]: unknown option --bogus for run (see `wasm-runtime run --help`)\n',
     );
     expect(r.exitCode).toBe(2);
   });

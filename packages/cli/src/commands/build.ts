@@ -62,7 +62,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
     flags: ['--json', '--offline'],
   });
   if (positionals.length > 1)
-    throw new UsageError(`build takes one app directory, got ${positionals.length}`);
+    throw new UsageError(`build takes one app directory, got ${positionals.length}`, 'build');
   singleValues(values, ['--lang', '--entry', '--out', '--name', '--cache-dir']);
   return {
     dir: positionals[0] ?? '.',

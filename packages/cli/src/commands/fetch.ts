@@ -51,7 +51,7 @@ export function parseFetchArgs(argv: readonly string[]): FetchOptions {
     flags: ['--json', '--offline'],
   });
   if (positionals.length > 1)
-    throw new UsageError(`fetch takes one app directory, got ${positionals.length}`);
+    throw new UsageError(`fetch takes one app directory, got ${positionals.length}`, 'fetch');
   singleValues(values, ['--lang', '--cache-dir']);
   return {
     dir: positionals[0] ?? '.',

@@ -101,13 +101,13 @@ export function readArgs(
     }
     const name = spec.aliases?.[arg] ?? arg;
     if (spec.flags?.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value`, command);
       flags.add(name);
     } else if (spec.values?.includes(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      if (value === undefined) throw new UsageError(`${arg} needs a value`, command);
       values.set(name, [...(values.get(name) ?? []), value]);
-    } else throw new UsageError(`unknown option ${arg} for ${command}`);
+    } else throw new UsageError(`unknown option ${arg} for ${command}`, command);
   }
   return { values, flags, positionals };
 }

@@ -31,6 +31,7 @@ export function parseInspectArgs(argv: readonly string[]): InspectOptions {
       positionals.length === 0
         ? 'inspect needs a module: wasm-runtime inspect <module.wasm>'
         : 'inspect takes one module',
+      'inspect',
     );
   }
   return { module: positionals[0]!, json: flags.has('--json') };

@@ -63,12 +63,16 @@ export function parsePreinitArgs(argv: readonly string[]): PreinitOptions {
   try {
     args = parseWizerArgs(rest);
   } catch (error) {
-    if (isWasmRuntimeError(error, 'ERR_PREINIT_USAGE')) throw new UsageError(`preinit: ${error.message}`);
+    if (isWasmRuntimeError(error, 'ERR_PREINIT_USAGE'))
+      throw new UsageError(`preinit: ${error.message}`, 'preinit');
     throw error;
   }
   if (args.input === undefined)
-    throw new UsageError('preinit needs an input module: wasm-runtime preinit <in.wasm> -o <out.wasm>');
-  if (args.output === undefined) throw new UsageError('preinit needs an output: -o <out.wasm>');
+    throw new UsageError(
+      'preinit needs an input module: wasm-runtime preinit <in.wasm> -o <out.wasm>',
+      'preinit',
+    );
+  if (args.output === undefined) throw new UsageError('preinit needs an output: -o <out.wasm>', 'preinit');
   return {
     input: args.input,
     output: args.output,

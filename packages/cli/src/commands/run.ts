@@ -29,11 +29,18 @@ export interface RunOptions {
 /** Checks that every `--dir` names an existing host directory; throws `BadDirError` otherwise. */
 export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
   for (const dir of dirs) {
+    const spec = dir.host === dir.guest ? dir.host : `${dir.host}::${dir.guest}`;
     const st = await stat(dir.host).catch(() => undefined);
-    if (!st)
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `the host directory ${dir.host} does not exist`);
-    if (!st.isDirectory())
-      throw new BadDirError(`${dir.host}::${dir.guest}`, `${dir.host} is not a directory`);
+    if (!st) {
+      // Docker's HOST:GUEST habit: one colon, read here as a single (missing) directory name.
+      const colon = dir.host === dir.guest ? dir.host.indexOf(':') : -1;
+      const hint =
+        colon > 0 && colon < dir.host.length - 1
+          ? `; to show a host directory under another guest path write HOST::GUEST with two colons: --dir ${dir.host.slice(0, colon)}::${dir.host.slice(colon + 1)}`
+          : '';
+      throw new BadDirError(spec, `the host directory ${dir.host} does not exist${hint}`);
+    }
+    if (!st.isDirectory()) throw new BadDirError(spec, `${dir.host} is not a directory`);
   }
 }
 

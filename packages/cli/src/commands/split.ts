@@ -47,13 +47,14 @@ export function parseSplitArgs(argv: readonly string[]): SplitOptions {
       positionals.length === 0
         ? 'split needs a snapshot: wasm-runtime split <snapshot.wasm> --out-dir <dir>'
         : 'split takes one snapshot',
+      'split',
     );
   }
   const outDir = last(values, '--out-dir');
-  if (outDir === undefined || outDir === '') throw new UsageError('split needs --out-dir <dir>');
+  if (outDir === undefined || outDir === '') throw new UsageError('split needs --out-dir <dir>', 'split');
   const name = last(values, '--name');
   if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-    throw new UsageError(`--name ${name}: use letters, digits, ".", "_" and "-"`);
+    throw new UsageError(`--name ${name}: use letters, digits, ".", "_" and "-"`, 'split');
   return {
     snapshot: positionals[0]!,
     outDir,
