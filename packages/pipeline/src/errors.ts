@@ -1,4 +1,5 @@
 import { WasmRuntimeError } from '@wasm-runtime/errors';
+import { closest } from './validation.js';
 
 /** One problem found in a config or recipe, at a dot path such as `files.include.0`. */
 export interface ValidationIssue {
@@ -36,15 +37,24 @@ export class UnknownLanguageError extends WasmRuntimeError {
   readonly installed: readonly string[];
 
   constructor(language: string, installed: readonly string[]) {
+    const guess = closest(language, new Set([...installed, ...KNOWN_LANGUAGES]));
+    const valid = /^[a-z][a-z0-9-]*$/.test(language);
     super(
       'ERR_RECIPE_NOT_FOUND',
       `no recipe for the language "${language}": ${describeInstalled(installed)}. ` +
-        `Install @wasm-runtime/${language} (npm install -D @wasm-runtime/${language}), or point "recipe" in the config at a recipe module.`,
+        (guess !== undefined
+          ? `Did you mean "${guess}"? (${installed.includes(guess) ? 'installed' : `npm install -D @wasm-runtime/${guess}`})`
+          : valid
+            ? `Install @wasm-runtime/${language} (npm install -D @wasm-runtime/${language}), or point "recipe" in the config at a recipe module.`
+            : 'A language name is lowercase letters, digits and dashes (the recipe package is @wasm-runtime/<language>); or point "recipe" in the config at a recipe module.'),
     );
     this.language = language;
     this.installed = installed;
   }
 }
+
+/** The languages this project publishes recipes for, suggested for typos even when not installed. */
+export const KNOWN_LANGUAGES = ['lua', 'python', 'ruby', 'spidermonkey'] as const;
 
 /** Words for the recipes that are installed, used by every "unknown language" message. */
 export function describeInstalled(installed: readonly string[]): string {

@@ -452,6 +452,16 @@ describe('config errors', () => {
     expect(unknown.errors[0]!.path).toBe('lang');
     expect(unknown.errors[0]!.message).toContain('no recipe for the language "cobol"');
     expect(unknown.errors[0]!.message).toMatch(/installed recipes: .*fixture-c/);
+    // A typo of an installed language, or of one this project publishes, suggests it.
+    const typo = await loadConfig(dir, { overrides: { lang: 'fixture-cc' } });
+    expect(typo.errors[0]!.message).toMatch(/Did you mean "fixture-c"\? \(installed\)$/);
+    const lau = await loadConfig(dir, { overrides: { lang: 'lau' } });
+    expect(lau.errors[0]!.message).toMatch(
+      /Did you mean "lua"\? \((installed|npm install -D @wasm-runtime\/lua)\)$/,
+    );
+    const upper = await loadConfig(dir, { overrides: { lang: 'Cobol' } });
+    expect(upper.errors[0]!.message).not.toContain('@wasm-runtime/Cobol');
+    expect(upper.errors[0]!.message).toContain('lowercase');
 
     // And the installed one is found by its language name and builds.
     const result = await build(dir, { store, overrides: { lang: 'fixture-c', out: join(tmp, 'by-lang') } });

@@ -60,6 +60,7 @@ describe('resolveConfig', () => {
     expect(value).toBeUndefined();
     const lines = errors.map((e) => `${e.path}: ${e.message}`);
     expect(lines).toEqual([
+      'colour: unknown key',
       'name: expected a file-name-safe name (letters, digits, ".", "_", "-"), got "no spaces please"',
       'files.include: expected an array of globs, got "all"',
       'files.exclude: expected an array of globs, got an array',
@@ -69,7 +70,20 @@ describe('resolveConfig', () => {
       'init.args: expected an array of strings, got "x"',
       'init.env.HOME: expected a string, got number 3',
     ]);
-    expect(warnings).toEqual([{ path: 'colour', message: 'unknown key, ignored' }]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('an unknown key is an error that suggests the key meant', async () => {
+    const { value, errors } = await resolveConfig(
+      { recipe, root: 'app', outdir: 'build', files: { includes: ['**/*.toy'] }, init: { envs: {} } },
+      { baseDir: dir },
+    );
+    expect(value).toBeUndefined();
+    expect(errors).toEqual([
+      { path: 'outdir', message: 'unknown key; did you mean "out"?' },
+      { path: 'files.includes', message: 'unknown key; did you mean "include"?' },
+      { path: 'init.envs', message: 'unknown key; did you mean "env"?' },
+    ]);
   });
 
   it('flags override the config', async () => {
@@ -144,7 +158,9 @@ describe('loadConfig', () => {
     await writeFile(join(json, 'wasm-runtime.config.json'), '{ "name": ');
     const broken = await loadConfig(json);
     expect(broken.value).toBeUndefined();
-    expect(broken.errors[0]!.message).toMatch(/is not valid JSON/);
+    expect(broken.errors[0]!.message).toMatch(/is not valid JSON at line 1, column 11: /);
+    await writeFile(join(json, 'wasm-runtime.config.json'), '{\n  "name": "a",\n}\n');
+    expect((await loadConfig(json)).errors[0]!.message).toMatch(/is not valid JSON at line 3, column 1: /);
     expect((await loadConfig(join(dir, 'missing'))).errors[0]!.message).toMatch(/does not exist/);
   });
 

@@ -8,7 +8,7 @@ import { describeInstalled, type ValidationIssue } from '../errors.js';
 import { findRecipe, type LoadedRecipe, listInstalledRecipes, loadRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
 import { validateRecipe } from '../recipe/validate.js';
-import { describe, isObject, isStringArray } from '../validation.js';
+import { describe, didYouMean, isObject, isStringArray, jsonErrorOffset, lineColumn } from '../validation.js';
 import type { ConfigOverrides, ResolvedConfig, ValidationResult, WasmRuntimeConfig } from './types.js';
 
 /** Config file names looked for in an app directory, in this order. */
@@ -88,7 +88,8 @@ export async function resolveConfig(
     delete config['recipe'];
   }
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) warnings.push({ path: key, message: 'unknown key, ignored' });
+    if (!KNOWN_KEYS.has(key))
+      errors.push({ path: key, message: `unknown key${didYouMean(key, KNOWN_KEYS)}` });
   }
 
   const rootRaw = config['root'] ?? '.';
@@ -185,7 +186,10 @@ export async function resolveConfig(
     else {
       for (const key of Object.keys(files)) {
         if (key !== 'include' && key !== 'exclude')
-          warnings.push({ path: `files.${key}`, message: 'unknown key, ignored' });
+          errors.push({
+            path: `files.${key}`,
+            message: `unknown key${didYouMean(key, ['include', 'exclude'])}`,
+          });
       }
       if (files['include'] !== undefined) {
         if (!isStringArray(files['include'])) bad('files.include', 'an array of globs', files['include']);
@@ -237,7 +241,7 @@ export async function resolveConfig(
     else {
       for (const key of Object.keys(initRaw)) {
         if (key !== 'args' && key !== 'env')
-          warnings.push({ path: `init.${key}`, message: 'unknown key, ignored' });
+          errors.push({ path: `init.${key}`, message: `unknown key${didYouMean(key, ['args', 'env'])}` });
       }
       if (initRaw['args'] !== undefined) {
         if (!isStringArray(initRaw['args'])) bad('init.args', 'an array of strings', initRaw['args']);
@@ -287,6 +291,12 @@ export function findConfigFile(dir: string): string | undefined {
   return undefined;
 }
 
+/** ` at line 3, column 14` where a JSON text first goes wrong. */
+function jsonWhere(text: string): string {
+  const at = jsonErrorOffset(text);
+  return at === undefined ? '' : ` at ${lineColumn(text, at)}`;
+}
+
 /**
  * Reads a config file. JSON is parsed; `.mjs`/`.js` are imported (default export, or `config`);
  * `.ts` is imported only where Node itself can import TypeScript (Node 22.6+ with type
@@ -308,7 +318,9 @@ export async function readConfigFile(file: string): Promise<{ raw: unknown; erro
     } catch (cause) {
       return {
         raw: undefined,
-        errors: [{ path: '', message: `${file} is not valid JSON: ${(cause as Error).message}` }],
+        errors: [
+          { path: '', message: `${file} is not valid JSON${jsonWhere(text)}: ${(cause as Error).message}` },
+        ],
       };
     }
   }

@@ -11,7 +11,17 @@ import { validateRecipe } from './validate.js';
 export const RECIPE_SCOPE = '@wasm-runtime';
 
 // Packages of the project that are libraries, not recipes: never imported when listing.
-const NOT_RECIPES = new Set(['cli', 'errors', 'pipeline', 'preinit', 'split', 'wasi', 'wasm', 'action']);
+const NOT_RECIPES = new Set([
+  'cli',
+  'errors',
+  'pipeline',
+  'preinit',
+  'split',
+  'wasi',
+  'wasm',
+  'action',
+  'test-support',
+]);
 
 /** A recipe and where it was loaded from. */
 export interface LoadedRecipe {
