@@ -1,4 +1,5 @@
-import { cp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '@wasm-runtime/pipeline';
@@ -9,6 +10,21 @@ import { runCold, runSnapshot, runSplit } from './ways.js';
 const template = fileURLToPath(new URL('../../../templates/lua/', import.meta.url));
 
 describe('templates/lua', () => {
+  it("its config's $schema names a file the installed pipeline package ships", async () => {
+    const config = JSON.parse(await readFile(join(template, 'wasm-runtime.config.json'), 'utf8')) as {
+      $schema: string;
+    };
+    const prefix = './node_modules/@wasm-runtime/pipeline/';
+    expect(config.$schema.startsWith(prefix)).toBe(true);
+    const inPackage = config.$schema.slice(prefix.length);
+    const pipeline = fileURLToPath(new URL('../../../packages/pipeline/', import.meta.url));
+    expect(existsSync(join(pipeline, inPackage))).toBe(true);
+    const { files } = JSON.parse(await readFile(join(pipeline, 'package.json'), 'utf8')) as {
+      files: string[];
+    };
+    expect(files.some((f) => inPackage.startsWith(`${f}/`))).toBe(true);
+  });
+
   it('builds from its wasm-runtime.config.json (lang lua) and runs the same all three ways', async () => {
     const scratch = await tempDir('lua-template-');
     try {

@@ -1,4 +1,4 @@
--- Everything at the top level runs once, at build time (`npm run build`): requiring modules,
+-- Everything at the top level runs once, at build time (`npx wasm-runtime build`): requiring modules,
 -- reading files, building tables. The result is saved in a snapshot, so every start of the app
 -- begins here, already initialized. `main` runs on every start (`npm start`).
 local quotes = require('quotes')

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/streams.js';
-import { buildCommand, parseBuildArgs } from './build.js';
+import { buildCommand, nondeterminismLine, parseBuildArgs } from './build.js';
 
 const apps = fileURLToPath(new URL('../../test/fixtures/build/apps/', import.meta.url));
 const cacheDir = fileURLToPath(new URL('../../test/.build/store/', import.meta.url));
@@ -40,6 +40,24 @@ describe('parseBuildArgs', () => {
     expect(() => parseBuildArgs(['a', 'b'])).toThrow(/one app directory/);
     expect(() => parseBuildArgs(['--name', 'a', '--name', 'b'])).toThrow(/more than once/);
     expect(() => parseBuildArgs(['--json=yes'])).toThrow(/takes no value/);
+  });
+});
+
+describe('nondeterminismLine', () => {
+  it('says what init read of the clocks and randomness, and that it is fixed at build time', () => {
+    expect(nondeterminismLine(null)).toBe('');
+    const nd = {
+      randomBytes: 0,
+      randomCalls: 0,
+      clockReads: 0,
+      envReads: [],
+      argsRead: false,
+      stdinBytes: 0,
+    };
+    expect(nondeterminismLine(nd)).toBe('');
+    expect(nondeterminismLine({ ...nd, randomBytes: 16, randomCalls: 1, clockReads: 2 })).toBe(
+      'init read 16 random bytes and 2 clocks: deterministic at build time (the realtime clock reads 2024-01-01T00:00:00Z), the same in every start\n',
+    );
   });
 });
 

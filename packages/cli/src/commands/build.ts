@@ -134,8 +134,15 @@ function summary(result: BuildResult, streams: CommandStreams): string {
     table([['file', 'size', ''], ...files], [false, true, false]) +
     `\nruntime ${formatBytes(result.sizes.runtime)}; snapshot memory: ${m.preinit.memories
       .map((mem) => `${mem.pages} pages, ${formatBytes(mem.nonZeroBytes)} non-zero`)
-      .join('; ')}\n`
+      .join('; ')}\n` +
+    nondeterminismLine(m.preinit.nondeterminism)
   );
+}
+
+/** What init read of the clocks and randomness, fixed at build time and the same in every start. */
+export function nondeterminismLine(nd: BuildResult['manifest']['preinit']['nondeterminism']): string {
+  if (nd === null || (nd.randomBytes === 0 && nd.clockReads === 0)) return '';
+  return `init read ${nd.randomBytes} random bytes and ${nd.clockReads} clocks: deterministic at build time (the realtime clock reads 2024-01-01T00:00:00Z), the same in every start\n`;
 }
 
 /**
