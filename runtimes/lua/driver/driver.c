@@ -53,6 +53,11 @@ static const char *env_or(const char *name, const char *fallback) {
   return value != NULL && value[0] != '\0' ? value : fallback;
 }
 
+static int env_flag(const char *name) {
+  const char *value = getenv(name);
+  return value != NULL && strcmp(value, "1") == 0;
+}
+
 /* Message handler for lua_pcall: the error as text plus a traceback. */
 static int message_handler(lua_State *S) {
   const char *msg = lua_tostring(S, 1);
@@ -107,7 +112,15 @@ static void initialize(void) {
   lua_setfield(L, -2, "path");
   lua_pushliteral(L, "");
   lua_setfield(L, -2, "cpath");
-  lua_pop(L, 1);
+  /* No C modules in WASI: drop the C and all-in-one searchers, so a failed require lists the files
+     it looked for, not "no file ''" once per empty cpath searcher. */
+  if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
+    lua_pushnil(L);
+    lua_rawseti(L, -2, 4);
+    lua_pushnil(L);
+    lua_rawseti(L, -2, 3);
+  }
+  lua_pop(L, 2);
 
   const char *entry = getenv("LUA_APP_ENTRY");
   if (entry == NULL || entry[0] == '\0') {
@@ -127,14 +140,14 @@ static void initialize(void) {
   app_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   if (push_main()) {
     lua_pop(L, 1);
-  } else {
-    /* A script-style entry did all its work now, at build time: say so while it can be fixed. */
-    fprintf(stderr,
-            "wasm-runtime/lua: warning: %s has no main: its top level ran once, now, at build time, "
-            "and a start will fail with \"no main function\". Return a function or a table with "
-            "main(args), or define a global main (not needed if the app is only called through "
-            "the reactor API).\n",
-            entry);
+  } else if (!env_flag("LUA_APP_REACTOR")) {
+    /* A script-style entry did all its work now, at build time, and could never start: refuse it
+       while it can be fixed. */
+    lua_app_init_failed(
+        "the entry module has no main",
+        "its top level ran once, now, at build time, and a start would have nothing to run. Return a "
+        "function or a table with main(args), or define a global main; for an app only called "
+        "through the reactor API, set \"options\": { \"reactor\": true } in wasm-runtime.config.json");
   }
   lua_pop(L, 2); /* the handler and the entry's path, still used above */
 

@@ -54,9 +54,16 @@ function luaBuildSource(options: LuaRecipeOptions): BuildSource & { output: 'lua
 export function luaRecipe(options: LuaRecipeOptions = {}): Recipe & { source: { kind: 'build' } } {
   return {
     language: 'lua',
-    runtime: { name: 'lua', version: `5.4.4+wasm-runtime.2${options.wasmOpt ? '+wasm-opt' : ''}` },
+    runtime: { name: 'lua', version: `5.4.4+wasm-runtime.3${options.wasmOpt ? '+wasm-opt' : ''}` },
     source: luaBuildSource(options),
-    init: (context) => ({ export: LUA_EXPORTS.init, env: { LUA_APP_ENTRY: context.entryGuestPath } }),
+    init: (context) => ({
+      export: LUA_EXPORTS.init,
+      env: {
+        LUA_APP_ENTRY: context.entryGuestPath,
+        // An app called only through the reactor API may have no main; any other must have one.
+        ...(context.options['reactor'] === true ? { LUA_APP_REACTOR: '1' } : {}),
+      },
+    }),
     entry: { kind: 'command', export: LUA_EXPORTS.run },
     postRestore: { call: LUA_EXPORTS.reseed },
     defaults: { entry: 'main.lua' },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,10 +151,37 @@ describe('command entry under node:wasi', () => {
     );
   });
 
-  it('says so when the app has no main function', async () => {
-    const r = await runCommand({ app: appDir('no-main') });
+  it('fails init when the entry module has no main, saying what to write', async () => {
+    await expect(runCommand({ app: appDir('no-main') })).rejects.toThrow(/unreachable/);
+    const r = await runCommand({ app: appDir('no-main'), env: { LUA_APP_REACTOR: '1' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the app has no main function');
+  });
+
+  it('os.setlocale refuses locales wasi-libc cannot provide (nil, as C Lua where one is missing)', async () => {
+    const r = await scenario('locale');
+    expect(r).toEqual({ code: 0, stdout: 'nil\tnil\t3.5\nC\tC.UTF-8\tC.UTF-8;C;C;C;C;C\n', stderr: '' });
+  });
+
+  it('os.tmpname makes a new empty file under a preopened /tmp, and fails as before without one', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'lua-tmpname-'));
+    try {
+      const r = await scenario('tmpname', { dirs: { '/tmp': tmp } });
+      expect(r).toEqual({ code: 0, stdout: 'true\ttrue\ttrue\ntrue\ttrue\n', stderr: '' });
+      expect(readdirSync(tmp)).toEqual([]);
+      const none = await scenario('tmpname');
+      expect(none.stdout).toBe('error\tunable to generate a unique filename\n');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed require lists the files it looked for, and no empty C search path', async () => {
+    const r = await scenario('require_missing');
+    expect(r.stdout).toBe(
+      "false\nmodule 'no.such.module' not found:\n\tno field package.preload['no.such.module']\n" +
+        "\tno file '/app/no/such/module.lua'\n\tno file '/app/no/such/module/init.lua'\n",
+    );
   });
 });
 

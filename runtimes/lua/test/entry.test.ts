@@ -1,21 +1,41 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { build } from '@wasm-runtime/pipeline';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { recipe } from '../src/index.js';
+import { tempDir, testStore } from './helpers.js';
 import { buildApp, runSplit } from './ways.js';
 
 describe('an entry module without main', () => {
-  it('builds with a warning that says its top level ran at build time; a start then fails clearly', async () => {
+  it('fails the build, saying its top level ran at build time and what to write instead', async () => {
     const scratch = await tempDir('lua-no-main-');
     try {
       const app = join(scratch.path, 'app');
       await mkdir(app);
       await writeFile(join(app, 'main.lua'), 'print("hi")\n');
-      const result = await buildApp(app, join(scratch.path, 'dist'), 'script');
-      expect(result.initOutput.stdout).toBe('hi\n');
-      expect(result.initOutput.stderr).toMatch(
-        /^wasm-runtime\/lua: warning: \/app\/main\.lua has no main: its top level ran once, now, at build time/,
+      const out = join(scratch.path, 'dist');
+      const failed = buildApp(app, out, 'script');
+      await expect(failed).rejects.toMatchObject({ code: 'ERR_BUILD_STAGE_FAILED', stage: 'preinit' });
+      await expect(failed).rejects.toThrow(
+        /the entry module has no main: its top level ran once, now, at build time.*"reactor": true/,
       );
+      await expect(readdir(out)).rejects.toThrow();
+    } finally {
+      await scratch.remove();
+    }
+  });
+
+  it('builds without main when the config says the app is a reactor; a start then fails clearly', async () => {
+    const scratch = await tempDir('lua-reactor-');
+    try {
+      const app = join(scratch.path, 'app');
+      await mkdir(app);
+      await writeFile(join(app, 'main.lua'), 'function greet() print("hi") end\n');
+      const result = await build(
+        { name: 'reactor', recipe, root: app, out: join(scratch.path, 'dist'), options: { reactor: true } },
+        { store: testStore(), baseDir: app },
+      );
+      expect(result.initOutput.stderr).toBe('');
       const run = await runSplit(result.outDir);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');

@@ -31,6 +31,8 @@ export interface CommandOptions {
   args?: string[];
   env?: Record<string, string>;
   stdin?: string;
+  /** More preopens, guest path to host directory (after `/app`). */
+  dirs?: Record<string, string>;
   /** `split`: _initialize, wizer-initialize, wasm-runtime.run (the snapshot flow); `main`: wasm-runtime.main. */
   entry?: 'split' | 'main';
 }
@@ -50,7 +52,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
       version: 'preview1',
       args: ['app', ...(options.args ?? [])],
       env: options.env ?? {},
-      preopens: { '/app': options.app },
+      preopens: { '/app': options.app, ...options.dirs },
       returnOnExit: true,
       stdin: fds[0],
       stdout: fds[1],

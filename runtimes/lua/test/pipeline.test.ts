@@ -138,7 +138,7 @@ describe('what the pipeline emits for Lua', () => {
 
   it('records the recipe in the manifest: runtime, command entry, reseed, no run-time mount', () => {
     const m = tourBuild.manifest;
-    expect(m.runtime).toMatchObject({ language: 'lua', name: 'lua', version: '5.4.4+wasm-runtime.2' });
+    expect(m.runtime).toMatchObject({ language: 'lua', name: 'lua', version: '5.4.4+wasm-runtime.3' });
     expect(m.entry).toEqual({ kind: 'command', export: '_start', file: 'main.lua' });
     expect(m.postRestore).toEqual({ call: 'wasm_runtime_reseed', hook: false });
     expect(m.mounts).toHaveLength(1);
