@@ -1,7 +1,7 @@
 // `wasm-runtime build`, `run <dist>`, `inspect`, `preinit` and `split`, end to end: the real binary
 // (bin/wasm-runtime.js → dist/) run with execa on the fixture runtime (packages/pipeline/test/fixtures/build/fixture.c, through fixtures/build/recipe.mjs).
 
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +15,12 @@ const apps = join(fixtures, 'apps');
 const cacheDir = fileURLToPath(new URL('./.build/store/', import.meta.url));
 
 /** Runs the CLI outside CI-detection noise; never rejects, so a test can assert the exit status. */
-function cli(args: string[]) {
+function cli(args: string[], cwd?: string) {
   return execa(process.execPath, [bin, ...args], {
     reject: false,
     stripFinalNewline: false,
     env: { NO_COLOR: '' },
+    ...(cwd === undefined ? {} : { cwd }),
   });
 }
 
@@ -84,6 +85,25 @@ describe('wasm-runtime build + run', () => {
     expect(ja.manifest.files.engine).toEqual(jb.manifest.files.engine);
     expect(ja.manifest.files.data.sha256).not.toBe(jb.manifest.files.data.sha256);
     expect((await readdir(join(tmp, 'b'))).sort()).toContain(ja.manifest.files.engine.path);
+  });
+
+  it('build <entry file> builds the app the file belongs to; --out is relative to the current directory', async () => {
+    const app = join(tmp, 'by-file');
+    await cp(join(apps, 'hello'), app, { recursive: true });
+    await writeFile(join(app, 'other.txt'), 'the other entry\n');
+    await writeFile(
+      join(app, 'wasm-runtime.config.json'),
+      JSON.stringify({ recipe: join(fixtures, 'recipe.mjs'), name: 'hello' }),
+    );
+    const b = await cli(['build', 'by-file/other.txt', '--out', 'out-by-file', '--cache-dir', cacheDir], tmp);
+    expect(b.stderr).toBe('');
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toContain('→ out-by-file/');
+    const r = await cli(['run', join(tmp, 'out-by-file')]);
+    expect(r.stdout).toMatch(/^0: the other entry\n/);
+    const twice = await cli(['build', 'by-file/other.txt', '--entry', 'main.txt'], tmp);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toMatch(/give the entry file once/);
   });
 
   it('config errors: all printed with dot paths, exit status 1, nothing written', async () => {
@@ -173,7 +193,7 @@ describe('wasm-runtime build + run', () => {
     expect(usage.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: unknown option --bogus for build/);
     const help = await cli(['build', '--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: wasm-runtime build \[dir\] \[options\]/);
+    expect(help.stdout).toMatch(/^Usage: wasm-runtime build \[dir \| entry-file\] \[options\]/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { BuildEvent, BuildResult, BuildStage } from '@wasm-runtime/pipeline';
 import { UsageError } from '../errors.js';
@@ -18,13 +19,17 @@ import {
 
 /** Options of `wasm-runtime build`, which are also its programmatic API. */
 export interface BuildOptions {
-  /** The app directory (its `wasm-runtime.config.*` is optional) or a config file. Default `.`. */
+  /**
+   * The app directory (its `wasm-runtime.config.*` is optional), a config file, or the app's entry
+   * file (Javy's habit: `build src/main.lua` builds the app of the current directory with that
+   * entry). Default `.`.
+   */
   dir: string;
   /** Overrides the config's language (`--lang`). */
   lang?: string | undefined;
   /** Overrides the entry file (`--entry`). */
   entry?: string | undefined;
-  /** Overrides the output directory (`--out`). */
+  /** Overrides the output directory (`--out`), relative to the current directory. */
   out?: string | undefined;
   /** Overrides the app name (`--name`). */
   name?: string | undefined;
@@ -37,17 +42,20 @@ export interface BuildOptions {
 }
 
 /** `wasm-runtime build --help`. */
-export const BUILD_HELP = `Usage: wasm-runtime build [dir] [options]
+export const BUILD_HELP = `Usage: wasm-runtime build [dir | entry-file] [options]
 
 Builds the app in dir (default .): fetches the runtime of its language, stages the app's files,
 runs its initialization once (pre-initialization), splits the snapshot, and writes dist/:
 <name>.wasm (runs in any WASI host), engine-<sha>.wasm + <name>.data.wasm, manifest.json.
-Settings come from dir/wasm-runtime.config.json (or .mjs); flags override them.
+Settings come from dir/wasm-runtime.config.json (or .mjs); flags override them. Given a file
+that is not a config (build src/main.lua), builds the app it belongs to (the nearest directory
+above it with a config, else the current directory) with that file as its entry.
 
 Options:
   --lang LANG      the language (its recipe is the package @wasm-runtime/LANG)
-  --entry FILE     the app's entry file, relative to dir
-  --out DIR        the output directory (default dist)
+  --entry FILE     the app's entry file, relative to the app's root
+  --out DIR        the output directory, relative to the current directory (default: the
+                   config's "out", else dist beside the config)
   --name NAME      the app's name (default: the directory's name)
   --json           print the result as JSON on stdout
   --offline        never use the network
@@ -146,6 +154,17 @@ export function nondeterminismLine(nd: BuildResult['manifest']['preinit']['nonde
 }
 
 /**
+ * The app directory of an entry file: the nearest directory above it with a config file, else the
+ * current directory.
+ */
+function appDirOf(entry: string, findConfigFile: (dir: string) => string | undefined): string {
+  for (let d = dirname(entry); ; d = dirname(d)) {
+    if (findConfigFile(d) !== undefined) return d;
+    if (dirname(d) === d) return '.';
+  }
+}
+
+/**
  * `wasm-runtime build`: builds the app and prints the stage times and file sizes (or JSON).
  * Config errors are all printed, each with its dot path; resolves to the exit status.
  */
@@ -153,16 +172,31 @@ export async function buildCommand(
   options: BuildOptions,
   streams: CommandStreams = processStreams(),
 ): Promise<number> {
-  const { ArtifactStore, build, loadConfig } = await import('@wasm-runtime/pipeline');
-  const loaded = await loadConfig(options.dir, {
-    overrides: { lang: options.lang, entry: options.entry, out: options.out, name: options.name },
+  const { ArtifactStore, build, CONFIG_FILES, findConfigFile, loadConfig } = await import(
+    '@wasm-runtime/pipeline'
+  );
+  let { dir, entry } = options;
+  const given = await stat(dir).catch(() => undefined);
+  if (given?.isFile() && !(CONFIG_FILES as readonly string[]).includes(basename(dir))) {
+    if (entry !== undefined)
+      throw new UsageError(`build ${dir} --entry ${entry}: give the entry file once, either way`, 'build');
+    entry = resolve(dir);
+    dir = appDirOf(entry, findConfigFile);
+  }
+  const loaded = await loadConfig(dir, {
+    overrides: {
+      lang: options.lang,
+      entry,
+      out: options.out === undefined ? undefined : resolve(options.out),
+      name: options.name,
+    },
   });
   if (!options.json) {
-    const where = configLocation(loaded.configFile, options.dir);
+    const where = configLocation(loaded.configFile, dir);
     for (const w of loaded.warnings)
       streams.stderr(`warning: ${where}: ${w.path === '' ? '' : `${w.path}: `}${w.message}\n`);
   }
-  if (loaded.value === undefined) return reportConfigErrors(loaded, options.dir, options.json, streams);
+  if (loaded.value === undefined) return reportConfigErrors(loaded, dir, options.json, streams);
   const store = new ArtifactStore({
     ...(options.offline ? { offline: true } : {}),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
