@@ -184,10 +184,18 @@ describe('wasm-runtime build + run', () => {
     );
     const r = await cli(['build', trap, '--cache-dir', cacheDir]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(
-      /^error\[ERR_BUILD_STAGE_FAILED\]: building trap failed in the preinit stage: \[ERR_PREINIT_TRAP\]/,
+    // The runtime's own words first, in the user's paths; the trap in one line; no wasm backtrace.
+    expect(r.stderr).toBe(
+      "error[ERR_BUILD_STAGE_FAILED]: building trap failed in the preinit stage: [ERR_BUILD_INIT_FAILED] the app's initialization failed:\n" +
+        'fixture: TRAP in main.txt\n' +
+        '(then [ERR_PREINIT_TRAP] the `wizer-initialize` function trapped: unreachable; `wasm-runtime build --verbose` shows the wasm backtrace)\n' +
+        '(the output directory was left unchanged)\n',
     );
     await expect(readdir(join(trap, 'dist'))).rejects.toThrow();
+    const verbose = await cli(['build', trap, '--cache-dir', cacheDir, '--verbose']);
+    expect(verbose.exitCode).toBe(1);
+    expect(verbose.stderr).toMatch(/^caused by \[ERR_BUILD_INIT_FAILED\] the app's initialization failed:/m);
+    expect(verbose.stderr).toMatch(/^caused by \[ERR_PREINIT_TRAP\] .*\nwasm backtrace:\n {2}0: /m);
     const usage = await cli(['build', '--bogus']);
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: unknown option --bogus for build/);

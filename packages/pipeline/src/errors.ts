@@ -102,6 +102,26 @@ export class BuildStageError extends WasmRuntimeError {
   }
 }
 
+/**
+ * The app's initialization failed at build time. The message leads with what the runtime printed
+ * (the language's own error, guest paths shown as the user's source paths); the pre-initializer's
+ * error (a trap and its wasm backtrace) is the `cause`, summed up in one line.
+ */
+export class InitFailedError extends WasmRuntimeError {
+  /** What init printed on stderr, in the user's paths. */
+  readonly printed: string;
+
+  constructor(printed: string, cause: WasmRuntimeError) {
+    const first = cause.message.split('\n', 1)[0];
+    super(
+      'ERR_BUILD_INIT_FAILED',
+      `the app's initialization failed:\n${printed}\n(then [${cause.code}] ${first}; \`wasm-runtime build --verbose\` shows the wasm backtrace)`,
+      { cause },
+    );
+    this.printed = printed;
+  }
+}
+
 /** A dist directory cannot be used: no manifest, a manifest of another format, a missing file. */
 export class DistError extends WasmRuntimeError {
   readonly dir: string;

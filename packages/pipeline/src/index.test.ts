@@ -19,6 +19,7 @@ it('exports exactly its public surface', () => {
       "DistError",
       "DistIntegrityError",
       "DownloadTimeoutError",
+      "InitFailedError",
       "InvalidArtifactSourceError",
       "InvalidRecipeError",
       "LockTimeoutError",

@@ -26,6 +26,7 @@ export {
   DistError,
   DistIntegrityError,
   formatIssue,
+  InitFailedError,
   InvalidRecipeError,
   OutputDirError,
   UnknownLanguageError,

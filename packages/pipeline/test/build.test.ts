@@ -18,6 +18,7 @@ import {
   DistIntegrityError,
   emitDir,
   fetchRuntime,
+  InitFailedError,
   type InvalidRecipeError,
   inspectModule,
   type LoadedDist,
@@ -256,11 +257,16 @@ describe('build', () => {
     expect(error).toBeInstanceOf(BuildStageError);
     expect((error as BuildStageError).code).toBe('ERR_BUILD_STAGE_FAILED');
     expect((error as BuildStageError).stage).toBe('preinit');
-    expect(((error as BuildStageError).cause as { code?: string }).code).toBe('ERR_PREINIT_TRAP');
-    // What the runtime printed before it failed reaches the user, after the trap's own message.
+    const cause = (error as BuildStageError).cause as InitFailedError;
+    expect(cause).toBeInstanceOf(InitFailedError);
+    expect((cause.cause as { code?: string }).code).toBe('ERR_PREINIT_TRAP');
+    // What the runtime printed before it failed leads the message, with the guest's /app/main.txt
+    // shown as the user's main.txt; the trap is one line after it, its wasm backtrace in the cause.
     expect((error as BuildStageError).message).toMatch(
-      /init wrote on stderr:\nfixture: TRAP in \S*main\.txt\n/,
+      /\[ERR_BUILD_INIT_FAILED\] the app's initialization failed:\nfixture: TRAP in main\.txt\n\(then \[ERR_PREINIT_TRAP\] the `wizer-initialize` function trapped: /,
     );
+    expect((error as BuildStageError).message).not.toContain('wasm backtrace:');
+    expect((cause.cause as Error).message).toContain('wasm backtrace');
     expect(await snapshotDir(out)).toEqual(before);
     expect((await readdir(tmp)).filter((n) => n.startsWith('.atomic-trap'))).toEqual([]);
   });

@@ -28,6 +28,7 @@ describe('parseBuildArgs', () => {
       out: 'o',
       name: 'n',
       json: true,
+      verbose: false,
       offline: false,
       cacheDir: undefined,
     });

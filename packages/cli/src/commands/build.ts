@@ -35,6 +35,8 @@ export interface BuildOptions {
   name?: string | undefined;
   /** Print one JSON object on stdout instead of the table. */
   json?: boolean | undefined;
+  /** On failure, also print every cause (the pre-initializer's trap and wasm backtrace). */
+  verbose?: boolean | undefined;
   /** Never use the network: runtime builds must be cached (or in a mirror directory). */
   offline?: boolean | undefined;
   /** The artifact cache directory (default `$WASM_RUNTIME_CACHE` or the user cache). */
@@ -58,6 +60,7 @@ Options:
                    config's "out", else dist beside the config)
   --name NAME      the app's name (default: the directory's name)
   --json           print the result as JSON on stdout
+  --verbose        on failure, also print the causes (the trap's wasm backtrace)
   --offline        never use the network
   --cache-dir DIR  the artifact cache (default $WASM_RUNTIME_CACHE or ~/.cache/wasm-runtime)
   -h, --help       show this help
@@ -67,7 +70,7 @@ Options:
 export function parseBuildArgs(argv: readonly string[]): BuildOptions {
   const { values, flags, positionals } = readArgs('build', argv, {
     values: ['--lang', '--entry', '--out', '--name', '--cache-dir'],
-    flags: ['--json', '--offline'],
+    flags: ['--json', '--offline', '--verbose'],
   });
   if (positionals.length > 1)
     throw new UsageError(`build takes one app directory, got ${positionals.length}`, 'build');
@@ -79,6 +82,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
     out: last(values, '--out'),
     name: last(values, '--name'),
     json: flags.has('--json'),
+    verbose: flags.has('--verbose'),
     offline: flags.has('--offline'),
     cacheDir: last(values, '--cache-dir'),
   };
@@ -153,6 +157,16 @@ export function nondeterminismLine(nd: BuildResult['manifest']['preinit']['nonde
   return `init read ${nd.randomBytes} random bytes and ${nd.clockReads} clocks: deterministic at build time (the realtime clock reads 2024-01-01T00:00:00Z), the same in every start\n`;
 }
 
+/** Every cause under an error, innermost last, for --verbose. */
+function causes(error: unknown): string {
+  let text = '';
+  for (let e = (error as { cause?: unknown }).cause; e !== undefined; e = (e as { cause?: unknown }).cause) {
+    const code = isWasmRuntimeError(e) ? `[${e.code}] ` : '';
+    text += `caused by ${code}${e instanceof Error ? e.message : String(e)}\n`;
+  }
+  return text;
+}
+
 /**
  * The app directory of an entry file: the nearest directory above it with a config file, else the
  * current directory.
@@ -215,6 +229,7 @@ export async function buildCommand(
     });
   } catch (error) {
     if (draw !== undefined) streams.stderr('\r\x1b[K');
+    if (options.verbose && !options.json) streams.stderr(causes(error));
     if (options.json && isWasmRuntimeError(error)) {
       streams.stdout(
         `${JSON.stringify({ ok: false, error: { ...error.toJSON(), stage: (error as { stage?: string }).stage ?? null } }, null, 2)}\n`,

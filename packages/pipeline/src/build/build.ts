@@ -247,6 +247,24 @@ export async function emitDir(
 }
 
 /**
+ * Rewrites the guest paths of the staged mounts (`/app/lib/cfg.lua`) into the user's source paths,
+ * relative to the config's directory (`src/lib/cfg.lua`), where a path starts: at the start of a
+ * line, after a space, a quote, `(` or `@`.
+ */
+function userPaths(mounts: readonly StagedMount[], baseDir: string): (text: string) => string {
+  const rules = [...mounts]
+    .filter((m) => m.guest.replace(/\/$/, '') !== '') // a mount at / would rewrite every path
+    .sort((a, b) => b.guest.length - a.guest.length)
+    .map((m) => {
+      const guest = m.guest.replace(/\/$/, '');
+      const host = relative(baseDir, m.from).split(sep).join('/');
+      const escaped = guest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return { pattern: new RegExp(`(^|[\\s"'(@])${escaped}/`, 'gm'), to: host === '' ? '' : `${host}/` };
+    });
+  return (text) => rules.reduce((t, r) => t.replace(r.pattern, (_, before: string) => before + r.to), text);
+}
+
+/**
  * Builds an app: fetch the runtime → stage the app's files → pre-initialize → split → emit
  * `dist/` (`<name>.wasm`, `engine-<sha>.wasm`, `<name>.data.wasm`, `manifest.json`, and
  * `files/` for mounts needed at run time).
@@ -320,6 +338,7 @@ export async function build(
       stdin: initSpec.stdin,
       preopens,
       inputName: `the ${recipe.runtime.name} ${recipe.runtime.version} runtime`,
+      userPaths: userPaths(mounts, resolved.baseDir),
     });
     if (outcome.stdout !== '') emit({ type: 'init-output', stream: 'stdout', text: outcome.stdout });
     if (outcome.stderr !== '') emit({ type: 'init-output', stream: 'stderr', text: outcome.stderr });

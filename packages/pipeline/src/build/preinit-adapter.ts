@@ -1,6 +1,7 @@
 import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { type NondeterminismReport, preinitialize } from '@wasm-runtime/preinit';
 import type { FileSystem, HostState } from '@wasm-runtime/wasi';
+import { InitFailedError } from '../errors.js';
 
 /** What the build asks of the pre-initializer. */
 export interface PreinitRequest {
@@ -12,6 +13,8 @@ export interface PreinitRequest {
   preopens: Record<string, FileSystem>;
   /** Name of the input in messages. */
   inputName: string;
+  /** Rewrites guest paths in what init printed into the user's source paths. */
+  userPaths?: (text: string) => string;
 }
 
 /** The part of the pre-initializer's report the manifest keeps (no timings: they vary). */
@@ -85,13 +88,12 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
     });
   } catch (error) {
     // What the runtime printed before failing (a Lua syntax error, a Python traceback) is what the
-    // user needs: keep it in the message, with the pre-initializer's code.
+    // user needs: it leads the message, in the user's paths; the pre-initializer's error (a trap
+    // and its wasm backtrace) stays the cause.
     const printed = stderr.join('') + err.decode();
     if (!(error instanceof WasmRuntimeError) || printed.trim() === '') throw error;
     const tail = printed.length > 4000 ? `…${printed.slice(-4000)}` : printed;
-    throw new WasmRuntimeError(error.code, `${error.message}\ninit wrote on stderr:\n${tail.trimEnd()}`, {
-      cause: error,
-    });
+    throw new InitFailedError((request.userPaths ?? ((t) => t))(tail.trimEnd()), error);
   }
   const { module, report, wasiState } = result;
   const open = wasiState?.fds.filter(
@@ -123,6 +125,6 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
     },
     timings: { ...report.timings },
     stdout: stdout.join('') + out.decode(),
-    stderr: stderr.join('') + err.decode(),
+    stderr: (request.userPaths ?? ((t) => t))(stderr.join('') + err.decode()),
   };
 }
