@@ -65,3 +65,33 @@ describe('an entry module without main', () => {
     }
   });
 });
+
+describe('an init failure', () => {
+  it("leads with Lua's error in the user's source paths, the trap in one line after it", async () => {
+    const scratch = await tempDir('lua-init-fail-');
+    try {
+      const app = join(scratch.path, 'app');
+      await mkdir(join(app, 'src', 'lib'), { recursive: true });
+      await writeFile(
+        join(app, 'wasm-runtime.config.json'),
+        JSON.stringify({ lang: 'lua', root: 'src', entry: 'main.lua', name: 'cfg' }),
+      );
+      await writeFile(
+        join(app, 'src', 'main.lua'),
+        "local cfg = require('lib.cfg')\nreturn { main = function() end }\n",
+      );
+      await writeFile(join(app, 'src', 'lib', 'cfg.lua'), 'local t = nil\n\n\nreturn t.port\n');
+      const error = await build(app, { store: testStore() }).catch((e: unknown) => e);
+      const message = (error as Error).message;
+      expect(message).toMatch(
+        /^building cfg failed in the preinit stage: \[ERR_BUILD_INIT_FAILED\] the app's initialization failed:\nwasm-runtime\/lua: init failed: the entry module raised an error: src\/lib\/cfg\.lua:4: attempt to index a nil value/,
+      );
+      expect(message).not.toContain('/app/');
+      expect(message).toMatch(
+        /\n\(then \[ERR_PREINIT_TRAP\] the `wizer-initialize` function trapped: unreachable;/,
+      );
+    } finally {
+      await scratch.remove();
+    }
+  });
+});
