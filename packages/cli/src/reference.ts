@@ -29,6 +29,23 @@ export async function cliReference(): Promise<string> {
     "stderr, with a stable code), and 2 for a usage error. `run` exits with the guest's exit code, and",
     '134 when the guest traps.',
     '',
+    '## JSON output',
+    '',
+    '`build --json` and `fetch --json` print one object on stdout, on success and on failure alike:',
+    '',
+    '```text',
+    '{ "format": "wasm-runtime-<command>@1", "ok": true | false,',
+    '  "warnings": [{ "code", "message", "path"? }], "errors": [{ "code", "message", "path"?, "stage"? }],',
+    "  ...the command's own fields }",
+    '```',
+    '',
+    '`format` changes only when a field changes meaning or goes away. A config error has the code',
+    '`ERR_CONFIG_INVALID` and the dot path of the value (`files.include`); a failed build stage has the',
+    'stage (`preinit`). On success `build` adds `configFile`, `outDir`, `name`, `timings`,',
+    '`preinitTimings`, `sizes`, `runtimeFromCache`, `initOutput` (what init printed), `files` and',
+    '`manifest`; `fetch` adds `language`, `runtime`, `recipe`, `path`, `size`, `sha256`, `fromCache`,',
+    '`cacheDir` and `ms`.',
+    '',
   );
   return parts.join('\n');
 }

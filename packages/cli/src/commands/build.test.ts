@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +88,15 @@ describe('buildCommand', () => {
       ),
     ).toBe(0);
     const result = JSON.parse(c.stdout());
-    expect(result).toMatchObject({ ok: true, name: 'hello', manifest: { format: 'wasm-runtime-dist@1' } });
+    expect(result).toMatchObject({
+      format: 'wasm-runtime-build@1',
+      ok: true,
+      warnings: [],
+      errors: [],
+      name: 'hello',
+      initOutput: { stdout: expect.any(String), stderr: expect.any(String) },
+      manifest: { format: 'wasm-runtime-dist@1' },
+    });
     expect(Object.keys(result.timings)).toEqual(['fetch', 'stage', 'preinit', 'split', 'emit']);
   });
 
@@ -107,12 +115,39 @@ describe('buildCommand', () => {
 
     const j = capture();
     expect(await buildCommand({ dir: join(apps, 'typo'), cacheDir, json: true }, j.streams)).toBe(1);
-    expect(JSON.parse(j.stdout()).errors.map((e: { path: string }) => e.path)).toEqual([
+    const report = JSON.parse(j.stdout());
+    expect(report).toMatchObject({ format: 'wasm-runtime-build@1', ok: false, warnings: [] });
+    expect(report.errors.map((e: { path: string }) => e.path)).toEqual([
       'colour',
       'name',
       'files.include',
       'entry',
     ]);
+    expect(new Set(report.errors.map((e: { code: string }) => e.code))).toEqual(
+      new Set(['ERR_CONFIG_INVALID']),
+    );
+  });
+
+  it('--json reports a stage failure in the same shape, with its code and stage', async () => {
+    const c = capture();
+    const trap = join(tmp, 'json-trap');
+    await mkdir(trap);
+    await writeFile(join(trap, 'main.txt'), 'TRAP\n');
+    await writeFile(
+      join(trap, 'wasm-runtime.config.json'),
+      JSON.stringify({ recipe: join(apps, '..', 'recipe.mjs') }),
+    );
+    expect(await buildCommand({ dir: trap, cacheDir, json: true }, c.streams)).toBe(1);
+    const report = JSON.parse(c.stdout());
+    expect(report).toMatchObject({ format: 'wasm-runtime-build@1', ok: false, warnings: [] });
+    expect(report.errors).toEqual([
+      {
+        code: 'ERR_BUILD_STAGE_FAILED',
+        stage: 'preinit',
+        message: expect.stringContaining('TRAP in main.txt'),
+      },
+    ]);
+    expect(c.stderr()).toBe('');
   });
 
   it('an unknown language is a config error that lists the installed recipes', async () => {

@@ -3,7 +3,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { BuildEvent, BuildResult, BuildStage } from '@wasm-runtime/pipeline';
 import { UsageError } from '../errors.js';
-import { configLocation, reportConfigErrors } from './config-errors.js';
+import { configLocation, configWarnings, reportConfigErrors } from './config-errors.js';
 import {
   type CommandStreams,
   formatBytes,
@@ -16,6 +16,7 @@ import {
   singleValues,
   table,
 } from './format.js';
+import { issueOf, printJson } from './json-report.js';
 
 /** Options of `wasm-runtime build`, which are also its programmatic API. */
 export interface BuildOptions {
@@ -210,7 +211,7 @@ export async function buildCommand(
     for (const w of loaded.warnings)
       streams.stderr(`warning: ${where}: ${w.path === '' ? '' : `${w.path}: `}${w.message}\n`);
   }
-  if (loaded.value === undefined) return reportConfigErrors(loaded, dir, options.json, streams);
+  if (loaded.value === undefined) return reportConfigErrors(loaded, dir, options.json, streams, 'build');
   const store = new ArtifactStore({
     ...(options.offline ? { offline: true } : {}),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
@@ -231,31 +232,31 @@ export async function buildCommand(
     if (draw !== undefined) streams.stderr('\r\x1b[K');
     if (options.verbose && !options.json) streams.stderr(causes(error));
     if (options.json && isWasmRuntimeError(error)) {
-      streams.stdout(
-        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), stage: (error as { stage?: string }).stage ?? null } }, null, 2)}\n`,
-      );
+      printJson(streams, 'build', {
+        ok: false,
+        configFile: loaded.configFile,
+        warnings: configWarnings(loaded),
+        errors: [issueOf(error)],
+      });
       return 1;
     }
     throw error;
   }
   if (options.json) {
-    streams.stdout(
-      `${JSON.stringify(
-        {
-          ok: true,
-          outDir: result.outDir,
-          name: result.manifest.name,
-          timings: result.timings,
-          preinitTimings: result.preinitTimings,
-          sizes: result.sizes,
-          runtimeFromCache: result.runtimeFromCache,
-          files: result.files,
-          manifest: result.manifest,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    printJson(streams, 'build', {
+      ok: true,
+      configFile: loaded.configFile,
+      warnings: configWarnings(loaded),
+      outDir: result.outDir,
+      name: result.manifest.name,
+      timings: result.timings,
+      preinitTimings: result.preinitTimings,
+      sizes: result.sizes,
+      runtimeFromCache: result.runtimeFromCache,
+      initOutput: result.initOutput,
+      files: result.files,
+      manifest: result.manifest,
+    });
   } else streams.stdout(summary(result, streams));
   return 0;
 }

@@ -49,7 +49,10 @@ describe('fetchCommand', () => {
     expect(await fetchCommand({ dir: join(apps, 'other'), cacheDir, json: true }, second.streams)).toBe(0);
     const result = JSON.parse(second.stdout());
     expect(result).toMatchObject({
+      format: 'wasm-runtime-fetch@1',
       ok: true,
+      warnings: [],
+      errors: [],
       language: 'fixture-c',
       runtime: { name: 'fixture-c', version: '1.0.0' },
       fromCache: true,
@@ -64,7 +67,7 @@ describe('fetchCommand', () => {
     const cacheDir = join(tmp, 'untouched');
     const c = capture();
     expect(await fetchCommand({ dir: join(apps, 'typo'), cacheDir }, c.streams)).toBe(1);
-    expect(c.stderr()).toMatch(/^error\[ERR_CONFIG_INVALID\]: .*has 3 errors:\n/);
+    expect(c.stderr()).toMatch(/^error\[ERR_CONFIG_INVALID\]: .*has 4 errors:\n/);
     await expect(rm(cacheDir)).rejects.toThrow();
   });
 });

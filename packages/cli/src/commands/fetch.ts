@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { LoadedRecipe } from '@wasm-runtime/pipeline';
 import { UsageError } from '../errors.js';
 import { reportConfigErrors } from './config-errors.js';
@@ -13,6 +14,7 @@ import {
   showProgress,
   singleValues,
 } from './format.js';
+import { issueOf, printJson } from './json-report.js';
 
 /** Options of `wasm-runtime fetch`, which are also its programmatic API. */
 export interface FetchOptions {
@@ -70,13 +72,24 @@ export async function fetchCommand(
   options: FetchOptions,
   streams: CommandStreams = processStreams(),
 ): Promise<number> {
+  try {
+    return await fetchRuntimeCommand(options, streams);
+  } catch (error) {
+    if (!options.json || !isWasmRuntimeError(error)) throw error;
+    printJson(streams, 'fetch', { ok: false, errors: [issueOf(error)] });
+    return 1;
+  }
+}
+
+async function fetchRuntimeCommand(options: FetchOptions, streams: CommandStreams): Promise<number> {
   const { ArtifactStore, fetchRuntime, findRecipe, loadConfig } = await import('@wasm-runtime/pipeline');
   let loaded: LoadedRecipe & { baseDir: string };
   if (options.lang !== undefined) {
     loaded = { ...(await findRecipe(options.lang, { cwd: options.dir })), baseDir: options.dir };
   } else {
     const config = await loadConfig(options.dir);
-    if (config.value === undefined) return reportConfigErrors(config, options.dir, options.json, streams);
+    if (config.value === undefined)
+      return reportConfigErrors(config, options.dir, options.json, streams, 'fetch');
     loaded = {
       recipe: config.value.recipe,
       module: config.value.recipeModule ?? '(inline)',
@@ -108,24 +121,18 @@ export async function fetchCommand(
   const ms = performance.now() - start;
   const how = runtime.fromCache ? 'cached' : recipe.source.kind === 'build' ? 'built' : 'downloaded';
   if (options.json) {
-    streams.stdout(
-      `${JSON.stringify(
-        {
-          ok: true,
-          language: recipe.language,
-          runtime: recipe.runtime,
-          recipe: loaded.module,
-          path: runtime.path,
-          size: runtime.bytes.length,
-          sha256: runtime.sha256,
-          fromCache: runtime.fromCache,
-          cacheDir: store.cacheDir,
-          ms,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    printJson(streams, 'fetch', {
+      ok: true,
+      language: recipe.language,
+      runtime: recipe.runtime,
+      recipe: loaded.module,
+      path: runtime.path,
+      size: runtime.bytes.length,
+      sha256: runtime.sha256,
+      fromCache: runtime.fromCache,
+      cacheDir: store.cacheDir,
+      ms,
+    });
     return 0;
   }
   const paint = painter(streams);
