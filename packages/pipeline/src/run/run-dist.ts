@@ -1,13 +1,20 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
 import { type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
-import { DistError, DistIntegrityError } from '../errors.js';
+import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
 import { sha256Hex } from '../store/sha256.js';
+import {
+  confineMounts,
+  isWritable,
+  type SandboxOptions,
+  sandboxIssues,
+  verifyMountFiles,
+} from './sandbox.js';
 
 /** Options of {@link runDist}. */
 export interface RunDistOptions {
@@ -25,6 +32,23 @@ export interface RunDistOptions {
   engineCache?: EngineCache | null;
   /** Check every file against the manifest's sha256 (default true). */
   verify?: boolean;
+  /**
+   * Let the guest write to the mounts the manifest marks writable (`readOnly: false`), which are
+   * directories of the dist's `files/` tree. Default false: every mount is read-only, whatever
+   * the manifest says (`--writable-mounts` on the command line). A loaded dist keeps what
+   * {@link loadDist} was given.
+   */
+  writableMounts?: boolean;
+}
+
+/** Options of {@link loadDist}. */
+export interface LoadDistOptions extends SandboxOptions {
+  /**
+   * Check the split pair and the files shipped for run time against the manifest's sizes and
+   * sha256s (default true). The sandbox rules are checked either way.
+   */
+  verify?: boolean;
+  engineCache?: EngineCache | null;
 }
 
 /** A loaded dist: its manifest and the split pair's bytes. */
@@ -33,6 +57,10 @@ export interface LoadedDist {
   manifest: DistManifest;
   engine: Uint8Array;
   data: Uint8Array;
+  /** The real host directory of each mount that ships, by guest path (inside the dist's `files/`). */
+  mountDirs: ReadonlyMap<string, string>;
+  /** Whether mounts the manifest marks writable are preopened writable (`LoadDistOptions`). */
+  writableMounts: boolean;
 }
 
 function checkManifest(dir: string, value: unknown): DistManifest {
@@ -56,11 +84,14 @@ function checkManifest(dir: string, value: unknown): DistManifest {
   return m as DistManifest;
 }
 
-/** Reads a dist directory's manifest and split pair, checking them against the manifest. */
-export async function loadDist(
-  distDir: string,
-  options: { verify?: boolean; engineCache?: EngineCache | null } = {},
-): Promise<LoadedDist> {
+/**
+ * Reads a dist directory's manifest and split pair. The manifest is untrusted input: its mounts
+ * must be directories of the dist's own `files/` tree (after `..` and symlinks) and its saved
+ * descriptors must stay inside them, else `DistManifestError` or `DistMountEscapeError`; with
+ * `verify` (the default) the split pair and the shipped files must match their recorded sha256s
+ * (`DistIntegrityError`). Done once per load: runs of a loaded dist check nothing again.
+ */
+export async function loadDist(distDir: string, options: LoadDistOptions = {}): Promise<LoadedDist> {
   const dir = resolve(distDir);
   let text: string;
   try {
@@ -77,13 +108,21 @@ export async function loadDist(
     throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
   }
   const manifest = checkManifest(dir, parsed);
+  const issues = sandboxIssues(manifest, options);
+  if (issues.length > 0) throw new DistManifestError(dir, issues);
+  const mountDirs = await confineMounts(dir, manifest);
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
   const read = async (file: { path: string; sha256: string }, engine = false): Promise<Uint8Array> => {
+    // A regular file, not a link: the manifest names it, and a link could name a device or a FIFO.
+    const st = await lstat(join(dir, file.path)).catch((cause: unknown) => {
+      throw new DistError(dir, `${file.path} is missing`, { cause });
+    });
+    if (!st.isFile()) throw new DistError(dir, `${file.path} is not a regular file`);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(join(dir, file.path)));
     } catch (cause) {
-      throw new DistError(dir, `${file.path} is missing`, { cause });
+      throw new DistError(dir, `${file.path} cannot be read`, { cause });
     }
     if (options.verify !== false) {
       // The engine cache remembers the hash of these bytes, so linking them does not hash again.
@@ -92,12 +131,16 @@ export async function loadDist(
     }
     return bytes;
   };
-  return {
+  const loaded: LoadedDist = {
     dir,
     manifest,
     engine: await read(manifest.files.engine, true),
     data: await read(manifest.files.data),
+    mountDirs,
+    writableMounts: options.writableMounts === true,
   };
+  if (options.verify !== false) await verifyMountFiles(dir, manifest, mountDirs, options);
+  return loaded;
 }
 
 async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['postRestore']> {
@@ -157,13 +200,21 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
       ? await loadDist(dist, {
           ...(options.verify === undefined ? {} : { verify: options.verify }),
           ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
+          writableMounts: options.writableMounts === true,
         })
       : dist;
+  if (options.writableMounts !== undefined && options.writableMounts !== loaded.writableMounts) {
+    throw new DistError(
+      loaded.dir,
+      'writableMounts of a loaded dist is chosen when it is loaded: pass it to loadDist, not runDist',
+    );
+  }
   const reused = typeof dist === 'string' ? undefined : prepare(dist);
   const { manifest, dir } = loaded;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
   for (const mount of manifest.mounts) {
-    if (mount.dir !== null) preopens[mount.guest] = { dir: join(dir, mount.dir), readOnly: mount.readOnly };
+    const host = loaded.mountDirs.get(mount.guest);
+    if (host !== undefined) preopens[mount.guest] = { dir: host, readOnly: !isWritable(mount, loaded) };
   }
   for (const extra of options.dirs ?? []) {
     const st = await stat(extra.host).catch(() => undefined);

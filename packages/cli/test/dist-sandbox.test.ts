@@ -1,0 +1,94 @@
+// `wasm-runtime run <dist>` with hostile manifests, through the real binary: a dist's manifest
+// cannot give the guest anything outside the dist's own files/ tree, nor make it writable.
+
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArtifactStore, build, type DistManifest, loadRecipeModule } from '@wasm-runtime/pipeline';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/wasm-runtime.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
+const cacheDir = fileURLToPath(new URL('./.build/store/', import.meta.url));
+const probe = fileURLToPath(new URL('./.build/probe.wasm', import.meta.url));
+
+function cli(args: string[]) {
+  return execa(process.execPath, [bin, ...args], {
+    reject: false,
+    stripFinalNewline: false,
+    env: { NO_COLOR: '' },
+  });
+}
+
+let tmp: string;
+let pristine: string;
+let n = 0;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-cli-sandbox-'));
+  const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+  pristine = join(tmp, 'pristine');
+  await build(
+    {
+      name: 'box',
+      root: join(fixtures, 'apps', 'hello'),
+      recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true, readOnly: false }] } },
+      out: pristine,
+    },
+    { store: new ArtifactStore({ cacheDir }) },
+  );
+}, 240_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function edited(edit: (m: DistManifest) => void): Promise<string> {
+  const dir = join(tmp, `d${n++}`);
+  await cp(pristine, dir, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as DistManifest;
+  edit(manifest);
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+describe('wasm-runtime run <dist> keeps the guest inside the dist', () => {
+  it('refuses the mount of the host root from issue 10, with or without --writable-mounts', async () => {
+    const dist = await edited((m) => {
+      m.mounts.push({ guest: '/host', readOnly: false, dir: '../../../..', files: [] });
+    });
+    for (const args of [
+      ['run', dist, 'cat', '/host/etc/hostname'],
+      ['run', '--writable-mounts', dist, 'write', '/host/tmp/pwned', 'x'],
+    ]) {
+      const r = await cli(args);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^error\[ERR_DIST_MANIFEST_INVALID\]: .* manifest\.json has 1 error:\n {2}mounts\[1\]\.dir: /,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no JavaScript stack
+      expect(r.exitCode).toBe(1);
+    }
+  });
+
+  it('reads its shipped files; writes only with --writable-mounts', async () => {
+    const dist = await edited(() => {});
+    const cat = await cli(['run', dist, 'cat', '/app/main.txt']);
+    const text = await readFile(join(fixtures, 'apps', 'hello', 'main.txt'), 'utf8');
+    expect(cat.stdout).toContain(`arg /app/main.txt\n${text}`);
+    expect(cat.exitCode).toBe(0);
+    const denied = await cli(['run', dist, 'write', '/app/out.txt', 'hi']);
+    expect(denied.stderr).toContain('/app/out.txt: Read-only file system');
+    expect(denied.exitCode).toBe(1);
+    const allowed = await cli(['run', dist, '--writable-mounts', 'write', '/app/out.txt', 'hi']);
+    expect(allowed.exitCode).toBe(0);
+    expect(await readFile(join(dist, 'files', 'app', 'out.txt'), 'utf8')).toBe('hi');
+  });
+
+  it('--writable-mounts is for dists: a usage error with a module', async () => {
+    const r = await cli(['run', '--writable-mounts', probe]);
+    expect(r.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: --writable-mounts applies to a dist directory/);
+    expect(r.exitCode).toBe(2);
+  });
+});
