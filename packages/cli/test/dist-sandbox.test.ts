@@ -86,6 +86,67 @@ describe('wasm-runtime run <dist> keeps the guest inside the dist', () => {
     expect(await readFile(join(dist, 'files', 'app', 'out.txt'), 'utf8')).toBe('hi');
   });
 
+  it('a sample of mutated manifests: each runs or is refused with a typed error naming the field', async () => {
+    type M = DistManifest & Record<string, unknown>;
+    const cases: Array<[string, (m: M) => void, RegExp | 0]> = [
+      [
+        'split.imports = {}',
+        (m) => Object.assign(m.split, { imports: {} }),
+        /\n {2}split\.imports: expected an array/,
+      ],
+      [
+        'mounts[0] = null',
+        (m) => Object.assign(m.mounts, { 0: null }),
+        /\n {2}mounts\[0\]: expected an object, got null/,
+      ],
+      [
+        'mounts[0].dir = []',
+        (m) => Object.assign(m.mounts[0]!, { dir: [] }),
+        /\n {2}mounts\[0\]\.dir: expected a string or null/,
+      ],
+      ['name = 5', (m) => Object.assign(m, { name: 5 }), /\n {2}name: expected a string, got number 5/],
+      ['files removed', (m) => delete (m as Partial<M>).files, /\n {2}files: missing/],
+      ['an extra field', (m) => Object.assign(m, { extra: true }), /\n {2}extra: unknown field/],
+      [
+        'mounts[0].guest = "/.."',
+        (m) => Object.assign(m.mounts[0]!, { guest: '/..' }),
+        /\n {2}mounts\[0\]\.guest: /,
+      ],
+      [
+        'hostState = []',
+        (m) => Object.assign(m, { hostState: [] }),
+        /\n {2}hostState: expected an object or null/,
+      ],
+      [
+        'entry.kind = "x"',
+        (m) => Object.assign(m.entry, { kind: 'x' }),
+        /\n {2}entry\.kind: expected one of/,
+      ],
+      ['preinit.globals = 1e308', (m) => Object.assign(m.preinit, { globals: 1e308 }), 0],
+      [
+        'files.data.size = -1',
+        (m) => Object.assign(m.files.data, { size: -1 }),
+        /\n {2}files\.data\.size: expected at least 0/,
+      ],
+      [
+        'split.engine = null',
+        (m) => Object.assign(m.split, { engine: null }),
+        /\n {2}split\.engine: expected an object/,
+      ],
+    ];
+    for (const [name, edit, refusal] of cases) {
+      const r = await cli(['run', await edited((m) => edit(m as M))]);
+      expect(r.stderr, name).not.toMatch(/ERR_INTERNAL|\n\s+at /);
+      if (refusal === 0) {
+        expect(r.exitCode, name).toBe(0);
+        continue;
+      }
+      expect(r.stderr, name).toMatch(/^error\[ERR_DIST_MANIFEST_INVALID\]: /);
+      expect(r.stderr, name).toMatch(refusal);
+      expect(r.exitCode, name).toBe(1);
+    }
+  }, 120_000);
+
   it('--writable-mounts is for dists: a usage error with a module', async () => {
     const r = await cli(['run', '--writable-mounts', probe]);
     expect(r.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: --writable-mounts applies to a dist directory/);

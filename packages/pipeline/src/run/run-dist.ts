@@ -7,14 +7,10 @@ import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
+import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
-import {
-  confineMounts,
-  isWritable,
-  type SandboxOptions,
-  sandboxIssues,
-  verifyMountFiles,
-} from './sandbox.js';
+import { isObject } from '../validation.js';
+import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
 
 /** Options of {@link runDist}. */
 export interface RunDistOptions {
@@ -63,25 +59,18 @@ export interface LoadedDist {
   writableMounts: boolean;
 }
 
-function checkManifest(dir: string, value: unknown): DistManifest {
-  if (typeof value !== 'object' || value === null)
-    throw new DistError(dir, `${DIST_MANIFEST_FILE} is not a JSON object`);
-  const m = value as Partial<DistManifest>;
-  if (m.format !== DIST_MANIFEST_FORMAT) {
+/** The parsed manifest, if this version can use it: its format, its schema, the sandbox rules. */
+function checkManifest(dir: string, value: unknown, options: SandboxOptions): DistManifest {
+  const format = isObject(value) ? value['format'] : undefined;
+  if (isObject(value) && format !== DIST_MANIFEST_FORMAT && typeof format === 'string') {
     throw new DistError(
       dir,
-      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(m.format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
+      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
     );
   }
-  if (
-    typeof m.files !== 'object' ||
-    m.files === null ||
-    typeof m.split !== 'object' ||
-    !Array.isArray(m.mounts)
-  ) {
-    throw new DistError(dir, `${DIST_MANIFEST_FILE} lacks files, split or mounts`);
-  }
-  return m as DistManifest;
+  const issues = distManifestIssues(value, options);
+  if (issues.length > 0) throw new DistManifestError(dir, issues);
+  return value as DistManifest;
 }
 
 /**
@@ -107,9 +96,7 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   } catch (cause) {
     throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
   }
-  const manifest = checkManifest(dir, parsed);
-  const issues = sandboxIssues(manifest, options);
-  if (issues.length > 0) throw new DistManifestError(dir, issues);
+  const manifest = checkManifest(dir, parsed, options);
   const mountDirs = await confineMounts(dir, manifest);
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
   const read = async (file: { path: string; sha256: string }, engine = false): Promise<Uint8Array> => {
@@ -156,7 +143,14 @@ async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['po
       `its post-restore hook lives in the recipe ${spec}, which cannot be found: install it`,
     );
   }
-  const mod = (await import(url)) as { recipe?: Recipe; default?: Recipe };
+  let mod: { recipe?: Recipe; default?: Recipe };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (cause) {
+    throw new DistError(dir, `its post-restore hook lives in the recipe ${spec}, which cannot be loaded`, {
+      cause,
+    });
+  }
   return (mod.recipe ?? mod.default)?.postRestore;
 }
 
