@@ -6,21 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArtifactStore, build, type DistManifest, loadRecipeModule } from '@wasm-runtime/pipeline';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/wasm-runtime.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
 const cacheDir = fileURLToPath(new URL('./.build/store/', import.meta.url));
 const probe = fileURLToPath(new URL('./.build/probe.wasm', import.meta.url));
-
-function cli(args: string[]) {
-  return execa(process.execPath, [bin, ...args], {
-    reject: false,
-    stripFinalNewline: false,
-    env: { NO_COLOR: '' },
-  });
-}
 
 let tmp: string;
 let pristine: string;

@@ -5,11 +5,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const bin = fileURLToPath(new URL('../bin/wasm-runtime.js', import.meta.url));
+import { cli } from './helpers/cli.js';
 
 // (module (memory (export "memory") 1) (func i32.add)): well-formed, but the function adds two
 // values from an empty stack.
@@ -18,14 +15,6 @@ const INVALID = Uint8Array.from([
   0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x0a, 0x01, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x0a,
   0x05, 0x01, 0x03, 0x00, 0x6a, 0x0b,
 ]);
-
-function cli(args: string[]) {
-  return execa(process.execPath, [bin, ...args], {
-    reject: false,
-    stripFinalNewline: false,
-    env: { NO_COLOR: '' },
-  });
-}
 
 let tmp: string;
 let module: string;

@@ -13,6 +13,12 @@ export function formatIssue(issue: ValidationIssue): string {
   return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
 }
 
+/** `N error(s):` then one indented issue per line. */
+function issueList(issues: readonly ValidationIssue[]): string {
+  const count = `${issues.length} error${issues.length === 1 ? '' : 's'}`;
+  return `${count}:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`;
+}
+
 /**
  * The config is invalid. `issues` holds every error found (not just the first); the message lists
  * them one per line.
@@ -21,12 +27,7 @@ export class ConfigError extends WasmRuntimeError {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[], where = 'the config') {
-    super(
-      'ERR_CONFIG_INVALID',
-      `${where} has ${issues.length} error${issues.length === 1 ? '' : 's'}:\n${issues
-        .map((i) => `  ${formatIssue(i)}`)
-        .join('\n')}`,
-    );
+    super('ERR_CONFIG_INVALID', `${where} has ${issueList(issues)}`);
     this.issues = issues;
   }
 }
@@ -167,11 +168,7 @@ export class DistManifestError extends WasmRuntimeError {
   constructor(dir: string, issues: readonly ValidationIssue[]) {
     super(
       'ERR_DIST_MANIFEST_INVALID',
-      `${dir} is not a usable wasm-runtime dist: its manifest.json has ${issues.length} error${issues.length === 1 ? '' : 's'}:\n${issues
-        .map((i) => `  ${formatIssue(i)}`)
-        .join(
-          '\n',
-        )}\nA dist's manifest is written by \`wasm-runtime build\`: rebuild the dist, or get it again from where it came from.`,
+      `${dir} is not a usable wasm-runtime dist: its manifest.json has ${issueList(issues)}\nA dist's manifest is written by \`wasm-runtime build\`: rebuild the dist, or get it again from where it came from.`,
     );
     this.dir = dir;
     this.issues = issues;

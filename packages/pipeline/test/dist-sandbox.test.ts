@@ -6,20 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArtifactStore,
-  build,
-  type DistManifest,
-  DistManifestError,
-  type LoadedDist,
-  loadDist,
-  loadRecipeModule,
-  runDist,
-} from '../src/index.js';
+import { type DistManifest, DistManifestError, type LoadedDist, loadDist, runDist } from '../src/index.js';
+import { buildShippedDist } from './helpers/shipped-dist.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
 const apps = join(fixtures, 'apps');
-const cacheDir = fileURLToPath(new URL('../.cache/test-build-store/', import.meta.url));
 
 let tmp: string;
 /** A pristine dist whose /app mount ships (files/app), built once. */
@@ -28,17 +19,8 @@ let n = 0;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-sandbox-'));
-  const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
   pristine = join(tmp, 'pristine');
-  await build(
-    {
-      name: 'shipped',
-      root: join(apps, 'held'),
-      recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true, readOnly: false }] } },
-      out: pristine,
-    },
-    { store: new ArtifactStore({ cacheDir, offline: true }) },
-  );
+  await buildShippedDist('held', pristine, { name: 'shipped', readOnly: false });
 }, 240_000);
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });

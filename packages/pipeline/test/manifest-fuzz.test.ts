@@ -5,14 +5,11 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { EngineCache } from '@wasm-runtime/split';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactStore, build, loadRecipeModule, runDist } from '../src/index.js';
-
-const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
-const cacheDir = fileURLToPath(new URL('../.cache/test-build-store/', import.meta.url));
+import { runDist } from '../src/index.js';
+import { buildShippedDist } from './helpers/shipped-dist.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = Array<string | number>;
@@ -76,17 +73,8 @@ let manifest: Json;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-manifest-fuzz-'));
-  const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
   pristine = join(tmp, 'pristine');
-  await build(
-    {
-      name: 'fuzz',
-      root: join(fixtures, 'apps', 'held'),
-      recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true }] } },
-      out: pristine,
-    },
-    { store: new ArtifactStore({ cacheDir, offline: true }) },
-  );
+  await buildShippedDist('held', pristine, { name: 'fuzz' });
   manifest = JSON.parse(await readFile(join(pristine, 'manifest.json'), 'utf8'));
 }, 240_000);
 afterAll(async () => {

@@ -8,17 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { ManifestImport, ManifestTables, SplitManifest } from '@wasm-runtime/split';
 import type { HostState, SavedDescriptor } from '@wasm-runtime/wasi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArtifactStore,
-  build,
-  type DistFile,
-  type DistManifest,
-  type DistMount,
-  loadRecipeModule,
-} from '../src/index.js';
+import { ArtifactStore, build, type DistFile, type DistManifest, type DistMount } from '../src/index.js';
 import type { MountFile } from '../src/manifest.js';
 import { checkSchema, type JsonSchema, SUPPORTED_KEYWORDS, schemaKeywords } from '../src/schema/check.js';
 import { distManifestIssues } from '../src/schema/manifest.js';
+import { buildShippedDist } from './helpers/shipped-dist.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
 const apps = fileURLToPath(new URL('./fixtures/build/apps/', import.meta.url));
@@ -40,16 +34,7 @@ beforeAll(async () => {
     overrides: { out: join(tmp, 'dist') },
   });
   manifest = JSON.parse(await readFile(join(result.outDir, 'manifest.json'), 'utf8'));
-  const { recipe } = await loadRecipeModule(join(apps, '..', 'recipe.mjs'));
-  const heldDist = await build(
-    {
-      name: 'held',
-      root: join(apps, 'held'),
-      recipe: { ...recipe, stage: { mounts: [{ guest: '/app', atRuntime: true }] } },
-      out: join(tmp, 'held'),
-    },
-    { store: new ArtifactStore({ cacheDir, offline: true }) },
-  );
+  const heldDist = await buildShippedDist('held', join(tmp, 'held'));
   held = heldDist.manifest;
 }, 240_000);
 afterAll(async () => {
