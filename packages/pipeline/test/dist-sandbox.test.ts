@@ -6,11 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DistManifest, DistManifestError, type LoadedDist, loadDist, runDist } from '../src/index.js';
+import {
+  ArtifactStore,
+  build,
+  type DistManifest,
+  DistManifestError,
+  type LoadedDist,
+  loadDist,
+  loadRecipeModule,
+  runDist,
+} from '../src/index.js';
 import { buildShippedDist } from './helpers/shipped-dist.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/build/', import.meta.url));
 const apps = join(fixtures, 'apps');
+const cacheDir = fileURLToPath(new URL('../.cache/test-build-store/', import.meta.url));
 
 let tmp: string;
 /** A pristine dist whose /app mount ships (files/app), built once. */
@@ -164,6 +174,32 @@ describe('dist mounts', () => {
     await expect(loadDist(removed)).rejects.toMatchObject({ code: 'ERR_DIST_INTEGRITY' });
     // verify: false skips the contents, not the sandbox.
     expect((await loadDist(changed, { verify: false })).manifest.name).toBe('shipped');
+  });
+
+  it('a mount at / ships as files/ and a mount inside it is checked against its own list', async () => {
+    const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+    const out = join(tmp, 'nested');
+    const result = await build(
+      {
+        name: 'nested',
+        root: join(apps, 'held'),
+        recipe: {
+          ...recipe,
+          stage: {
+            mounts: [
+              { guest: '/', atRuntime: true },
+              { guest: '/app', atRuntime: true },
+            ],
+          },
+        },
+        out,
+      },
+      { store: new ArtifactStore({ cacheDir, offline: true }) },
+    );
+    expect(result.manifest.mounts.map((m) => m.dir)).toEqual(['files', 'files/app']);
+    const run = await runCaptured(await loadDist(out), ['cat', '/app/data.txt']);
+    expect(run.stdout).toContain(await readFile(join(apps, 'held', 'data.txt'), 'utf8'));
+    expect(run.exitCode).toBe(0);
   });
 
   it('writableMounts opts in to the writes the manifest allows, and only those', async () => {

@@ -226,7 +226,9 @@ export async function verifyMountFiles(
     const root = hostDirs.get(mount.guest);
     if (root === undefined || isWritable(mount, options)) continue;
     const present = new Map<string, string>();
-    await walk(dir, root, '', present);
+    // A mount nested in this one (`/app` in `/`) is checked against its own list.
+    const nested = new Set([...hostDirs.values()].filter((d) => d !== root));
+    await walk(root, '', present, nested);
     for (const file of mount.files) {
       const abs = present.get(file.path);
       const shown = join(dir, mount.dir ?? '', file.path);
@@ -246,12 +248,18 @@ export async function verifyMountFiles(
   }
 }
 
-async function walk(dist: string, abs: string, rel: string, out: Map<string, string>): Promise<void> {
+async function walk(
+  abs: string,
+  rel: string,
+  out: Map<string, string>,
+  skip: ReadonlySet<string>,
+): Promise<void> {
   for (const entry of await readdir(abs, { withFileTypes: true })) {
     const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
     const at = join(abs, entry.name);
-    if (entry.isDirectory()) await walk(dist, at, path, out);
-    else if (entry.isFile()) out.set(path, at);
+    if (entry.isDirectory()) {
+      if (!skip.has(at)) await walk(at, path, out, skip);
+    } else if (entry.isFile()) out.set(path, at);
     else
       throw new DistIntegrityError(
         at,
