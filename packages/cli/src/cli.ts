@@ -54,13 +54,16 @@ Runs a build's output directory (written by wasm-runtime build: the split pair, 
 once and cached) or any WASI (preview1) command module. Its stdin, stdout and stderr are this
 process's; the exit status is the guest's exit code. Options go before the module or right after
 it; the guest gets the arguments after --, or from the first argument after the module that is not
---dir or --env (so a guest argument that is one of those needs --).
+--dir, --env or --writable-mounts (so a guest argument that is one of those needs --).
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
   --dir DIR           the same as --dir DIR::DIR
   --env KEY=VALUE     set an environment variable for the guest (repeatable)
   --env KEY           pass KEY's value from this process's environment
+  --writable-mounts   a dist's mounts that its manifest marks writable are writable (the guest
+                      writes into the dist's files/ directory); without it every mount of a dist
+                      is read-only, whatever its manifest says
   -h, --help          show this help
 
 Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usage error (a bad
@@ -121,12 +124,13 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
     if (next === undefined) throw new UsageError(`${flag} needs a value`, 'run');
     return next;
   };
-  /** Applies `--dir`/`--env` at `i`; false when `arg` is not one of them. */
+  /** Applies `--dir`/`--env`/`--writable-mounts` at `i`; false when `arg` is not one of them. */
   const option = (arg: string): boolean => {
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = flag === arg ? undefined : arg.slice(eq + 1);
-    if (flag === '--dir') options.dirs.push(parseDir(value(flag, inline)));
+    if (arg === '--writable-mounts') options.writableMounts = true;
+    else if (flag === '--dir') options.dirs.push(parseDir(value(flag, inline)));
     else if (flag === '--env') {
       const spec = value(flag, inline);
       const at = spec.indexOf('=');

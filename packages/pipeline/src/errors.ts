@@ -13,6 +13,12 @@ export function formatIssue(issue: ValidationIssue): string {
   return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
 }
 
+/** `N error(s):` then one indented issue per line. */
+function issueList(issues: readonly ValidationIssue[]): string {
+  const count = `${issues.length} error${issues.length === 1 ? '' : 's'}`;
+  return `${count}:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`;
+}
+
 /**
  * The config is invalid. `issues` holds every error found (not just the first); the message lists
  * them one per line.
@@ -21,12 +27,7 @@ export class ConfigError extends WasmRuntimeError {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[], where = 'the config') {
-    super(
-      'ERR_CONFIG_INVALID',
-      `${where} has ${issues.length} error${issues.length === 1 ? '' : 's'}:\n${issues
-        .map((i) => `  ${formatIssue(i)}`)
-        .join('\n')}`,
-    );
+    super('ERR_CONFIG_INVALID', `${where} has ${issueList(issues)}`);
     this.issues = issues;
   }
 }
@@ -132,21 +133,65 @@ export class DistError extends WasmRuntimeError {
   }
 }
 
-/** A file in a dist directory does not have the sha256 its manifest records. */
+/**
+ * A file in a dist directory does not have the sha256 its manifest records, or the files shipped
+ * for run time differ from the list in the manifest (missing, extra, a symlink). `expected` and
+ * `actual` are sha256s, or words when the difference is not one of contents.
+ */
 export class DistIntegrityError extends WasmRuntimeError {
   readonly file: string;
   readonly expected: string;
   readonly actual: string;
 
   constructor(file: string, expected: string, actual: string) {
+    const hashes = /^[0-9a-f]{64}$/.test(expected) && /^[0-9a-f]{64}$/.test(actual);
     super(
       'ERR_DIST_INTEGRITY',
-      `${file} does not match its manifest: expected sha256 ${expected}, got ${actual}. ` +
+      `${file} does not match its manifest: expected ${hashes ? `sha256 ${expected}, got ${actual}` : `${expected}, found ${actual}`}. ` +
         'The dist was modified after the build: rebuild it with `wasm-runtime build`.',
     );
     this.file = file;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * The dist's manifest is not one this version can use: it breaks the published schema
+ * (`@wasm-runtime/pipeline/manifest.schema.json`) or a sandbox rule. `issues` holds every problem
+ * found, each at the dot path of its field (`mounts[0].dir`).
+ */
+export class DistManifestError extends WasmRuntimeError {
+  readonly dir: string;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(dir: string, issues: readonly ValidationIssue[]) {
+    super(
+      'ERR_DIST_MANIFEST_INVALID',
+      `${dir} is not a usable wasm-runtime dist: its manifest.json has ${issueList(issues)}\nA dist's manifest is written by \`wasm-runtime build\`: rebuild the dist, or get it again from where it came from.`,
+    );
+    this.dir = dir;
+    this.issues = issues;
+  }
+}
+
+/**
+ * A mount of a dist would give the guest something outside the dist's own `files/` tree (its
+ * directory resolves elsewhere through a symlink or is missing, or a saved descriptor's path goes
+ * through a symlink). `field` names the manifest field.
+ */
+export class DistMountEscapeError extends WasmRuntimeError {
+  readonly dir: string;
+  readonly field: string;
+
+  constructor(dir: string, field: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_DIST_MOUNT_ESCAPE',
+      `${dir}: refusing to run it: ${field}: ${reason}. A dist may only give the guest directories of its own files/ tree; rebuild it with \`wasm-runtime build\`.`,
+      options,
+    );
+    this.dir = dir;
+    this.field = field;
   }
 }
 

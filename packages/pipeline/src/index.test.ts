@@ -18,6 +18,8 @@ it('exports exactly its public surface', () => {
       "DIST_MANIFEST_FORMAT",
       "DistError",
       "DistIntegrityError",
+      "DistManifestError",
+      "DistMountEscapeError",
       "DownloadTimeoutError",
       "InitFailedError",
       "InvalidArtifactSourceError",

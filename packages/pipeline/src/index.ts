@@ -25,6 +25,8 @@ export {
   ConfigError,
   DistError,
   DistIntegrityError,
+  DistManifestError,
+  DistMountEscapeError,
   formatIssue,
   InitFailedError,
   InvalidRecipeError,
@@ -67,5 +69,11 @@ export type {
   StageSpec,
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
-export { type LoadedDist, loadDist, type RunDistOptions, runDist } from './run/run-dist.js';
+export {
+  type LoadDistOptions,
+  type LoadedDist,
+  loadDist,
+  type RunDistOptions,
+  runDist,
+} from './run/run-dist.js';
 export * from './store/index.js';

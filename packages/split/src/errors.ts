@@ -66,3 +66,22 @@ export class PairMismatchError extends WasmRuntimeError {
     this.item = item;
   }
 }
+
+/**
+ * The split manifest given to `link` is not one `split` wrote: `issues` lists each problem at the
+ * dot path of its field (`imports[0].name: expected a string, got null`). Code
+ * `ERR_SPLIT_MANIFEST_INVALID`.
+ */
+export class SplitManifestError extends WasmRuntimeError {
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super(
+      'ERR_SPLIT_MANIFEST_INVALID',
+      `the split manifest is not one split wrote (${issues.length} error${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `  ${i}`)
+        .join('\n')}\nPass the manifest split returned (or its <name>.split.json) unchanged.`,
+    );
+    this.issues = issues;
+  }
+}

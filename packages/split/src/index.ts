@@ -1,4 +1,10 @@
-export { NotPreinitializedError, PairMismatchError, TableStateError, UnsplittableError } from './errors.js';
+export {
+  NotPreinitializedError,
+  PairMismatchError,
+  SplitManifestError,
+  TableStateError,
+  UnsplittableError,
+} from './errors.js';
 export { type JoinOptions, join } from './join.js';
 export {
   defaultEngineCache,
@@ -10,6 +16,7 @@ export {
 } from './link.js';
 export {
   APP_IMPORT_MODULE,
+  checkSplitManifest,
   ENGINE_HASH_PREFIX_LENGTH,
   engineFileName,
   MANIFEST_FORMAT,

@@ -1,5 +1,5 @@
 import { PairMismatchError } from './errors.js';
-import { APP_IMPORT_MODULE, type SplitManifest } from './manifest.js';
+import { APP_IMPORT_MODULE, checkSplitManifest, type SplitManifest } from './manifest.js';
 import { materializeApp, prefersMaterialize } from './materialize.js';
 import { sha256Hex } from './sha256.js';
 
@@ -232,6 +232,7 @@ function appWithoutCompiling(app: ModuleInput, options: LinkOptions): AppSide | 
 
 function checkManifestHash(engine: ModuleInput, options: LinkOptions, cache: EngineCache | null): void {
   const manifest = options.manifest;
+  if (manifest !== undefined) checkSplitManifest(manifest);
   if (manifest === undefined || engine instanceof WebAssembly.Module) return;
   const hash = (cache ?? defaultEngineCache).hash(engine);
   if (hash !== manifest.engine.sha256) {

@@ -1,3 +1,4 @@
+import { SplitManifestError } from './errors.js';
 import { sha256Hex } from './sha256.js';
 
 /** The import module name the engine imports the app's state from, unless told otherwise. */
@@ -78,4 +79,61 @@ export function engineFileName(engine: Uint8Array | string): string {
     throw new RangeError(`engineFileName: expected engine bytes or a lowercase hex sha256, got "${hash}"`);
   }
   return `engine-${hash.slice(0, ENGINE_HASH_PREFIX_LENGTH)}.wasm`;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/**
+ * Checks the fields of a split manifest that `link` relies on (it may come from a JSON file:
+ * untrusted). Throws `SplitManifestError` listing every problem at its field's dot path.
+ */
+export function checkSplitManifest(value: unknown): asserts value is SplitManifest {
+  const issues: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const want = (ok: boolean, path: string, what: string, v: unknown) => {
+    if (!ok) issues.push(`${path}: expected ${what}, got ${shown(v)}`);
+  };
+  if (!isObject(value)) throw new SplitManifestError([`expected an object, got ${shown(value)}`]);
+  want(value['format'] === MANIFEST_FORMAT, 'format', JSON.stringify(MANIFEST_FORMAT), value['format']);
+  const importModule = value['importModule'];
+  want(
+    typeof importModule === 'string' && importModule !== '',
+    'importModule',
+    'a module name',
+    importModule,
+  );
+  const engine = value['engine'];
+  if (!isObject(engine)) want(false, 'engine', 'an object { file, sha256 }', engine);
+  else {
+    want(typeof engine['file'] === 'string', 'engine.file', 'a file name', engine['file']);
+    want(
+      typeof engine['sha256'] === 'string' && /^[0-9a-f]{64}$/.test(engine['sha256']),
+      'engine.sha256',
+      'a lowercase hex sha256',
+      engine['sha256'],
+    );
+  }
+  const imports = value['imports'];
+  if (!Array.isArray(imports)) want(false, 'imports', 'an array', imports);
+  else {
+    for (const [i, item] of (imports as unknown[]).entries()) {
+      if (!isObject(item)) {
+        want(false, `imports[${i}]`, 'an object { kind, name, ... }', item);
+        continue;
+      }
+      want(
+        item['kind'] === 'memory' || item['kind'] === 'global',
+        `imports[${i}].kind`,
+        '"memory" or "global"',
+        item['kind'],
+      );
+      want(typeof item['name'] === 'string', `imports[${i}].name`, 'a string', item['name']);
+    }
+  }
+  if (issues.length > 0) throw new SplitManifestError(issues);
 }

@@ -1,6 +1,14 @@
 import { parseModule, type Section, writeModule } from '@wasm-runtime/wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EngineCache, type LinkedPair, link, linkSync, PairMismatchError, split } from '../src/index.js';
+import {
+  EngineCache,
+  type LinkedPair,
+  link,
+  linkSync,
+  PairMismatchError,
+  SplitManifestError,
+  split,
+} from '../src/index.js';
 import { APP_A, APP_B, fixture, hostImports, snapshot } from './helpers.js';
 
 type Fn = (...args: number[]) => number | bigint;
@@ -134,6 +142,33 @@ describe('link', () => {
 describe('link refuses a pair that does not match', () => {
   const a = split(snapshot(APP_A));
   const other = split(fixture('no-globals'));
+
+  it('refuses a manifest that is not one split wrote, naming each field (a typed error, never a TypeError)', async () => {
+    const { manifest } = a;
+    const bad = { ...manifest, imports: { length: 1 }, engine: { file: 'e.wasm', sha256: null } };
+    const error = await link(a.engine, a.app, hostImports(), {
+      cache: null,
+      manifest: bad as unknown as typeof manifest,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SplitManifestError);
+    expect(error).toMatchObject({
+      code: 'ERR_SPLIT_MANIFEST_INVALID',
+      issues: [
+        'engine.sha256: expected a lowercase hex sha256, got null',
+        'imports: expected an array, got an object',
+      ],
+    });
+    for (const broken of [null, [], { ...manifest, imports: [null, { kind: 'table', name: 1 }] }]) {
+      expect(() =>
+        linkSync(a.engine, a.app, hostImports(), {
+          cache: null,
+          manifest: broken as unknown as typeof manifest,
+        }),
+      ).toThrow(SplitManifestError);
+    }
+    // The manifest split wrote links.
+    expect((await link(a.engine, a.app, hostImports(), { cache: null, manifest })).instance).toBeDefined();
+  });
 
   it('names the import the app does not provide', async () => {
     const error = await link(a.engine, other.app, hostImports(), { cache: null }).catch((e: unknown) => e);

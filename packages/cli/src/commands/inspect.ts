@@ -16,7 +16,8 @@ export const INSPECT_HELP = `Usage: wasm-runtime inspect <module.wasm> [--json]
 
 Shows what a WebAssembly module holds: sections and their sizes, imports, exports, memories,
 globals, data segments, whether it looks pre-initialized (a snapshot), and whether it is the
-engine or the app module of a split pair.
+engine or the app module of a split pair. A module that V8 rejects is reported with what could be
+read of it and V8's reason, and the exit status is 1.
 
 Options:
   --json      print the report as JSON on stdout
@@ -86,6 +87,8 @@ function render(path: string, r: ModuleReport, streams: CommandStreams): string 
       : r.split.role === 'engine'
         ? `  engine: imports its state from "${r.split.importModule}"\n`
         : '  app module: data only, link it with its engine\n';
+  out += h('validation');
+  out += r.validation.valid ? '  valid\n' : `  invalid: ${r.validation.error}\n`;
   return out;
 }
 
@@ -110,5 +113,8 @@ export async function inspectCommand(
   streams.stdout(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : render(options.module, report, streams),
   );
+  // What could be read is shown above; the module itself is still unusable.
+  if (!report.validation.valid)
+    throw new InvalidModuleError(options.module, `V8 rejects it: ${report.validation.error}`);
   return 0;
 }

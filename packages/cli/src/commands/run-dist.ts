@@ -10,14 +10,19 @@ export async function isDistDir(path: string): Promise<boolean> {
 /**
  * `wasm-runtime run <dist dir>`: runs a built app through `runDist` (the split pair linked, its
  * engine compiled once and cached, the recipe's post-restore step applied) with `run`'s options:
- * arguments after the app name, `--env`, `--dir`. Resolves to the guest's exit status; a trap is a
+ * arguments after the app name, `--env`, `--dir`, `--writable-mounts`. Resolves to the guest's exit status; a trap is a
  * `GuestTrapError` (exit status 134), like `run` of a module.
  */
 export async function runDistCommand(options: RunOptions): Promise<number> {
   const { runDist } = await import('@wasm-runtime/pipeline');
   await checkDirs(options.dirs);
   try {
-    return await runDist(options.module, { args: options.args, env: options.env, dirs: options.dirs });
+    return await runDist(options.module, {
+      args: options.args,
+      env: options.env,
+      dirs: options.dirs,
+      writableMounts: options.writableMounts === true,
+    });
   } catch (cause) {
     if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
       throw new GuestTrapError(options.module, { cause });

@@ -6,6 +6,7 @@ import {
   InvalidModuleError,
   ModuleNotFoundError,
   NotACommandError,
+  UsageError,
 } from '../errors.js';
 
 /** A host directory made visible to the guest under `guest`. */
@@ -24,6 +25,11 @@ export interface RunOptions {
   env: Record<string, string>;
   /** Preopened directories. */
   dirs: DirMapping[];
+  /**
+   * For a dist: preopen the mounts its manifest marks writable as writable (the guest writes into
+   * the dist's `files/`). Default false: a dist's mounts are read-only whatever its manifest says.
+   */
+  writableMounts?: boolean;
 }
 
 /** Checks that every `--dir` names an existing host directory; throws `BadDirError` otherwise. */
@@ -50,6 +56,8 @@ export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
  * guest traps.
  */
 export async function run(options: RunOptions): Promise<number> {
+  if (options.writableMounts === true)
+    throw new UsageError(`--writable-mounts applies to a dist directory, and ${options.module} is a module`);
   await checkDirs(options.dirs);
   const preopens: Record<string, string> = {};
   for (const dir of options.dirs) preopens[dir.guest] = dir.host;

@@ -73,6 +73,16 @@ async function readModule(path: string): Promise<Uint8Array> {
   }
 }
 
+/** V8's compile error for bytes `WebAssembly.validate` refused (validate gives no reason). */
+function compileError(bytes: Uint8Array): string {
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return 'WebAssembly.validate rejected it';
+}
+
 async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
@@ -93,7 +103,7 @@ export async function splitCommand(
   const snapshot = await readModule(options.snapshot);
   const original = options.original === undefined ? undefined : await readModule(options.original);
   if (!WebAssembly.validate(snapshot as Uint8Array<ArrayBuffer>)) {
-    throw new InvalidModuleError(options.snapshot, 'WebAssembly.validate rejected it');
+    throw new InvalidModuleError(options.snapshot, `V8 rejects it: ${compileError(snapshot)}`);
   }
   const result = split(snapshot, {
     ...(original === undefined ? {} : { original }),

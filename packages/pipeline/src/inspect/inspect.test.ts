@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectModule } from './inspect.js';
 
 /** A module laid out as wasm-ld lays out C: static data at 1024, the stack's top at 70000, heap above. */
-function module(segments: Array<[offset: number, bytes: number[]]>): Uint8Array {
+function module(segments: Array<[offset: number, bytes: number[]]>, body = [0x00, 0x0b]): Uint8Array {
   const sections: Section[] = [
     { kind: 'type', types: [{ kind: 'func', params: [], results: [] }] },
     { kind: 'function', types: [0] },
@@ -16,7 +16,7 @@ function module(segments: Array<[offset: number, bytes: number[]]>): Uint8Array 
         { name: '__stack_pointer', kind: 'global', index: 0 },
       ],
     },
-    { kind: 'code', bodies: [Uint8Array.from([0x00, 0x0b])] },
+    { kind: 'code', bodies: [Uint8Array.from(body)] },
     {
       kind: 'data',
       segments: segments.map(([offset, bytes]) => ({
@@ -62,5 +62,15 @@ describe('inspectModule', () => {
     expect(report.memories).toEqual([
       { index: 0, imported: false, min: 2, max: null, shared: false, memory64: false },
     ]);
+  });
+
+  it('reports what V8 says of a module it rejects, and what could be read of it', () => {
+    expect(inspectModule(module([[1024, [1]]])).validation).toEqual({ valid: true, error: null });
+    // i32.add on an empty stack: well-formed bytes, invalid code.
+    const report = inspectModule(module([[1024, [1]]], [0x00, 0x6a, 0x0b]));
+    expect(report.validation.valid).toBe(false);
+    expect(report.validation.error).toMatch(/Compiling function #0 failed/);
+    expect(report.memories).toHaveLength(1);
+    expect(report.exports.map((e) => e.name)).toEqual(['memory', '__stack_pointer']);
   });
 });

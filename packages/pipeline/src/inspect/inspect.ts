@@ -53,6 +53,22 @@ export interface ModuleReport {
   };
   /** Which part of a split pair this is, if any. */
   split: { role: 'engine' | 'app' | 'none'; importModule: string | null };
+  /**
+   * Whether this engine (V8) accepts the module; when not, its compile error. The rest of the
+   * report is what could be read anyway.
+   */
+  validation: { valid: boolean; error: string | null };
+}
+
+/** V8's reason for refusing `bytes`, or null when it compiles them. */
+function compileError(bytes: Uint8Array): string | null {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return null;
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return 'WebAssembly.validate rejected it';
 }
 
 function valTypeName(type: ValType): string {
@@ -125,7 +141,10 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
     data: { segments: 0, active: 0, passive: 0, bytes: 0, nonZeroBytes: 0 },
     snapshot: { verdict: 'unknown', reason: '', dataEnd: 0, density: 0 },
     split: { role: 'none', importModule: null },
+    validation: { valid: true, error: null },
   };
+  const error = compileError(bytes);
+  if (error !== null) report.validation = { valid: false, error };
   let hasStart = false;
   let dataStart = Number.POSITIVE_INFINITY;
   let hasCode = false;

@@ -30,7 +30,9 @@ describe('validateRecipe', () => {
         language: 'Lua!',
         runtime: { name: '' },
         source: { kind: 'npm', package: 'p', version: '1.0.0' },
-        stage: { mounts: [{ guest: 'app' }, { guest: '/a', include: 'x' }, { guest: '/a' }] },
+        stage: {
+          mounts: [{ guest: 'app' }, { guest: '/a', include: 'x' }, { guest: '/a' }, { guest: '/b/../c' }],
+        },
         entry: { kind: 'export' },
         postRestore: { call: 3 },
       }).map((i) => `${i.path}: ${i.message}`),
@@ -39,9 +41,10 @@ describe('validateRecipe', () => {
       'runtime.name: expected a non-empty string, got ""',
       'runtime.version: expected a non-empty string, got nothing',
       'source.file: expected the module path inside the unpacked tarball (or set source.path), got nothing',
-      'stage.mounts.0.guest: expected an absolute guest path such as "/app", got "app"',
+      'stage.mounts.0.guest: expected an absolute, normalized guest path such as "/app", got "app"',
       'stage.mounts.1.include: expected an array of globs, got "x"',
       'stage.mounts.2.guest: "/a" is mounted twice',
+      'stage.mounts.3.guest: expected an absolute, normalized guest path such as "/app", got "/b/../c"',
       'entry.export: expected an export name, got nothing',
       'postRestore.call: expected an export name, got number 3',
     ]);

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors.js';
+import { guestPathProblem } from '../run/sandbox.js';
 import { describe, isObject, isStringArray } from '../validation.js';
 import type { Recipe } from './types.js';
 
@@ -78,8 +79,9 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
           return;
         }
         const guest = mount['guest'];
-        if (typeof guest !== 'string' || !guest.startsWith('/'))
-          bad(`${at}.guest`, 'an absolute guest path such as "/app"', guest);
+        // The dist's manifest refuses what this lets through (run/sandbox.ts): builds emit only what runs.
+        if (typeof guest !== 'string' || guestPathProblem(guest) !== undefined)
+          bad(`${at}.guest`, 'an absolute, normalized guest path such as "/app"', guest);
         else if (seen.has(guest))
           issues.push({ path: `${at}.guest`, message: `"${guest}" is mounted twice` });
         else seen.add(guest);

@@ -1,13 +1,16 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
 import { type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
-import { DistError, DistIntegrityError } from '../errors.js';
+import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
+import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
+import { isObject } from '../validation.js';
+import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
 
 /** Options of {@link runDist}. */
 export interface RunDistOptions {
@@ -25,6 +28,23 @@ export interface RunDistOptions {
   engineCache?: EngineCache | null;
   /** Check every file against the manifest's sha256 (default true). */
   verify?: boolean;
+  /**
+   * Let the guest write to the mounts the manifest marks writable (`readOnly: false`), which are
+   * directories of the dist's `files/` tree. Default false: every mount is read-only, whatever
+   * the manifest says (`--writable-mounts` on the command line). A loaded dist keeps what
+   * {@link loadDist} was given.
+   */
+  writableMounts?: boolean;
+}
+
+/** Options of {@link loadDist}. */
+export interface LoadDistOptions extends SandboxOptions {
+  /**
+   * Check the split pair and the files shipped for run time against the manifest's sizes and
+   * sha256s (default true). The sandbox rules are checked either way.
+   */
+  verify?: boolean;
+  engineCache?: EngineCache | null;
 }
 
 /** A loaded dist: its manifest and the split pair's bytes. */
@@ -33,34 +53,34 @@ export interface LoadedDist {
   manifest: DistManifest;
   engine: Uint8Array;
   data: Uint8Array;
+  /** The real host directory of each mount that ships, by guest path (inside the dist's `files/`). */
+  mountDirs: ReadonlyMap<string, string>;
+  /** Whether mounts the manifest marks writable are preopened writable (`LoadDistOptions`). */
+  writableMounts: boolean;
 }
 
-function checkManifest(dir: string, value: unknown): DistManifest {
-  if (typeof value !== 'object' || value === null)
-    throw new DistError(dir, `${DIST_MANIFEST_FILE} is not a JSON object`);
-  const m = value as Partial<DistManifest>;
-  if (m.format !== DIST_MANIFEST_FORMAT) {
+/** The parsed manifest, if this version can use it: its format, its schema, the sandbox rules. */
+function checkManifest(dir: string, value: unknown, options: SandboxOptions): DistManifest {
+  const format = isObject(value) ? value['format'] : undefined;
+  if (isObject(value) && format !== DIST_MANIFEST_FORMAT && typeof format === 'string') {
     throw new DistError(
       dir,
-      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(m.format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
+      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
     );
   }
-  if (
-    typeof m.files !== 'object' ||
-    m.files === null ||
-    typeof m.split !== 'object' ||
-    !Array.isArray(m.mounts)
-  ) {
-    throw new DistError(dir, `${DIST_MANIFEST_FILE} lacks files, split or mounts`);
-  }
-  return m as DistManifest;
+  const issues = distManifestIssues(value, options);
+  if (issues.length > 0) throw new DistManifestError(dir, issues);
+  return value as DistManifest;
 }
 
-/** Reads a dist directory's manifest and split pair, checking them against the manifest. */
-export async function loadDist(
-  distDir: string,
-  options: { verify?: boolean; engineCache?: EngineCache | null } = {},
-): Promise<LoadedDist> {
+/**
+ * Reads a dist directory's manifest and split pair. The manifest is untrusted input: its mounts
+ * must be directories of the dist's own `files/` tree (after `..` and symlinks) and its saved
+ * descriptors must stay inside them, else `DistManifestError` or `DistMountEscapeError`; with
+ * `verify` (the default) the split pair and the shipped files must match their recorded sha256s
+ * (`DistIntegrityError`). Done once per load: runs of a loaded dist check nothing again.
+ */
+export async function loadDist(distDir: string, options: LoadDistOptions = {}): Promise<LoadedDist> {
   const dir = resolve(distDir);
   let text: string;
   try {
@@ -76,14 +96,20 @@ export async function loadDist(
   } catch (cause) {
     throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
   }
-  const manifest = checkManifest(dir, parsed);
+  const manifest = checkManifest(dir, parsed, options);
+  const mountDirs = await confineMounts(dir, manifest);
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
   const read = async (file: { path: string; sha256: string }, engine = false): Promise<Uint8Array> => {
+    // A regular file, not a link: the manifest names it, and a link could name a device or a FIFO.
+    const st = await lstat(join(dir, file.path)).catch((cause: unknown) => {
+      throw new DistError(dir, `${file.path} is missing`, { cause });
+    });
+    if (!st.isFile()) throw new DistError(dir, `${file.path} is not a regular file`);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(join(dir, file.path)));
     } catch (cause) {
-      throw new DistError(dir, `${file.path} is missing`, { cause });
+      throw new DistError(dir, `${file.path} cannot be read`, { cause });
     }
     if (options.verify !== false) {
       // The engine cache remembers the hash of these bytes, so linking them does not hash again.
@@ -92,12 +118,16 @@ export async function loadDist(
     }
     return bytes;
   };
-  return {
+  const loaded: LoadedDist = {
     dir,
     manifest,
     engine: await read(manifest.files.engine, true),
     data: await read(manifest.files.data),
+    mountDirs,
+    writableMounts: options.writableMounts === true,
   };
+  if (options.verify !== false) await verifyMountFiles(dir, manifest, mountDirs, options);
+  return loaded;
 }
 
 async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['postRestore']> {
@@ -113,7 +143,14 @@ async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['po
       `its post-restore hook lives in the recipe ${spec}, which cannot be found: install it`,
     );
   }
-  const mod = (await import(url)) as { recipe?: Recipe; default?: Recipe };
+  let mod: { recipe?: Recipe; default?: Recipe };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (cause) {
+    throw new DistError(dir, `its post-restore hook lives in the recipe ${spec}, which cannot be loaded`, {
+      cause,
+    });
+  }
   return (mod.recipe ?? mod.default)?.postRestore;
 }
 
@@ -157,13 +194,21 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
       ? await loadDist(dist, {
           ...(options.verify === undefined ? {} : { verify: options.verify }),
           ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
+          writableMounts: options.writableMounts === true,
         })
       : dist;
+  if (options.writableMounts !== undefined && options.writableMounts !== loaded.writableMounts) {
+    throw new DistError(
+      loaded.dir,
+      'writableMounts of a loaded dist is chosen when it is loaded: pass it to loadDist, not runDist',
+    );
+  }
   const reused = typeof dist === 'string' ? undefined : prepare(dist);
   const { manifest, dir } = loaded;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
   for (const mount of manifest.mounts) {
-    if (mount.dir !== null) preopens[mount.guest] = { dir: join(dir, mount.dir), readOnly: mount.readOnly };
+    const host = loaded.mountDirs.get(mount.guest);
+    if (host !== undefined) preopens[mount.guest] = { dir: host, readOnly: !isWritable(mount, loaded) };
   }
   for (const extra of options.dirs ?? []) {
     const st = await stat(extra.host).catch(() => undefined);
