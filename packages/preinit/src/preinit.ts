@@ -9,6 +9,7 @@ import {
   type WasmModule,
 } from '@wasm-runtime/wasm';
 import { analyze } from './analyze.js';
+import { checkOutput } from './check-output.js';
 import {
   InitExitError,
   InitTrapError,
@@ -125,6 +126,7 @@ export async function preinitializeTo(
     snapshot: 0,
     rewrite: 0,
     write: 0,
+    validate: 0,
   };
   const initFunc = options.initFunc ?? 'wizer-initialize';
   const inputName = options.inputName ?? 'the input';
@@ -283,6 +285,10 @@ export async function preinitializeTo(
   const parts = encodeModuleParts(module);
   const out = join ? joinParts(parts) : undefined;
   timings.write = now() - t;
+
+  t = now();
+  checkOutput(module, out, inputName);
+  timings.validate = now() - t;
 
   const consumed = wasi?.consumed;
   // Host state is saved with the snapshot, or refused with the host's typed error (never lost).

@@ -73,18 +73,18 @@ export function rewrite(
       }),
     });
   }
-  // Data indices stay stable when code refers to them (memory.init): a dropped active segment
-  // and an empty passive one behave the same, so old active segments become empty passive ones.
+  // Data indices stay stable when code refers to them (memory.init, data.drop): a dropped active
+  // segment and an empty passive one behave the same, so old active segments become empty passive
+  // ones, and the snapshot's segments come after them.
   const old = getDataSegments(module);
-  // A passive segment init dropped becomes an empty one too: memory.init traps the same way.
-  const kept: DataSegment[] = analysis.usesMemoryInit
-    ? old.map((s, i) =>
-        s.mode === 'passive' && !dropped.data.has(i)
-          ? s
-          : { mode: 'passive', memory: 0, data: new Uint8Array(0) },
-      )
+  const indexed = analysis.usesMemoryInit || analysis.usesDataDrop;
+  // A passive segment init dropped becomes an empty one too: memory.init traps the same way. Without
+  // memory.init no code can read a passive segment's bytes, so every one becomes empty.
+  const empty: DataSegment = { mode: 'passive', memory: 0, data: new Uint8Array(0) };
+  const kept: DataSegment[] = indexed
+    ? old.map((s, i) => (analysis.usesMemoryInit && s.mode === 'passive' && !dropped.data.has(i) ? s : empty))
     : [];
-  setDataSegments(module, [...kept, ...snapshotSegments], analysis.usesMemoryInit ? { dataCount: true } : {});
+  setDataSegments(module, [...kept, ...snapshotSegments], indexed ? { dataCount: true } : {});
 
   // Globals: constant initializers for the defined mutable ones.
   const globalSec = getSection(module, 'global');

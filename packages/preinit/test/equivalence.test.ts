@@ -41,6 +41,8 @@ const cases: Case[] = [
   { fixture: 'bulk/passive.wat', entry: 'run' },
   { fixture: 'bulk/data-drop.wat', entry: 'run' },
   { fixture: 'bulk/elem-drop.wat', entry: 'run' },
+  { fixture: 'bulk/data-drop-only.wat', entry: 'run' },
+  { fixture: 'bulk/elem-drop-only.wat', entry: 'run' },
   {
     fixture: 'wasi/read-file.wat',
     entry: 'run',
