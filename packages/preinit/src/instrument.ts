@@ -22,6 +22,11 @@ export interface Instrumentation {
   globals: Map<number, string>;
   /** v128 globals are read through a generated function returning four i32s. */
   v128Getters: Map<number, string>;
+  /**
+   * f32 and f64 globals are read as their bits (i32, i64) through a generated function: a JS number
+   * would canonicalize a NaN's payload.
+   */
+  floatGetters: Map<number, string>;
   tables: Map<number, string>;
   funcs: Map<number, string>;
   /** The start function, exported instead of run by instantiation so that WASI has its memory. */
@@ -51,6 +56,7 @@ export function instrument(
     memories: new Map(),
     globals: new Map(),
     v128Getters: new Map(),
+    floatGetters: new Map(),
     tables: new Map(),
     funcs: new Map(),
     start: undefined,
@@ -68,10 +74,14 @@ export function instrument(
     add('memory', i, `memory_${i}`, names.memories);
   const globals = getSection(copy, 'global')?.globals ?? [];
   const v128: number[] = [];
+  const f32: number[] = [];
+  const f64: number[] = [];
   globals.forEach((g, local) => {
     const index = spaces.global.imported + local;
     if (!g.type.mutable) return;
     if (g.type.valType === 'v128') v128.push(index);
+    else if (g.type.valType === 'f32') f32.push(index);
+    else if (g.type.valType === 'f64') f64.push(index);
     else add('global', index, `global_${index}`, names.globals);
   });
   if (analysis.mutatesTables) {
@@ -86,6 +96,8 @@ export function instrument(
   }
   const exporter: Exporter = { fresh, added, names };
   if (v128.length > 0) addV128Getters(copy, v128, exporter);
+  if (f32.length > 0) addFloatGetters(copy, f32, 'f32', exporter);
+  if (f64.length > 0) addFloatGetters(copy, f64, 'f64', exporter);
   if (analysis.usesDataDrop && analysis.usesMemoryInit) addDataProbes(copy, exporter);
   if (analysis.usesElemDrop && analysis.mutatesTables) addElemProbes(copy, exporter);
   const start = removeStart(copy);
@@ -144,6 +156,22 @@ function addV128Getters(module: WasmModule, globals: number[], exporter: Exporte
   }
   const type: FuncType = { kind: 'func', params: [], results: ['i32', 'i32', 'i32', 'i32'] };
   appendExported(module, type, bodies, 'v128', exporter.names.v128Getters, exporter);
+}
+
+/**
+ * Each mutable f32 (f64) global gets a generated getter returning its bits as an i32 (i64):
+ * `global.get` then `i32.reinterpret_f32` (`i64.reinterpret_f64`), so NaN payloads survive.
+ */
+function addFloatGetters(
+  module: WasmModule,
+  globals: number[],
+  type: 'f32' | 'f64',
+  exporter: Exporter,
+): void {
+  const bodies = new Map<number, number[]>();
+  for (const g of globals) bodies.set(g, [0x00, 0x23, ...encodeU(g), type === 'f32' ? 0xbc : 0xbd, 0x0b]);
+  const getter: FuncType = { kind: 'func', params: [], results: [type === 'f32' ? 'i32' : 'i64'] };
+  appendExported(module, getter, bodies, `${type}_bits`, exporter.names.floatGetters, exporter);
 }
 
 /**

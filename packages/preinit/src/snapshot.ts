@@ -1,6 +1,8 @@
 import {
   type ConstExpr,
   constExprFor,
+  f32Const,
+  f64Const,
   getSection,
   getTable,
   indexSpaces,
@@ -102,6 +104,12 @@ export function takeSnapshot(
       const view = new DataView(bytes.buffer);
       for (const [k, v] of lanes.entries()) view.setInt32(k * 4, v, true);
       snap.globals.set(index, v128Const(bytes));
+      return;
+    }
+    const bits = names.floatGetters.get(index);
+    if (bits !== undefined) {
+      const value = (ex[bits] as () => number | bigint)();
+      snap.globals.set(index, type === 'f32' ? f32Const(value as number) : f64Const(value as bigint));
       return;
     }
     const value = (ex[names.globals.get(index)!] as WebAssembly.Global).value as unknown;

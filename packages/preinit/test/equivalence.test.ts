@@ -29,6 +29,7 @@ const cases: Case[] = [
   { fixture: 'basic/growth.wat', entry: 'run' },
   { fixture: 'basic/initialize.wat', entry: 'run' },
   { fixture: 'basic/v128.wat', entry: 'run' },
+  { fixture: 'basic/nan-globals.wat', entry: 'run' },
   {
     fixture: 'basic/renames.wat',
     entry: 'wizer.resume',
