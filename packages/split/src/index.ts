@@ -1,4 +1,10 @@
-export { NotPreinitializedError, PairMismatchError, TableStateError, UnsplittableError } from './errors.js';
+export {
+  InvalidOutputError,
+  NotPreinitializedError,
+  PairMismatchError,
+  TableStateError,
+  UnsplittableError,
+} from './errors.js';
 export { type JoinOptions, join } from './join.js';
 export {
   defaultEngineCache,
