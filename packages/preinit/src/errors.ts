@@ -150,3 +150,17 @@ export class PreinitIoError extends WasmRuntimeError {
     this.path = path;
   }
 }
+
+/**
+ * The module the pre-initializer built is one V8 rejects: a bug in the pre-initializer, reported
+ * instead of writing the module. Code `ERR_PREINIT_INVALID_OUTPUT`.
+ */
+export class InvalidOutputError extends WasmRuntimeError {
+  constructor(inputName: string, reason: string) {
+    super(
+      'ERR_PREINIT_INVALID_OUTPUT',
+      `the pre-initialized module built from ${inputName} is not valid (V8: ${reason}), so nothing was written: ` +
+        'this is a bug in wasm-runtime: please report it with the input module and the options used',
+    );
+  }
+}

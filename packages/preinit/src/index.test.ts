@@ -9,6 +9,7 @@ it('exports exactly its public surface', () => {
       "InitExitError",
       "InitTrapError",
       "InstantiationError",
+      "InvalidOutputError",
       "MalformedInputError",
       "MissingInitExportError",
       "PreinitIoError",

@@ -6,6 +6,7 @@ export {
   InitExitError,
   InitTrapError,
   InstantiationError,
+  InvalidOutputError,
   MalformedInputError,
   MissingInitExportError,
   PreinitIoError,

@@ -10,6 +10,8 @@ export interface PhaseTimings {
   snapshot: number;
   rewrite: number;
   write: number;
+  /** Checking that V8 accepts the output. */
+  validate: number;
 }
 
 /** What was captured of one defined memory. */

@@ -1,5 +1,5 @@
 import { WasmRuntimeError } from '@wasm-runtime/errors';
-import { getSection, parseModule } from '@wasm-runtime/wasm';
+import { decodeConstExpr, getSection, parseModule } from '@wasm-runtime/wasm';
 import { describe, expect, it } from 'vitest';
 import { preinitialize } from '../src/index.js';
 import { runWizer, wat, wizerAvailable } from './helpers.js';
@@ -105,6 +105,19 @@ describe('funcref tables', () => {
 });
 
 describe('globals beyond the JS API', () => {
+  it('keeps the bits of float globals, NaN payloads and -0 included (JS numbers would not)', async () => {
+    const { module } = await preinitialize(await wat('basic/nan-globals.wat'));
+    const inits = getSection(parseModule(module), 'global')!.globals.map((g) => decodeConstExpr(g.init)[0]);
+    expect(inits.slice(0, 3)).toEqual([
+      { op: 'f32.const', bits: 0xffffffa5 },
+      { op: 'f64.const', bits: 0x7ff0000000000004n },
+      { op: 'f64.const', bits: 0x8000000000000000n },
+    ]);
+    const lanes = (inits[3] as { bytes: Uint8Array }).bytes;
+    expect(Buffer.from(lanes).toString('hex')).toBe('0100807f0000c0ff0000000000000000');
+    expect(inits[4]).toEqual({ op: 'f32.const', bits: 0x7f800001 });
+  });
+
   it('snapshots a mutable v128 global through a generated getter', async () => {
     const { module } = await preinitialize(
       await wat(`(module

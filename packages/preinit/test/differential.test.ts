@@ -79,6 +79,13 @@ const cases: Case[] = [
     calls: ['run'],
   },
   {
+    name: 'NaN payloads in f32, f64 and v128 globals',
+    fixture: 'basic/nan-globals.wat',
+    wizerArgs: () => [],
+    options: () => ({}),
+    calls: ['run'],
+  },
+  {
     name: 'passive data segments and memory.init',
     fixture: 'bulk/passive.wat',
     wizerArgs: () => [],

@@ -29,6 +29,7 @@ const cases: Case[] = [
   { fixture: 'basic/growth.wat', entry: 'run' },
   { fixture: 'basic/initialize.wat', entry: 'run' },
   { fixture: 'basic/v128.wat', entry: 'run' },
+  { fixture: 'basic/nan-globals.wat', entry: 'run' },
   {
     fixture: 'basic/renames.wat',
     entry: 'wizer.resume',
@@ -41,6 +42,8 @@ const cases: Case[] = [
   { fixture: 'bulk/passive.wat', entry: 'run' },
   { fixture: 'bulk/data-drop.wat', entry: 'run' },
   { fixture: 'bulk/elem-drop.wat', entry: 'run' },
+  { fixture: 'bulk/data-drop-only.wat', entry: 'run' },
+  { fixture: 'bulk/elem-drop-only.wat', entry: 'run' },
   {
     fixture: 'wasi/read-file.wat',
     entry: 'run',

@@ -76,6 +76,18 @@ describe('typed failures', () => {
     expect(wasi.message).toMatch(/`wasi_snapshot_preview1::random_get`.*--allow-wasi/);
   });
 
+  it('import not provided: the same error when the import takes or returns a v128, which JS cannot', async () => {
+    const bytes = await wat('errors/calls-import-v128.wat');
+    for (const [initFunc, name] of [
+      ['init_take', 'take'],
+      ['init_give', 'give'],
+    ] as const) {
+      const err = await failure(bytes, { initFunc });
+      expect(err).toBeInstanceOf(ImportNotProvidedError);
+      expect(err.message).toMatch(new RegExp(`init called the import \`env::${name}\`.*--preload env=`));
+    }
+  });
+
   it('a module that imports WASI but does not call it during init needs no --allow-wasi (as in Wizer)', async () => {
     const bytes = await wat(`(module
       (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))

@@ -60,7 +60,17 @@ describe('report', () => {
     const bytes = await wat('basic/growth.wat');
     const { module, report } = await preinitialize(bytes);
     expect(Object.keys(report.timings).sort()).toEqual(
-      ['compile', 'init', 'instantiate', 'instrument', 'parse', 'rewrite', 'snapshot', 'write'].sort(),
+      [
+        'compile',
+        'init',
+        'instantiate',
+        'instrument',
+        'parse',
+        'rewrite',
+        'snapshot',
+        'validate',
+        'write',
+      ].sort(),
     );
     for (const ms of Object.values(report.timings)) expect(ms).toBeGreaterThanOrEqual(0);
     // 14 pages written (0, 3, ..., 39), each a little-endian 1000 + p: two non-zero bytes, but 1024 = 0x400 has one.

@@ -85,3 +85,17 @@ export class SplitManifestError extends WasmRuntimeError {
     this.issues = issues;
   }
 }
+
+/**
+ * `split` or `join` built a module V8 rejects from valid inputs: a bug in wasm-runtime, reported
+ * instead of returning (or writing) the module. Code `ERR_SPLIT_INVALID_OUTPUT`.
+ */
+export class InvalidOutputError extends WasmRuntimeError {
+  constructor(operation: 'split' | 'join', what: string, reason: string) {
+    super(
+      'ERR_SPLIT_INVALID_OUTPUT',
+      `the ${what} ${operation} built is not valid (V8: ${reason}), so it was not returned or written: ` +
+        `this is a bug in wasm-runtime: please report it with the input modules`,
+    );
+  }
+}

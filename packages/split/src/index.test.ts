@@ -8,6 +8,7 @@ it('exports exactly its public surface', () => {
       "DEFAULT_INIT_EXPORTS",
       "ENGINE_HASH_PREFIX_LENGTH",
       "EngineCache",
+      "InvalidOutputError",
       "MANIFEST_FORMAT",
       "NotPreinitializedError",
       "PairMismatchError",

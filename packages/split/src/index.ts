@@ -1,4 +1,5 @@
 export {
+  InvalidOutputError,
   NotPreinitializedError,
   PairMismatchError,
   SplitManifestError,

@@ -13,6 +13,7 @@ import {
 } from '@wasm-runtime/wasm';
 import { PairMismatchError } from './errors.js';
 import { APP_IMPORT_MODULE } from './manifest.js';
+import { checkOutputs } from './validate.js';
 
 /** Options of `join`. */
 export interface JoinOptions {
@@ -124,7 +125,9 @@ export function join(engine: Uint8Array, app: Uint8Array, options: JoinOptions =
     if (s.kind === 'datacount' || s.kind === 'data') setSection(joined, s);
   }
   for (const s of a.sections) if (s.kind === 'custom') joined.sections.push(s);
-  return writeModule(joined);
+  const bytes = writeModule(joined);
+  checkOutputs('join', { 'joined module': bytes }, { 'engine module': engine, 'app module': app });
+  return bytes;
 }
 
 /**

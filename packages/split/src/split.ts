@@ -32,6 +32,7 @@ import {
   type SplitManifest,
 } from './manifest.js';
 import { sha256Hex } from './sha256.js';
+import { checkOutputs } from './validate.js';
 
 /** Init exports that mark a module as not yet pre-initialized, unless told otherwise. */
 export const DEFAULT_INIT_EXPORTS: readonly string[] = [
@@ -193,6 +194,7 @@ export function split(snapshot: Uint8Array, options: SplitOptions = {}): SplitRe
 
   const engine = writeModule(engineModule);
   const app = writeModule({ version: module.version, sections: appSections });
+  checkOutputs('split', { 'engine module': engine, 'app module': app }, { snapshot });
   const engineSha256 = sha256Hex(engine);
   const manifest: SplitManifest = {
     format: MANIFEST_FORMAT,

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   APP_IMPORT_MODULE,
   engineFileName,
+  join,
+  link,
   NotPreinitializedError,
   sha256Hex,
   split,
@@ -248,5 +250,26 @@ describe('split refuses what it cannot split soundly', () => {
     expect(() => split(changed, { original: runtime })).toThrow(/element segment 0 differs/);
     // Without the runtime to compare, the changed table stays in the engine: its hash gives it away.
     expect(split(changed).manifest.engine.sha256).not.toBe(same.manifest.engine.sha256);
+  });
+});
+
+describe('float and v128 globals (issue 10: NaN payloads)', () => {
+  const nan = fixture('nan-globals');
+  const expected = {
+    bits: 0x7fffffa5_ff800001n,
+    bits64: 0x7ff0000000000004n ^ 0x8000000000000000n,
+    lanes: 0xffc00000_7f800001n ^ 0xffffffff_7fc00000n,
+  };
+
+  it('keeps their bits through split and link, materialized or instantiated, and through join', async () => {
+    const { engine, app } = split(nan);
+    for (const materializeApp of [true, false, 'auto'] as const) {
+      const { instance } = await link(engine, app, {}, { materializeApp, cache: null });
+      const ex = instance.exports as Record<string, () => bigint>;
+      const read = (name: string) => BigInt.asUintN(64, ex[name]!());
+      expect({ bits: read('bits'), bits64: read('bits64'), lanes: read('lanes') }).toEqual(expected);
+    }
+    const joined = join(engine, app);
+    expect(Buffer.from(joined).equals(Buffer.from(nan))).toBe(true);
   });
 });
