@@ -5,8 +5,8 @@
 module WasmRuntime
   ENTRY = ENV.fetch("RUBY_APP_ENTRY", "/app/main.rb")
   ROOT = ENV.fetch("RUBY_APP_ROOT") { File.dirname(ENTRY) }
-  # Frames of this file and of the run expression are left out of error reports.
-  OWN_FILES = [__FILE__, "eval"].freeze
+  # Where this prelude's frames say they are (rb-eval-string-protect names its code "eval").
+  PRELUDE_LOCATION = "#{__FILE__}:".freeze
 
   class << self
     # The command entry: ARGV, $0, ENV and the random seed of this run, then main; exits with its code.
@@ -84,12 +84,12 @@ module WasmRuntime
       list
     end
 
+    # The report stops at the app's outermost frame: the prelude's frames (and the evaluation
+    # that called them) are the recipe's, not the app's.
     def __filtered(error)
       trace = error.backtrace
-      if trace
-        kept = trace.reject { |line| OWN_FILES.any? { |f| line.start_with?("#{f}:") } }
-        error.set_backtrace(kept)
-      end
+      own = trace&.index { |line| line.start_with?(PRELUDE_LOCATION) || line.include?("in 'WasmRuntime.__") }
+      error.set_backtrace(trace.first(own)) if own
       error
     end
 
@@ -120,5 +120,7 @@ end
 unless TOPLEVEL_BINDING.receiver.respond_to?(:main, true)
   $stderr.write("wasm-runtime/ruby: warning: #{WasmRuntime::ENTRY} defines no `main` method; `run` will fail (reactor calls still work)\n")
 end
+# The reactor entry keeps init's ENV: leave none of the recipe's variables in it.
+%w[RUBY_APP_ENTRY RUBY_APP_ROOT RUBY_APP_NAME].each { |name| ENV.delete(name) }
 WasmRuntime.__flush
 GC.start(full_mark: true, immediate_sweep: true)

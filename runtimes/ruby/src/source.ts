@@ -5,7 +5,7 @@ import type { NpmSource } from '@wasm-runtime/pipeline';
  * the artifact store as the registry's tarball, checked against the packument's sha512 integrity
  * and this sha256 (so a mirror holding `3.4-wasm-wasi-2.10.1.tgz` serves it offline).
  */
-export const RUBY_PACKAGE: NpmSource & { path?: undefined } = {
+export const RUBY_PACKAGE: NpmSource & { sha256: string; path?: undefined } = {
   kind: 'npm',
   package: '@ruby/3.4-wasm-wasi',
   version: '2.10.1',
