@@ -135,9 +135,14 @@ export class Body {
     let i = 0;
     for (; i + 4 <= data.length; i += 4) {
       const word = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-      this.get(local).i32(word).store(offset + i);
+      this.get(local)
+        .i32(word)
+        .store(offset + i);
     }
-    for (; i < data.length; i++) this.get(local).i32(data[i]!).store8(offset + i);
+    for (; i < data.length; i++)
+      this.get(local)
+        .i32(data[i]!)
+        .store8(offset + i);
     return this;
   }
 

@@ -42,7 +42,10 @@ function guestExports(instance: WebAssembly.Instance): GuestExports {
   };
   const memory = e['memory'];
   if (!(memory instanceof WebAssembly.Memory)) {
-    throw new RubyCallError('ERR_RUBY_BAD_MODULE', 'the module exports no `memory`: it is not a wasm-runtime Ruby build');
+    throw new RubyCallError(
+      'ERR_RUBY_BAD_MODULE',
+      'the module exports no `memory`: it is not a wasm-runtime Ruby build',
+    );
   }
   return {
     memory,
@@ -89,7 +92,9 @@ export class RubyInstance {
     const g = this.#guest;
     const inputBytes = typeof input === 'string' ? encoder.encode(input) : input;
     // Hex keeps the name and input out of Ruby's parser: the expression is fixed text.
-    const source = encoder.encode(`WasmRuntime.__call("${hex(encoder.encode(name))}", "${hex(inputBytes)}")\0`);
+    const source = encoder.encode(
+      `WasmRuntime.__call("${hex(encoder.encode(name))}", "${hex(inputBytes)}")\0`,
+    );
     const ptr = g.realloc(0, 0, 1, source.length);
     new Uint8Array(g.memory.buffer, ptr, source.length).set(source);
     const ret = g.evalString(ptr, source.length);

@@ -83,7 +83,11 @@ function funcTypeAt(module: WasmModule, index: number): FuncType {
 }
 
 /** Rewrites the function indices of `call`, `return_call` and `ref.func` in one body; the body itself if none moves. */
-function remapBody(reader: InstructionReader, body: Uint8Array, remap: (index: number) => number): Uint8Array {
+function remapBody(
+  reader: InstructionReader,
+  body: Uint8Array,
+  remap: (index: number) => number,
+): Uint8Array {
   reader.reset(body);
   const parts: Uint8Array[] = [];
   let copied = 0;
@@ -230,7 +234,13 @@ export function adaptRubyModule(input: Uint8Array, prelude: string): Uint8Array 
     const message = enc.encode(jsInteropMessage(imp.module, imp.name));
     const buf = body.local();
     // iovec { buf + 12, len } at buf, nwritten at buf + 8, the message at buf + 12
-    body.i32(0).i32(0).i32(4).i32(12 + message.length).call(realloc).set(buf);
+    body
+      .i32(0)
+      .i32(0)
+      .i32(4)
+      .i32(12 + message.length)
+      .call(realloc)
+      .set(buf);
     body.get(buf).get(buf).i32(12).add().store(0);
     body.get(buf).i32(message.length).store(4);
     body.storeBytes(buf, 12, message);
@@ -239,10 +249,15 @@ export function adaptRubyModule(input: Uint8Array, prelude: string): Uint8Array 
   });
   const stubIndices = addFunctions(module, stubs);
   if (stubIndices[0] !== undefined && stubIndices[0] !== stubBase) {
-    throw new RubyBuildError('ERR_RUBY_BAD_RUNTIME', 'internal: the stubs did not land where calls expect them');
+    throw new RubyBuildError(
+      'ERR_RUBY_BAD_RUNTIME',
+      'internal: the stubs did not land where calls expect them',
+    );
   }
 
-  const hex = addFunctions(module, [{ type: { kind: 'func', params: [I32, I32, I32], results: [I32] }, body: hexBody() }])[0]!;
+  const hex = addFunctions(module, [
+    { type: { kind: 'func', params: [I32, I32, I32], results: [I32] }, body: hexBody() },
+  ])[0]!;
   const evalOrTrap = addFunctions(module, [
     { type: { kind: 'func', params: [I32, I32], results: [] }, body: evalOrTrapBody(evalString, dropValue) },
   ])[0]!;
@@ -326,8 +341,14 @@ function initBody(f: InitFuncs, prelude: string): Uint8Array {
   b.i32(0).i32(0).i32(4).i32(total).call(f.realloc).set(buf);
   let at = listBytes;
   strings.forEach((s, k) => {
-    b.get(buf).get(buf).i32(at).add().store(k * 8);
-    b.get(buf).i32(s.length).store(k * 8 + 4);
+    b.get(buf)
+      .get(buf)
+      .i32(at)
+      .add()
+      .store(k * 8);
+    b.get(buf)
+      .i32(s.length)
+      .store(k * 8 + 4);
     b.storeBytes(buf, at, s);
     at += s.length;
   });
@@ -376,7 +397,18 @@ function runBody(f: RunFuncs): Uint8Array {
   const suffix = enc.encode('")\0');
   const fixed = prefix.length + middle.length + suffix.length;
   // out = prefix + hex(args) + middle + hex(env) + suffix
-  b.i32(0).i32(0).i32(1).get(argsLen).get(envLen).add().i32(2).mul().i32(fixed).add().call(f.realloc).set(out);
+  b.i32(0)
+    .i32(0)
+    .i32(1)
+    .get(argsLen)
+    .get(envLen)
+    .add()
+    .i32(2)
+    .mul()
+    .i32(fixed)
+    .add()
+    .call(f.realloc)
+    .set(out);
   b.storeBytes(out, 0, prefix);
   b.get(argsBuf).get(argsLen).get(out).i32(prefix.length).add().call(f.hex).set(at);
   b.storeBytes(at, 0, middle);

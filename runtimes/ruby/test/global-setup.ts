@@ -22,7 +22,10 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 // scripts/fetch-sources fills (npm pack), and the adapted module is cached by the store.
 export default async function setup(project: TestProject): Promise<void> {
   const mirror = process.env['WASM_RUNTIME_MIRROR'] || join(REPO, '.cache', 'mirror');
-  if (!existsSync(join(mirror, RUBY_TARBALL_NAME)) && !existsSync(join(mirror, 'sha256', RUBY_PACKAGE.sha256))) {
+  if (
+    !existsSync(join(mirror, RUBY_TARBALL_NAME)) &&
+    !existsSync(join(mirror, 'sha256', RUBY_PACKAGE.sha256))
+  ) {
     throw new Error(
       `the Ruby package ${RUBY_TARBALL_NAME} is not in the local mirror ${mirror}: run scripts/fetch-sources ` +
         '(tests never download; it fetches the pinned tarball with npm pack)',

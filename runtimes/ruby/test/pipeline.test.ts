@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { type BuildResult, build, loadDist, runDist } from '@wasm-runtime/pipeline';
 import { link } from '@wasm-runtime/split';
 import { WASI } from '@wasm-runtime/wasi';
@@ -122,7 +124,9 @@ describe('snapshot hygiene', () => {
       /^wasm-runtime\/ruby: the app called rb-js-abi-host\.[\w-]+: JS interop \(require "js"\) is not supported/,
     );
     const imports = WebAssembly.Module.imports(
-      new WebAssembly.Module(await readFile(join(featuresBuild.outDir, featuresBuild.manifest.files.snapshot.path))),
+      new WebAssembly.Module(
+        await readFile(join(featuresBuild.outDir, featuresBuild.manifest.files.snapshot.path)),
+      ),
     );
     expect(imports.filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual([]);
   });
@@ -172,6 +176,20 @@ describe('the reactor entry (string in, string out) for JS callers', () => {
 });
 
 describe('what the pipeline emits for Ruby', () => {
+  it("an exception while loading the app fails the build with Ruby's report and writes no dist", async () => {
+    const out = join(scratch.path, 'broken', 'dist');
+    const error = await buildApp(appDir('broken'), out, 'broken').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WasmRuntimeError);
+    const message = (error as Error).message;
+    expect(message).toContain('wasm-runtime/ruby: init failed while loading /app/main.rb:');
+    expect(message).toContain("unexpected token at '{ not json' (JSON::ParserError)");
+    expect(message).toContain("from /app/main.rb:4:in 'Object#settings'");
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('two apps (the fixture and the template) share one engine file; their data differ', async () => {
     // The template as the scaffolder copies it, built from its wasm-runtime.config.json (lang ruby).
     const app = join(scratch.path, 'words');
@@ -193,7 +211,9 @@ describe('what the pipeline emits for Ruby', () => {
     // The template runs from its own dist: reads input, uses json and its classes, prints.
     const r = await runSplit(template.outDir, { args: ['--top', '2'], stdin: TEMPLATE_INPUT });
     expect(r).toEqual({ code: 0, stdout: TEMPLATE_OUTPUT, stderr: '' });
-    expect(await runCold(join(app, 'src'), 'words', { args: ['--top', '2'], stdin: TEMPLATE_INPUT })).toEqual(r);
+    expect(await runCold(join(app, 'src'), 'words', { args: ['--top', '2'], stdin: TEMPLATE_INPUT })).toEqual(
+      r,
+    );
   });
 });
 
