@@ -69,6 +69,8 @@ export const recipe: Recipe & { source: { kind: 'build' } } = {
   init: (context) => ({
     export: RUBY_EXPORTS.init,
     env: { RUBY_APP_ENTRY: context.entryGuestPath, RUBY_APP_ROOT: '/app', RUBY_APP_NAME: context.name },
+    // 21 MB of heap and stdlib image: fewer, larger segments instantiate faster in V8.
+    maxDataSegments: 10_000,
   }),
   entry: { kind: 'command', export: RUBY_EXPORTS.run },
   defaults: { entry: 'main.rb' },

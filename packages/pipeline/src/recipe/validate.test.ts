@@ -31,6 +31,7 @@ describe('validateRecipe', () => {
         runtime: { name: '' },
         source: { kind: 'npm', package: 'p', version: '1.0.0' },
         stage: { mounts: [{ guest: 'app' }, { guest: '/a', include: 'x' }, { guest: '/a' }] },
+        init: { maxDataSegments: 0.5 },
         entry: { kind: 'export' },
         postRestore: { call: 3 },
       }).map((i) => `${i.path}: ${i.message}`),
@@ -42,6 +43,7 @@ describe('validateRecipe', () => {
       'stage.mounts.0.guest: expected an absolute guest path such as "/app", got "app"',
       'stage.mounts.1.include: expected an array of globs, got "x"',
       'stage.mounts.2.guest: "/a" is mounted twice',
+      'init.maxDataSegments: expected a positive integer, got number 0.5',
       'entry.export: expected an export name, got nothing',
       'postRestore.call: expected an export name, got number 3',
     ]);
