@@ -336,6 +336,7 @@ export async function build(
       args: [...(resolved.init.args ?? initSpec.args ?? [name])],
       env: { ...initSpec.env, ...resolved.init.env },
       stdin: initSpec.stdin,
+      maxDataSegments: initSpec.maxDataSegments,
       preopens,
       inputName: `the ${recipe.runtime.name} ${recipe.runtime.version} runtime`,
       userPaths: userPaths(mounts, resolved.baseDir),

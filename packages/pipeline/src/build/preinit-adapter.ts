@@ -10,6 +10,7 @@ export interface PreinitRequest {
   args: string[];
   env: Record<string, string>;
   stdin?: string | Uint8Array | undefined;
+  maxDataSegments?: number | undefined;
   preopens: Record<string, FileSystem>;
   /** Name of the input in messages. */
   inputName: string;
@@ -72,6 +73,7 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
       renameFuncs: request.renameFuncs,
       allowWasi: true,
       inputName: request.inputName,
+      ...(request.maxDataSegments === undefined ? {} : { maxDataSegments: request.maxDataSegments }),
       wasi: {
         args: request.args,
         env: request.env,

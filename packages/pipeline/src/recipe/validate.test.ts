@@ -33,6 +33,7 @@ describe('validateRecipe', () => {
         stage: {
           mounts: [{ guest: 'app' }, { guest: '/a', include: 'x' }, { guest: '/a' }, { guest: '/b/../c' }],
         },
+        init: { maxDataSegments: 0.5 },
         entry: { kind: 'export' },
         postRestore: { call: 3 },
       }).map((i) => `${i.path}: ${i.message}`),
@@ -45,6 +46,7 @@ describe('validateRecipe', () => {
       'stage.mounts.1.include: expected an array of globs, got "x"',
       'stage.mounts.2.guest: "/a" is mounted twice',
       'stage.mounts.3.guest: expected an absolute, normalized guest path such as "/app", got "/b/../c"',
+      'init.maxDataSegments: expected a positive integer, got number 0.5',
       'entry.export: expected an export name, got nothing',
       'postRestore.call: expected an export name, got number 3',
     ]);

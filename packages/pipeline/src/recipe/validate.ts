@@ -104,6 +104,9 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
         bad('init.export', 'an export name', init['export']);
       if (init['args'] !== undefined && !isStringArray(init['args']))
         bad('init.args', 'an array of strings', init['args']);
+      const max = init['maxDataSegments'];
+      if (max !== undefined && !(Number.isInteger(max) && (max as number) >= 1))
+        bad('init.maxDataSegments', 'a positive integer', max);
       if (
         init['env'] !== undefined &&
         !(isObject(init['env']) && Object.values(init['env']).every((v) => typeof v === 'string'))
