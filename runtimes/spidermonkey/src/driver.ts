@@ -5,19 +5,25 @@
  * its `call` export: here `run`, which calls the app's `main`, waits for the promise it returns
  * (the engine runs timers and jobs meanwhile) and returns the exit code through a return area.
  */
-export const DRIVER_SOURCE = `// wasm-runtime driver for the StarlingMonkey engine of componentize-js.
+export const DRIVER_SOURCE = `// wasm-runtime driver for the StarlingMonkey engine of componentize-js. It runs in a global of
+// its own: the app's globals (console, its Error classes) are reached through contentGlobal.
 let appMain;
 
 function bindExports(sourceName) {
   appMain = $source_mod.main;
   if (typeof appMain !== 'function') {
-    throw new Error(sourceName + ' exports no function named main: add \\'export function main() { ... }\\' (its top level runs at build time, main at every start)');
+    // Said at build time (init's stderr) and at every start, which exits 1.
+    const message = sourceName + ' exports no function named main: add "export function main() { ... }" (its top level runs at build time, main at every start)';
+    contentGlobal.console.error('warning: ' + message);
+    appMain = () => {
+      throw new Error(message);
+    };
   }
 }
 
 function describe(error) {
-  if (error instanceof Error) {
-    const stack = typeof error.stack === 'string' ? error.stack.trimEnd() : '';
+  if (typeof error === 'object' && error !== null && typeof error.stack === 'string') {
+    const stack = error.stack.trimEnd();
     return stack === '' ? String(error) : String(error) + '\\n' + stack;
   }
   try {
@@ -32,7 +38,7 @@ async function run() {
     const code = await appMain();
     return Number.isInteger(code) ? code : 0;
   } catch (error) {
-    console.error('Uncaught ' + describe(error));
+    contentGlobal.console.error('Uncaught ' + describe(error));
     return 1;
   }
 }
