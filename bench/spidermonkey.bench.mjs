@@ -123,7 +123,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-console.log('| app | cold (ms) | snapshot (ms) | kept data module (ms) | floor (ms) | cold / snapshot | snapshot / floor | data module | build |');
+console.log(
+  '| app | cold (ms) | snapshot (ms) | kept data module (ms) | floor (ms) | cold / snapshot | snapshot / floor | data module | build |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const app of apps) {
   const m = Object.fromEntries(Object.entries(app.times).map(([k, v]) => [k, median(v)]));
@@ -131,4 +133,6 @@ for (const app of apps) {
     `| ${app.name} | ${ms(m.cold)} | ${ms(m.snapshot)} | ${ms(m.kept)} | ${ms(m.floor)} | ${(m.cold / m.snapshot).toFixed(1)}x | ${(m.snapshot / m.floor).toFixed(2)}x | ${(app.sizes.data / 1e6).toFixed(2)} MB | ${(app.buildMs / 1000).toFixed(1)} s |`,
   );
 }
-console.log('\nseed (issue 13): simple app 0.36 ms from the snapshot against ~5 ms for a bare JS isolate (13.9x)');
+console.log(
+  '\nseed (issue 13): simple app 0.36 ms from the snapshot against ~5 ms for a bare JS isolate (13.9x)',
+);

@@ -21,7 +21,7 @@ const ourWizer = join(
 const work = mkdtempSync(join(packageDir, '.componentize-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const WORLD = 'package local:app; world app { export describe: func(word: string) -> string; }';
+const WIT = join(here, 'fixtures', 'componentize', 'app.wit');
 
 async function buildAndLoad(
   name: string,
@@ -29,7 +29,7 @@ async function buildAndLoad(
 ): Promise<{ size: number; describe: (w: string) => string }> {
   const { component } = await componentize({
     sourcePath: join(here, 'fixtures', 'componentize', 'app.js'),
-    witWorld: WORLD,
+    witPath: WIT,
     ...(wizerBin === undefined ? {} : { wizerBin }),
   });
   const { files } = await transpile(component, { name });
