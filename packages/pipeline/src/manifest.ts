@@ -61,6 +61,10 @@ export interface DistManifest {
     export: string;
     /** The app's entry file, relative to its root. */
     file: string;
+    /** `export` entries: i32 arguments of the call, when the recipe gives some. */
+    args?: number[];
+    /** `export` entries: `pointer` when the exit code is stored at the address the export returns. */
+    result?: 'value' | 'pointer';
   };
   files: {
     /** The monolithic snapshot `<name>.wasm`: runs in any WASI host. */

@@ -4,6 +4,7 @@ import {
   functionName,
   functionType,
   getExports,
+  getSection,
   MalformedModuleError,
   parseModule,
   type WasmModule,
@@ -192,6 +193,12 @@ export async function preinitializeTo(
         ...options.wasi,
         deterministic: options.wasi?.deterministic ?? true,
         returnOnExit: false,
+        // WASI 0.2 core-ABI imports (the StarlingMonkey engine has them) get the host's too.
+        preview2:
+          options.wasi?.preview2 ??
+          (getSection(module, 'import')?.imports ?? [])
+            .map((i) => i.module)
+            .filter((m) => m.startsWith('wasi:')),
       })
     : undefined;
   const ProcExitClass: typeof ProcExit | undefined = wasiModule?.ProcExit;
@@ -242,7 +249,8 @@ export async function preinitializeTo(
   }
   const ex = instance.exports;
   const memory0 = ex[names.memories.get(0) ?? ''] ?? ex['memory'];
-  if (wasi !== undefined && memory0 instanceof WebAssembly.Memory) wasi.bindMemory(memory0);
+  if (wasi !== undefined && memory0 instanceof WebAssembly.Memory)
+    wasi.bindMemory(memory0, ex['cabi_realloc']);
   timings.instantiate = now() - t;
 
   t = now();

@@ -217,6 +217,20 @@ export interface HostControl {
   peek(ptr: number, len: number): string | undefined;
   /** A u32 of guest memory, for tracing; undefined when out of bounds. */
   peekU32(ptr: number): number | undefined;
+  /** The clocks, sleep and randomness behind preview1, for the preview2 functions to share. */
+  services: HostServices;
+}
+
+/** What the preview2 functions share with preview1: one clock, one generator, one set of counters. */
+export interface HostServices {
+  /** Nanoseconds of a clock (`ClockId`): deterministic or real, counted as a clock read. */
+  now(id: number): bigint;
+  /** Sleeps (or, deterministic, advances the clocks) for `ns` nanoseconds. */
+  sleep(ns: bigint): void;
+  /** Fills `length` bytes of `into` at `offset` with random bytes, counted as one random read. */
+  random(into: Uint8Array, offset: number, length: number): void;
+  consumed: Consumed;
+  fds: (Descriptor | undefined)[];
 }
 
 /**
@@ -1691,6 +1705,22 @@ export function createHost(config: HostConfig): HostControl {
       if (view.length === 0) refresh();
       ptr >>>= 0;
       return ptr + 4 > u8.length ? undefined : dv.getUint32(ptr, true);
+    },
+    services: {
+      now: nowNs,
+      sleep: sleepNs,
+      random(into: Uint8Array, offset: number, length: number): void {
+        consumed.randomCalls++;
+        consumed.randomBytes += length;
+        if (deterministic !== undefined) {
+          deterministic.prng.fill(into, offset, length);
+          return;
+        }
+        for (let at = 0; at < length; at += 65536)
+          crypto.getRandomValues(into.subarray(offset + at, offset + Math.min(length, at + 65536)));
+      },
+      consumed,
+      fds,
     },
   };
 }

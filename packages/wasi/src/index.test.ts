@@ -16,6 +16,7 @@ it('exports exactly its public surface', () => {
       "LookupFlags",
       "MemoryFS",
       "OFlags",
+      "PREVIEW2_LATEST_PATCH",
       "ProcExit",
       "RIGHTS_ALL",
       "RIGHTS_DIR",
@@ -25,8 +26,11 @@ it('exports exactly its public surface', () => {
       "WASI",
       "WasiConfigError",
       "WasiStateError",
+      "WasiTrapError",
+      "WasiUnsupportedError",
       "Whence",
       "errnoName",
+      "preview2ModuleNames",
       "readAll",
     ]
   `);

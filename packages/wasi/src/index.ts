@@ -24,6 +24,12 @@ export { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from
 export { MemoryFS, type MemoryFSOptions, type MemoryTree } from './fs/memory.js';
 export type { Consumed, Preview1Imports } from './host.js';
 export {
+  PREVIEW2_LATEST_PATCH,
+  preview2ModuleNames,
+  WasiTrapError,
+  WasiUnsupportedError,
+} from './preview2/index.js';
+export {
   type InputOption,
   type NodeReadableLike,
   type NodeWritableLike,

@@ -2,6 +2,7 @@ import { Errno, errnoName, FileType, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIO, Righ
 import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { type DirEntry, type FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
 import { type Consumed, createHost, Descriptor, type HostControl, type Preview1Imports } from './host.js';
+import { createPreview2, type Preview2 } from './preview2/index.js';
 import { Prng } from './prng.js';
 import {
   BufferSink,
@@ -56,6 +57,14 @@ export interface WASIOptions {
   returnOnExit?: boolean;
   /** Host state from `saveState()` (e.g. stored with a snapshot): rebuild this descriptor table. */
   state?: HostState;
+  /**
+   * Also provide WASI 0.2 core-ABI functions (the CLI world: stdio streams, poll, clocks, random,
+   * environment, exit; sockets, HTTP and preview2 files link but throw `WasiUnsupportedError` when
+   * called) over the same state as preview1: the import module names to provide (for instance
+   * `preview2ModuleNames(module)`), or `true` for every interface at every 0.2.x version (slower to
+   * copy). Default: preview1 only.
+   */
+  preview2?: boolean | readonly string[];
 }
 
 /** One saved descriptor of `HostState`. */
@@ -137,8 +146,13 @@ export class WASI {
   /** Platform hooks; the Node entry point's subclass sets them. */
   protected static platform: HostPlatform | undefined = undefined;
 
-  /** The import object: `{ wasi_snapshot_preview1: { ...every preview1 function } }`. */
-  readonly imports: { wasi_snapshot_preview1: Preview1Imports };
+  /**
+   * The import object: `{ wasi_snapshot_preview1: { ...every preview1 function } }`, plus the
+   * WASI 0.2 interfaces asked for with the `preview2` option, by import module name.
+   */
+  readonly imports: { wasi_snapshot_preview1: Preview1Imports } & Readonly<
+    Record<string, WebAssembly.ModuleImports>
+  >;
 
   private readonly host: HostControl;
   private readonly fds: (Descriptor | undefined)[] = [];
@@ -146,6 +160,7 @@ export class WASI {
   private readonly sinks: [Sink, Sink];
   private readonly returnOnExit: boolean;
   private readonly prng: Prng | undefined;
+  private readonly preview2: Preview2 | undefined;
   private started = false;
 
   constructor(options: WASIOptions) {
@@ -224,7 +239,12 @@ export class WASI {
     }
     const imports =
       options.trace === undefined ? this.host.imports : traced(this.host.imports, this.host, options.trace);
-    this.imports = { wasi_snapshot_preview1: imports };
+    const p2 = options.preview2;
+    this.preview2 =
+      p2 === undefined || p2 === false
+        ? undefined
+        : createPreview2(this.host.services, options.args ?? [], env, p2);
+    this.imports = { ...this.preview2?.imports, wasi_snapshot_preview1: imports };
   }
 
   /** The import object (same as `imports`), for code written against `node:wasi`. */
@@ -232,9 +252,13 @@ export class WASI {
     return this.imports;
   }
 
-  /** Use `memory` for every later call (for callers who call exports themselves). */
-  bindMemory(memory: WebAssembly.Memory): void {
+  /**
+   * Use `memory` for every later call (for callers who call exports themselves). Preview2
+   * functions that return lists or strings also need the instance's `cabi_realloc` export.
+   */
+  bindMemory(memory: WebAssembly.Memory, realloc?: unknown): void {
     this.host.bindMemory(memory);
+    this.preview2?.bind(memory, realloc);
   }
 
   /**
@@ -299,6 +323,7 @@ export class WASI {
     }
     this.started = true;
     this.host.bindMemory(memory);
+    this.preview2?.bind(memory, instance.exports.cabi_realloc);
   }
 
   /** Nondeterministic inputs the guest consumed so far. */

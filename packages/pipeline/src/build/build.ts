@@ -379,6 +379,9 @@ export async function build(
         sha256: runtime.sha256,
       },
       original: runtime.bytes,
+      // The init export that ran is gone from the snapshot; other init-like exports of the
+      // runtime (StarlingMonkey keeps `wizer-initialize` beside `componentize.wizer`) are not ours.
+      initExports: [initFunc],
     }),
   );
 
@@ -410,7 +413,13 @@ export async function build(
       sha256: runtime.sha256,
     },
     recipe: recipeReference(resolved.recipeModule, resolved.out),
-    entry: { kind: entry.kind, export: entryExport, file: resolved.entry },
+    entry: {
+      kind: entry.kind,
+      export: entryExport,
+      file: resolved.entry,
+      ...(entry.kind === 'export' && entry.args !== undefined ? { args: [...entry.args] } : {}),
+      ...(entry.kind === 'export' && entry.result !== undefined ? { result: entry.result } : {}),
+    },
     files: {
       snapshot: distFile(snapshotFile, pre.module),
       engine: distFile(engineFile, pair.engine),

@@ -67,6 +67,7 @@ export async function stageMount(
   include: readonly string[],
   exclude: readonly string[],
 ): Promise<StagedMount> {
+  if (mount.files !== undefined) return stageRecipeFiles(mount, mount.files);
   const from = resolve(root, mount.from ?? '.');
   const paths: string[] = [];
   await walk(from, '', paths);
@@ -81,6 +82,30 @@ export async function stageMount(
   return {
     guest: mount.guest,
     from,
+    readOnly: mount.readOnly ?? true,
+    atRuntime: mount.atRuntime ?? false,
+    files,
+    tree,
+  };
+}
+
+/** A mount whose files the recipe provides (see `MountSpec.files`). */
+function stageRecipeFiles(
+  mount: MountSpec,
+  given: Readonly<Record<string, string | Uint8Array>>,
+): StagedMount {
+  const encoder = new TextEncoder();
+  const files: StagedFile[] = [];
+  const tree: MemoryTree = {};
+  for (const path of Object.keys(given).sort()) {
+    const value = given[path]!;
+    const data = typeof value === 'string' ? encoder.encode(value) : new Uint8Array(value);
+    files.push({ path, size: data.length, sha256: sha256Hex(data), data });
+    insert(tree, path, data);
+  }
+  return {
+    guest: mount.guest,
+    from: '',
     readOnly: mount.readOnly ?? true,
     atRuntime: mount.atRuntime ?? false,
     files,

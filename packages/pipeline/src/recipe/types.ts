@@ -94,6 +94,12 @@ export interface MountSpec {
   /** Default true: init cannot write to the mount. */
   readOnly?: boolean;
   /**
+   * Files the recipe itself provides (a driver script the runtime loads at init), by path inside
+   * the mount: the mount then holds these instead of the app's files (`from`, `include` and
+   * `exclude` do not apply).
+   */
+  files?: Readonly<Record<string, string | Uint8Array>>;
+  /**
    * True when the runtime reads these files after restore (lazy imports): they are copied into
    * `dist/files/<guest path>` and preopened by `runDist`. Default false: init reads everything.
    */
@@ -129,9 +135,17 @@ export type EntrySpec =
       export?: string;
     }
   | {
-      /** A reactor whose `export` (no parameters; `()` or `() -> i32` exit code) `runDist` calls. */
+      /** A reactor whose `export` (`()` or `() -> i32` exit code, unless `args` says) `runDist` calls. */
       kind: 'export';
       export: string;
+      /** i32 arguments the export is called with (default none). */
+      args?: readonly number[];
+      /**
+       * Where the exit code is: the export's i32 result (`value`, the default), or the i32 stored
+       * at the address it returns (`pointer`: a canonical-ABI return area, as a component's
+       * lowered export returns its result).
+       */
+      result?: 'value' | 'pointer';
     };
 
 /** After restore: an export to call (data, recorded in the manifest), and/or a JS hook. */

@@ -56,6 +56,37 @@ describe('validateRecipe', () => {
   });
 });
 
+describe('validateRecipe: recipe files and export entries with arguments', () => {
+  const base = {
+    language: 'js',
+    runtime: { name: 'engine', version: '1' },
+    source: { kind: 'file', path: 'x.wasm' },
+  };
+  it('accepts a mount of recipe files and an export entry with i32 arguments and a pointer result', () => {
+    expect(
+      validateRecipe({
+        ...base,
+        stage: {
+          mounts: [
+            { guest: '/app' },
+            { guest: '/driver', files: { 'a.js': 'x', 'b/c.bin': new Uint8Array(2) } },
+          ],
+        },
+        entry: { kind: 'export', export: 'call', args: [0, -1, 4294967295], result: 'pointer' },
+      }),
+    ).toEqual([]);
+  });
+  it('names bad files, arguments and result kinds', () => {
+    expect(
+      validateRecipe({
+        ...base,
+        stage: { mounts: [{ guest: '/app', files: { '/abs.js': 'x' } }] },
+        entry: { kind: 'export', export: 'call', args: [1.5], result: 'stack' },
+      }).map((i) => i.path),
+    ).toEqual(['stage.mounts.0.files', 'entry.args', 'entry.result']);
+  });
+});
+
 describe('the Recipe type', () => {
   it('accepts a recipe written `as const` (readonly arrays), as a recipe package without a pipeline dependency writes it', () => {
     const recipe = {

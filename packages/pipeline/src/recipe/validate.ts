@@ -89,6 +89,18 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
           if (mount[key] !== undefined && !isStringArray(mount[key]))
             bad(`${at}.${key}`, 'an array of globs', mount[key]);
         }
+        const files = mount['files'];
+        if (
+          files !== undefined &&
+          !(
+            isObject(files) &&
+            Object.entries(files).every(
+              ([k, v]) =>
+                k !== '' && !k.startsWith('/') && (typeof v === 'string' || v instanceof Uint8Array),
+            )
+          )
+        )
+          bad(`${at}.files`, 'an object of relative paths to file contents (strings or bytes)', files);
         if (mount['from'] !== undefined && typeof mount['from'] !== 'string')
           bad(`${at}.from`, 'a directory inside the app', mount['from']);
       });
@@ -122,6 +134,14 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
       bad('entry.export', 'an export name', entry['export']);
   } else if (entry['kind'] === 'export') {
     if (typeof entry['export'] !== 'string') bad('entry.export', 'an export name', entry['export']);
+    const args = entry['args'];
+    if (
+      args !== undefined &&
+      !(Array.isArray(args) && args.every((a) => Number.isInteger(a) && a >= -(2 ** 31) && a < 2 ** 32))
+    )
+      bad('entry.args', 'an array of i32 values', args);
+    if (entry['result'] !== undefined && entry['result'] !== 'value' && entry['result'] !== 'pointer')
+      bad('entry.result', '"value" or "pointer"', entry['result']);
   } else bad('entry.kind', '"command" or "export"', entry['kind']);
   const post = value['postRestore'];
   if (post !== undefined) {

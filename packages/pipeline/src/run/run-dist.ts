@@ -2,7 +2,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
-import { type InputOption, type OutputOption, ProcExit, WASI } from '@wasm-runtime/wasi';
+import { type InputOption, type OutputOption, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
@@ -178,6 +178,18 @@ function prepare(dist: LoadedDist): Prepared {
   return p;
 }
 
+// The WASI 0.2 interfaces an engine imports, per engine bytes (a loaded dist keeps its bytes).
+const preview2Names = new WeakMap<Uint8Array, readonly string[]>();
+
+function preview2Of(engine: Uint8Array): readonly string[] {
+  let names = preview2Names.get(engine);
+  if (names === undefined) {
+    names = preview2ModuleNames(engine);
+    preview2Names.set(engine, names);
+  }
+  return names;
+}
+
 /**
  * Runs a built app: links the split pair (the engine compiled once per process and cached by
  * sha256), preopens the dist's run-time mounts and `dirs`, applies the recipe's post-restore step,
@@ -216,7 +228,9 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     preopens[extra.guest] = extra.host;
   }
   const hostState = manifest.hostState;
+  const preview2 = preview2Of(loaded.engine);
   const wasi = new WASI({
+    ...(preview2.length === 0 ? {} : { preview2 }),
     args: [manifest.name, ...(options.args ?? [])],
     env: options.env ?? {},
     preopens,
@@ -245,7 +259,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     const call = manifest.postRestore.call;
     if (call !== null || hook?.hook !== undefined || manifest.entry.kind === 'export') {
       const memory = exports['memory'];
-      if (memory instanceof WebAssembly.Memory) wasi.bindMemory(memory);
+      if (memory instanceof WebAssembly.Memory) wasi.bindMemory(memory, exports['cabi_realloc']);
     }
     if (call !== null) {
       const fn = exports[call];
@@ -260,7 +274,16 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     const entry = exports[manifest.entry.export];
     if (typeof entry !== 'function')
       throw new DistError(dir, `its entry export "${manifest.entry.export}" is missing`);
-    const result = (entry as () => unknown)();
+    const result = (entry as (...args: number[]) => unknown)(...(manifest.entry.args ?? []));
+    if (manifest.entry.result === 'pointer') {
+      const memory = exports['memory'];
+      if (typeof result !== 'number' || !(memory instanceof WebAssembly.Memory))
+        throw new DistError(
+          dir,
+          `its entry export "${manifest.entry.export}" returned no address of an exit code`,
+        );
+      return new DataView(memory.buffer).getInt32(result >>> 0, true);
+    }
     return typeof result === 'number' ? result : 0;
   } catch (error) {
     if (error instanceof ProcExit) return error.exitCode;

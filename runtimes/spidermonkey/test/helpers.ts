@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArtifactStore, type BuildResult, build, runDist } from '@wasm-runtime/pipeline';
+import { MemoryFS, type MemoryTree, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
+import { inject } from 'vitest';
+import { DRIVER_SOURCE, recipe, STARLINGMONKEY_ENGINE } from '../src/index.js';
+
+/** Absolute path of a fixture app under test/fixtures/apps. */
+export function appDir(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/apps/${name}/`, import.meta.url));
+}
+
+export function offlineStore(): ArtifactStore {
+  return new ArtifactStore({ offline: true, mirrors: [inject('mirror')] });
+}
+
+/** Builds a fixture app with the recipe into `out`. */
+export function buildApp(name: string, root: string, out: string): Promise<BuildResult> {
+  return build({ name, recipe, root, out }, { store: offlineStore() });
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function capture(): {
+  out: string[];
+  err: string[];
+  options: { stdout: (c: Uint8Array) => void; stderr: (c: Uint8Array) => void };
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  const decoder = new TextDecoder();
+  return {
+    out,
+    err,
+    options: {
+      stdout: (c) => void out.push(decoder.decode(c)),
+      stderr: (c) => void err.push(decoder.decode(c)),
+    },
+  };
+}
+
+/** Runs a dist's split pair with `runDist`. */
+export async function runSplit(dist: string): Promise<RunResult> {
+  const io = capture();
+  const code = await runDist(dist, { stdin: new Uint8Array(0), ...io.options });
+  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+let engine: Promise<WebAssembly.Module> | undefined;
+/** The original engine from the store, compiled once per test file. */
+export function engineModule(): Promise<WebAssembly.Module> {
+  engine ??= offlineStore()
+    .fetch(STARLINGMONKEY_ENGINE)
+    .then((a) => readFile(a.path))
+    .then((bytes) => WebAssembly.compile(bytes));
+  return engine;
+}
+
+/** Calls the entry (`call(0, 0)`: the driver's run) and reads the exit code behind the pointer. */
+function callEntry(instance: WebAssembly.Instance): number {
+  const ex = instance.exports as { call: (i: number, p: number) => number; memory: WebAssembly.Memory };
+  try {
+    const ptr = ex.call(0, 0);
+    return new DataView(ex.memory.buffer).getInt32(ptr, true);
+  } catch (error) {
+    if (error instanceof ProcExit) return error.exitCode;
+    throw error;
+  }
+}
+
+/** Runs the monolithic snapshot `<dist>/<name>.wasm` directly under the WASI host. */
+export async function runMonolithic(dist: string, name: string): Promise<RunResult> {
+  const module = await WebAssembly.compile(readFileSync(join(dist, `${name}.wasm`)));
+  const io = capture();
+  const wasi = new WASI({ args: [name], preview2: preview2ModuleNames(module), ...io.options });
+  const instance = await WebAssembly.instantiate(module, wasi.imports);
+  wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory, instance.exports['cabi_realloc']);
+  const code = callEntry(instance);
+  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+function treeOf(dir: string): MemoryTree {
+  const tree: MemoryTree = {};
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    tree[name] = statSync(path).isDirectory() ? treeOf(path) : new Uint8Array(readFileSync(path));
+  }
+  return tree;
+}
+
+/**
+ * A cold start on the original engine, as the snapshot's build does it but all in one instance:
+ * `_initialize`, `componentize.wizer` (evaluates the app's modules), then the entry.
+ */
+export async function runCold(name: string, root: string): Promise<RunResult> {
+  const module = await engineModule();
+  const spec =
+    typeof recipe.init === 'function'
+      ? recipe.init({ name, entry: 'main.js', entryGuestPath: '/app/main.js', options: {} })
+      : undefined;
+  const io = capture();
+  const wasi = new WASI({
+    args: [name],
+    env: { ...spec?.env },
+    stdin: spec?.stdin ?? '',
+    preopens: {
+      '/app': { dir: new MemoryFS(treeOf(root)), readOnly: true },
+      '/wasm-runtime': {
+        dir: new MemoryFS({ 'driver.js': new TextEncoder().encode(DRIVER_SOURCE) }),
+        readOnly: true,
+      },
+    },
+    preview2: preview2ModuleNames(module),
+    ...io.options,
+  });
+  const instance = await WebAssembly.instantiate(module, wasi.imports);
+  wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory, instance.exports['cabi_realloc']);
+  (instance.exports['_initialize'] as () => void)();
+  (instance.exports['componentize.wizer'] as () => void)();
+  const code = callEntry(instance);
+  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
