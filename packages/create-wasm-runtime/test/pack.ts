@@ -6,13 +6,21 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-interface Manifest {
+/** The package.json fields the tests read. */
+export interface Manifest {
   name: string;
+  private?: boolean;
+  license?: string;
+  description?: string;
+  engines?: { node?: string };
+  repository?: { type?: string; url?: string; directory?: string };
+  exports?: unknown;
+  bin?: Record<string, string>;
   dependencies?: Record<string, string>;
 }
 
-/** Every workspace package of the repository by name, with its directory. */
-function workspaces(): Map<string, { dir: string; pkg: Manifest }> {
+/** Every package under packages/ and runtimes/ by name, with its directory. */
+export function workspaces(): Map<string, { dir: string; pkg: Manifest }> {
   const out = new Map<string, { dir: string; pkg: Manifest }>();
   for (const group of ['packages', 'runtimes']) {
     for (const entry of readdirSync(join(REPO, group))) {

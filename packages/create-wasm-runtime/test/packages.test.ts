@@ -1,40 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './pack.js';
+import { REPO, workspaces } from './pack.js';
 
 // What `npm pack` would publish for every public workspace package: the files a user's install
 // needs are in it (README, every export and bin target, type declarations), tests are not, and the
 // metadata npm and users read is there. The install-and-run proof is lua-app.test.ts.
 
-interface Manifest {
-  name: string;
-  private?: boolean;
-  license?: string;
-  description?: string;
-  engines?: { node?: string };
-  repository?: { type?: string; url?: string; directory?: string };
-  exports?: unknown;
-  bin?: Record<string, string>;
-  dependencies?: Record<string, string>;
-}
-
-const publics: { dir: string; pkg: Manifest }[] = [];
-const privates = new Set<string>();
-for (const group of ['packages', 'runtimes']) {
-  for (const entry of readdirSync(join(REPO, group))) {
-    const dir = join(REPO, group, entry);
-    let pkg: Manifest;
-    try {
-      pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-    } catch {
-      continue;
-    }
-    if (pkg.private) privates.add(pkg.name);
-    else publics.push({ dir, pkg });
-  }
-}
+const publics = [...workspaces().values()].filter((w) => !w.pkg.private);
+const privates = new Set([...workspaces().values()].filter((w) => w.pkg.private).map((w) => w.pkg.name));
 
 /** Every file path an `exports` map points at. */
 function targets(exports: unknown): string[] {
