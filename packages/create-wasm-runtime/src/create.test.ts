@@ -20,7 +20,13 @@ afterEach(async () => {
 describe('listTemplates', () => {
   it('offers every directory of the repository templates/ that has a config, and ships them all', async () => {
     const inRepo = (await readdir(REPO_TEMPLATES, { withFileTypes: true }))
-      .filter((e) => e.isDirectory() && existsSync(join(REPO_TEMPLATES, e.name, 'wasm-runtime.config.json')))
+      .filter(
+        (e) =>
+          e.isDirectory() &&
+          ['json', 'mjs'].some((ext) =>
+            existsSync(join(REPO_TEMPLATES, e.name, `wasm-runtime.config.${ext}`)),
+          ),
+      )
       .map((e) => e.name)
       .sort();
     expect(inRepo).toContain('lua');
@@ -28,10 +34,10 @@ describe('listTemplates', () => {
   });
 
   it('discovers templates from the directory, not from a list', async () => {
-    for (const name of ['zig', 'ada']) {
-      await mkdir(join(scratch, name));
-      await writeFile(join(scratch, name, 'wasm-runtime.config.json'), '{}');
-    }
+    await mkdir(join(scratch, 'zig'));
+    await writeFile(join(scratch, 'zig', 'wasm-runtime.config.json'), '{}');
+    await mkdir(join(scratch, 'ada'));
+    await writeFile(join(scratch, 'ada', 'wasm-runtime.config.mjs'), 'export default {};');
     await mkdir(join(scratch, 'not-a-template'));
     expect((await listTemplates(scratch)).map((t) => t.name)).toEqual(['ada', 'zig']);
   });

@@ -104,9 +104,10 @@ async function writeApp(out: string, template: Template, name: string, version: 
     await writeFile(join(out, path), data);
     written.push(path);
   };
-  const config = JSON.parse(await readFile(join(template.dir, 'wasm-runtime.config.json'), 'utf8')) as {
-    $schema?: unknown;
-  };
+  const jsonConfig = join(template.dir, 'wasm-runtime.config.json');
+  const config = existsSync(jsonConfig)
+    ? (JSON.parse(await readFile(jsonConfig, 'utf8')) as { $schema?: unknown })
+    : {};
   for (const path of await walk(template.dir)) {
     if (path === 'package.json') continue;
     const target = basename(path) === '_gitignore' ? join(dirname(path), '.gitignore') : path;

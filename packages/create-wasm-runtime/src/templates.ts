@@ -13,21 +13,28 @@ export interface Template {
   dir: string;
 }
 
+/** True when `dir` holds a wasm-runtime config, as `wasm-runtime build` looks for one. */
+export function hasConfig(dir: string): boolean {
+  return CONFIG_FILES.some((name) => existsSync(join(dir, name)));
+}
+
+const CONFIG_FILES = ['wasm-runtime.config.json', 'wasm-runtime.config.mjs'];
+
 /** The templates shipped with this package (copied from the repository's templates/ at build time). */
 export function defaultTemplatesDir(): string {
   return fileURLToPath(new URL('../templates/', import.meta.url));
 }
 
 /**
- * Every template under `root`: each directory holding a `wasm-runtime.config.json`, sorted by
- * name. Nothing is hard-coded: a template added to the repository is offered once built.
+ * Every template under `root`: each directory holding a `wasm-runtime.config.json` (or `.mjs`),
+ * sorted by name. Nothing is hard-coded: a template added to the repository is offered once built.
  */
 export async function listTemplates(root: string = defaultTemplatesDir()): Promise<Template[]> {
   if (!existsSync(root)) return [];
   const templates: Template[] = [];
   for (const entry of await readdir(root, { withFileTypes: true })) {
     const dir = join(root, entry.name);
-    if (!entry.isDirectory() || !existsSync(join(dir, 'wasm-runtime.config.json'))) continue;
+    if (!entry.isDirectory() || !hasConfig(dir)) continue;
     let description = '';
     try {
       const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { description?: unknown };

@@ -29,7 +29,11 @@ function onTerminal(): {
   delete env['CI'];
   const child = spawn(
     'script',
-    ['-qec', `stty cols 100 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'],
+    [
+      '-qec',
+      `stty cols 100 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`,
+      '/dev/null',
+    ],
     {
       cwd,
       env,
