@@ -5,9 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A link from the root README to a folder of the repository (GitHub shows its listing). */
-const isRepoFolder = (url) =>
-  /^\.\/[\w./-]+$/.test(url) && existsSync(repo + url) && statSync(repo + url).isDirectory();
+/**
+ * A link to a folder of the repository (GitHub shows its listing). The check gets no source file,
+ * so the folder is taken from the repository's root after the leading ./ and ../ steps.
+ */
+const isRepoFolder = (url) => {
+  const path = url.replace(/^(\.\.?\/)+/, '');
+  return /^[\w./-]+$/.test(path) && existsSync(repo + path) && statSync(repo + path).isDirectory();
+};
 
 export default {
   title: 'wasm-runtime',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CreateIO, main, parseArgs } from './cli.js';
+import { listTemplates } from './templates.js';
 
 function io(interactive = false) {
   const out = { stdout: '', stderr: '' };
@@ -83,6 +84,9 @@ describe('main', () => {
   it('lists every template in --help', async () => {
     const { out, streams } = io(false);
     expect(await main(['--help'], streams)).toBe(0);
-    expect(out.stdout).toMatch(/Templates:\n {2}lua {7}A Lua 5\.4 app/);
+    expect(out.stdout).toMatch(/\nTemplates:\n( {2}\w+ +\S.*\n)+$/);
+    for (const t of await listTemplates())
+      expect(out.stdout).toContain(`\n  ${t.name.padEnd(10)}${t.description}\n`);
+    expect(out.stdout).toMatch(/\n {2}lua {7}A Lua 5\.4 app/);
   });
 });
