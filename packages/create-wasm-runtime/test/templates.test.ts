@@ -11,18 +11,9 @@ import { packWorkspaces, REPO, withInternalDeps } from './pack.js';
 // and tested with its own npm scripts. Runtime artifacts come from the repository's mirror.
 
 const MINUTES = 60_000;
-// Not run here, and why (remove the entry once fixed; the scaffolder still offers the template):
-// js: `wasm-runtime build` writes entry.args and entry.result into manifest.json, which the
-// manifest schema rejects, so `wasm-runtime run dist` refuses the dist (ERR_DIST_MANIFEST_INVALID);
-// the same happens with templates/js inside the repository.
-const NOT_RUN: Record<string, string> = { js: 'manifest entry.args/result rejected by the manifest schema' };
 const templates = (await readdir(join(REPO, 'templates'), { withFileTypes: true }))
   .filter(
-    (e) =>
-      e.isDirectory() &&
-      e.name !== 'lua' &&
-      NOT_RUN[e.name] === undefined &&
-      existsSync(join(REPO, 'templates', e.name, 'package.json')),
+    (e) => e.isDirectory() && e.name !== 'lua' && existsSync(join(REPO, 'templates', e.name, 'package.json')),
   )
   .map((e) => e.name)
   .sort();

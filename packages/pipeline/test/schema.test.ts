@@ -77,6 +77,15 @@ describe('manifest.schema.json', () => {
     ]);
   });
 
+  it("accepts an export entry's arguments and result form (the SpiderMonkey recipe writes them)", () => {
+    const entry = { ...manifest.entry, kind: 'export', export: 'run', args: [0, 4096], result: 'pointer' };
+    expect(messages(schema, { ...manifest, entry })).toEqual([]);
+    expect(messages(schema, { ...manifest, entry: { ...entry, args: [1.5], result: 'ptr' } })).toEqual([
+      'entry.args[0]: expected an integer, got number 1.5',
+      'entry.result: expected one of "value", "pointer", got "ptr"',
+    ]);
+  });
+
   it('uses only keywords the checker applies, and types every property', async () => {
     for (const name of ['manifest.schema.json', 'config.schema.json']) {
       expect(
