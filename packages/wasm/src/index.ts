@@ -46,6 +46,7 @@ export {
   setSection,
   typeAt,
 } from './edit.js';
+export { type ExceptionForm, exceptionForm } from './exceptions.js';
 export { MalformedModuleError, ModuleEditError } from './errors.js';
 export {
   decodeInstructions,
