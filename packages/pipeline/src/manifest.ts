@@ -88,11 +88,12 @@ export interface DistManifest {
     /** The data-only app module `<name>.data.wasm` (no code: serves every form of the engine). */
     data: DistModuleFile;
     /**
-     * When the snapshot uses legacy exception handling: the same snapshot and engine in the
-     * exnref form (`<name>.exnref.wasm`, `engine-<sha>.wasm`), for Wasmtime. Absent otherwise,
-     * since then one file serves every host.
+     * When the snapshot uses legacy exception handling: the same snapshot in the exnref form
+     * (`<name>.exnref.wasm`), for Wasmtime. Absent otherwise, since then one file serves every host.
      */
-    exnref?: { snapshot: DistModuleFile; engine: DistModuleFile };
+    snapshotExnref?: DistModuleFile;
+    /** With `snapshotExnref`: the engine in the exnref form (`engine-<its sha>.wasm`). */
+    engineExnref?: DistModuleFile;
     /** `<name>.component.wasm`, when the build was asked for a component (`--component`). */
     component?: DistComponentFile;
   };

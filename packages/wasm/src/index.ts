@@ -46,8 +46,8 @@ export {
   setSection,
   typeAt,
 } from './edit.js';
-export { type ExceptionForm, exceptionForm } from './exceptions.js';
 export { MalformedModuleError, ModuleEditError } from './errors.js';
+export { type ExceptionForm, exceptionForm } from './exceptions.js';
 export {
   decodeInstructions,
   forEachInstruction,

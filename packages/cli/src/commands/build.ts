@@ -149,11 +149,19 @@ function summary(result: BuildResult, streams: CommandStreams): string {
       `engine, shared by every ${m.runtime.language} app`,
     ],
     [m.files.data.path, formatBytes(m.files.data.size), 'app state'],
-    ...(m.files.exnref === undefined
+    ...(m.files.snapshotExnref === undefined || m.files.engineExnref === undefined
       ? []
       : [
-          [m.files.exnref.snapshot.path, formatBytes(m.files.exnref.snapshot.size), 'snapshot, exnref form (Wasmtime)'],
-          [m.files.exnref.engine.path, formatBytes(m.files.exnref.engine.size), 'engine, exnref form (Wasmtime)'],
+          [
+            m.files.snapshotExnref.path,
+            formatBytes(m.files.snapshotExnref.size),
+            'snapshot, exnref form (Wasmtime)',
+          ],
+          [
+            m.files.engineExnref.path,
+            formatBytes(m.files.engineExnref.size),
+            'engine, exnref form (Wasmtime)',
+          ],
         ]),
     ...(m.files.component === undefined
       ? []

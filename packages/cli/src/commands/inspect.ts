@@ -89,6 +89,13 @@ function render(path: string, r: ModuleReport, streams: CommandStreams): string 
         : '  app module: data only, link it with its engine\n';
   out += h('validation');
   out += r.validation.valid ? '  valid\n' : `  invalid: ${r.validation.error}\n`;
+  out += h('exceptions');
+  out +=
+    r.exceptions === 'legacy'
+      ? '  legacy (try/catch): runs in V8 (Node, browsers); Wasmtime and wasm-tools refuse it (use the exnref form)\n'
+      : r.exceptions === 'exnref'
+        ? '  exnref (try_table/throw_ref): runs in Wasmtime (-W exceptions=y); Node 20 refuses it\n'
+        : '  none: no exception handling, runs in V8 and Wasmtime alike\n';
   return out;
 }
 

@@ -441,10 +441,8 @@ export async function build(
       { path: exnrefSnapshotFile, bytes: forms.exnref.snapshot },
       { path: exnrefEngineFile, bytes: forms.exnref.engine },
     );
-    files.exnref = {
-      snapshot: moduleFile(exnrefSnapshotFile, forms.exnref.snapshot),
-      engine: moduleFile(exnrefEngineFile, forms.exnref.engine),
-    };
+    files.snapshotExnref = moduleFile(exnrefSnapshotFile, forms.exnref.snapshot);
+    files.engineExnref = moduleFile(exnrefEngineFile, forms.exnref.engine);
   }
   if (forms.component !== undefined) {
     const componentFile = `${name}.component.wasm`;

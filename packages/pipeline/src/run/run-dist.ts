@@ -65,10 +65,64 @@ export interface LoadedDist {
 // The smallest modules using each form of exception handling: one function whose body is
 // `try catch_all end` (legacy) or `try_table end` (exnref).
 const LEGACY_EH_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  4,
+  1,
+  96,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  10,
+  8,
+  1,
+  6,
+  0,
+  6,
+  64,
+  25,
+  11,
+  11,
 );
 const EXNREF_EH_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 31, 64, 0, 11, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  4,
+  1,
+  96,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  10,
+  8,
+  1,
+  6,
+  0,
+  31,
+  64,
+  0,
+  11,
+  11,
 );
 
 /**
@@ -88,7 +142,7 @@ function engineForHost(dir: string, manifest: DistManifest): { path: string; sha
   if (engine.exceptions !== 'legacy') return engine;
   const host = hostExceptionForms();
   if (host.legacy) return engine;
-  const exnref = manifest.files.exnref?.engine;
+  const exnref = manifest.files.engineExnref;
   if (host.exnref && exnref !== undefined) return exnref;
   throw new DistError(
     dir,
