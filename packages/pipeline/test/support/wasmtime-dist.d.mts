@@ -24,3 +24,18 @@ export declare function runDistOnWasmtime(
 
 /** Runs a dist's component under `jco run` on this Node. */
 export declare function runDistOnJco(dist: string, options?: Omit<DistRunOptions, 'dirs'>): Promise<Observed>;
+
+/** A component's exit code for a preview1 exit status (WASI 0.2 carries only success or failure). */
+export declare function componentExitCode(code: number): number;
+
+/** Every Wasmtime way of a dist (the component when it has one), each result tagged with its way. */
+export declare function allWaysOnWasmtime(
+  dist: string,
+  options?: DistRunOptions,
+): Promise<Array<Observed & { way: WasmtimeWay }>>;
+
+/** What {@link allWaysOnWasmtime} gives when every way behaves as `ours` did. */
+export declare function expectedWays(
+  dist: string,
+  ours: Observed,
+): Promise<Array<Observed & { way: WasmtimeWay }>>;

@@ -88,3 +88,38 @@ export async function runDistOnJco(dist, options = {}) {
     child.stdin?.end(options.stdin ?? '');
   });
 }
+
+/**
+ * What a WASI 0.2 component's run gives for a preview1 exit status: wasi:cli/exit carries only
+ * success or failure, so every non-zero status becomes 1.
+ */
+export function componentExitCode(code) {
+  return code === 0 ? 0 : 1;
+}
+
+/**
+ * Runs `dist` every Wasmtime way (snapshot, split pair, and the component when the dist has one)
+ * and returns each result with the way's name, the component's exit code as its host reports it:
+ * `expect(await allWaysOnWasmtime(dist, o)).toEqual(expectedWays(dist, ours))` in any runtime's test.
+ */
+export async function allWaysOnWasmtime(dist, options = {}) {
+  const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
+  const ways =
+    manifest.files.component === undefined ? ['snapshot', 'split'] : ['snapshot', 'split', 'component'];
+  const out = [];
+  for (const way of ways) out.push({ way, ...(await runDistOnWasmtime(dist, way, options)) });
+  return out;
+}
+
+/** What {@link allWaysOnWasmtime} must give when every way behaves as `ours` (runDist) did. */
+export async function expectedWays(dist, ours) {
+  const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
+  const same = { stdout: ours.stdout, stderr: ours.stderr, exitCode: ours.exitCode };
+  const out = [
+    { way: 'snapshot', ...same },
+    { way: 'split', ...same },
+  ];
+  if (manifest.files.component !== undefined)
+    out.push({ way: 'component', ...same, exitCode: componentExitCode(ours.exitCode) });
+  return out;
+}

@@ -2,6 +2,8 @@
 export declare const WASMTIME_VERSION: string;
 /** The harness script (scripts/wasmtime/run.py). */
 export declare const WASMTIME_RUN: string;
+/** Where the harness keeps compiled code between runs. */
+export declare const WASMTIME_CACHE: string;
 /** The Python of the virtual environment scripts/setup-wasmtime made. */
 export declare const WASMTIME_PYTHON: string;
 

@@ -22,6 +22,9 @@ export const WASMTIME_PYTHON = join(
   'bin/python',
 );
 
+/** Where the harness keeps compiled code between runs (by the sha256 of each file). */
+export const WASMTIME_CACHE = join(REPO, '.cache/wasmtime/compiled');
+
 function checkInstalled() {
   if (!existsSync(WASMTIME_PYTHON)) {
     throw new Error(
@@ -67,7 +70,8 @@ async function harness(spec, extra) {
       ...(spec.args ?? []),
     ];
     const own = await new Promise((resolve) => {
-      execFile(WASMTIME_PYTHON, argv, { maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      const env = { ...process.env, WASM_RUNTIME_WASMTIME_CACHE: WASMTIME_CACHE };
+      execFile(WASMTIME_PYTHON, argv, { env, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
         resolve({ error, stdout, stderr }),
       );
     });
