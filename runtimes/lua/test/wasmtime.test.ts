@@ -3,11 +3,20 @@
 // Wasmtime user runs a Lua dist (the monolithic snapshot, the split pair via --preload, the
 // component) gives the same stdout, stderr and exit code as our host (runDist).
 
-import { cp } from 'node:fs/promises';
+import { cp as copy, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildResult, build, inspectModule, runDist } from '@wasm-runtime/pipeline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BuildResult,
+  build,
+  DistError,
+  type DistManifest,
+  hostExceptionForms,
+  inspectModule,
+  loadDist,
+  runDist,
+} from '@wasm-runtime/pipeline';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   allWaysOnWasmtime,
   expectedWays,
@@ -21,6 +30,7 @@ const template = fileURLToPath(new URL('../../../templates/lua/', import.meta.ur
 const large = fileURLToPath(new URL('../examples/large/', import.meta.url));
 
 let scratch: { path: string; remove: () => Promise<void> };
+let templateDist: BuildResult | undefined;
 beforeAll(async () => {
   scratch = await tempDir('lua-wasmtime-');
 });
@@ -52,6 +62,7 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
     const app = join(scratch.path, 'template-app');
     await cp(template, app, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
     const result = await buildDist(join(app, 'src'), 'hello');
+    templateDist = result;
     const dist = result.outDir;
     const files = result.manifest.files;
     expect(files.snapshot.exceptions).toBe('legacy');
@@ -61,7 +72,6 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
     expect(files.engineExnref?.path).toMatch(/^engine-[0-9a-f]{16}\.wasm$/);
     expect(files.engineExnref?.path).not.toBe(files.engine.path);
     expect(files.component).toMatchObject({ exceptions: 'exnref', world: 'wasi:cli/command' });
-    const { readFile } = await import('node:fs/promises');
     expect(inspectModule(await readFile(join(dist, files.engineExnref!.path))).exceptions).toBe('exnref');
 
     // The legacy form is what Wasmtime refuses: the reason the exnref form exists.
@@ -77,6 +87,38 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
     expect(theirs.map((r) => ({ ...r, stdout: stable(r.stdout) }))).toEqual(
       (await expectedWays(dist, mine)).map((r) => ({ ...r, stdout: stable(r.stdout) })),
     );
+  });
+
+  it('runDist takes the legacy engine where the host runs it (Node), the exnref one on a host that runs only exnref', async () => {
+    const result = templateDist!;
+    const files = result.manifest.files;
+    expect(hostExceptionForms().legacy).toBe(true); // every Node so far runs the legacy form
+    expect((await loadDist(result.outDir)).engineFile.path).toBe(files.engine.path);
+    // A host whose V8 dropped the legacy form (the probe's opcode at byte 23: 0x06 try, 0x1f try_table).
+    const validate = vi
+      .spyOn(WebAssembly, 'validate')
+      .mockImplementation((bytes) => (bytes as Uint8Array)[23] === 0x1f);
+    try {
+      expect(hostExceptionForms()).toEqual({ legacy: false, exnref: true });
+      const loaded = await loadDist(result.outDir);
+      expect(loaded.engineFile.path).toBe(files.engineExnref!.path);
+      expect(loaded.engine).toEqual(
+        new Uint8Array(await readFile(join(result.outDir, files.engineExnref!.path))),
+      );
+      // A dist from before the exnref form existed: nothing this host can run, and it says so.
+      const old = join(scratch.path, 'old-dist');
+      await copy(result.outDir, old, { recursive: true });
+      const manifest = JSON.parse(await readFile(join(old, 'manifest.json'), 'utf8')) as DistManifest;
+      delete manifest.files.engineExnref;
+      await writeFile(join(old, 'manifest.json'), JSON.stringify(manifest));
+      const error = await loadDist(old).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DistError);
+      expect((error as DistError).message).toMatch(
+        /legacy exception handling, which this host does not run, and it has no exnref form: rebuild it/,
+      );
+    } finally {
+      validate.mockRestore();
+    }
   });
 
   it('the large example: report, search, order, errors and exit codes, every way', async () => {

@@ -33,6 +33,8 @@ describe('parseBuildArgs', () => {
       cacheDir: undefined,
     });
     expect(parseBuildArgs([])).toMatchObject({ dir: '.', json: false });
+    expect(parseBuildArgs([])).not.toHaveProperty('component');
+    expect(parseBuildArgs(['app', '--component'])).toMatchObject({ dir: 'app', component: true });
   });
 
   it('refuses unknown options, missing values, two directories and repeated flags', () => {
