@@ -57,6 +57,17 @@ async function ours(dist: string, args: string[], stdin = '') {
   return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode };
 }
 
+/** Every Wasmtime way gives what runDist gives, for each argument list. */
+async function expectSameEveryWay(dist: string, argLists: string[][]): Promise<void> {
+  for (const args of argLists) {
+    const mine = await ours(dist, args);
+    expect({ args, ways: await allWaysOnWasmtime(dist, { args }) }).toEqual({
+      args,
+      ways: await expectedWays(dist, mine),
+    });
+  }
+}
+
 describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
   it('the template: legacy and exnref forms in the manifest; same output every way (the quote is random per start)', async () => {
     const app = join(scratch.path, 'template-app');
@@ -125,7 +136,7 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
     const result = await buildDist(large, 'large');
     const dist = result.outDir;
     expect(result.manifest.files.snapshotExnref?.exceptions).toBe('exnref');
-    for (const args of [
+    await expectSameEveryWay(dist, [
       ['report'],
       ['search', 'solar', 'kettle'],
       ['search', 'zzzz'],
@@ -133,19 +144,13 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
       ['order', 'nope'],
       ['csv'],
       ['bogus'],
-    ]) {
-      const mine = await ours(dist, args);
-      expect({ args, ...(await allWaysOnWasmtime(dist, { args })) }).toEqual({
-        args,
-        ...(await expectedWays(dist, mine)),
-      });
-    }
+    ]);
   });
 
   it('Lua errors, pcall, coroutines, C stack overflow, stdin: exception handling in the exnref form behaves the same', async () => {
     const result = await buildDist(appDir('suite'), 'suite');
     const dist = result.outDir;
-    for (const args of [
+    await expectSameEveryWay(dist, [
       ['errors'],
       ['coroutines'],
       ['overflow'],
@@ -153,13 +158,7 @@ describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
       ['fail_table'],
       ['exit3'],
       ['return7'],
-    ]) {
-      const mine = await ours(dist, args);
-      expect({ args, ...(await allWaysOnWasmtime(dist, { args })) }).toEqual({
-        args,
-        ...(await expectedWays(dist, mine)),
-      });
-    }
+    ]);
     const piped = await ours(dist, ['stdin'], 'from stdin\n');
     expect(piped.stdout).toBe('FROM STDIN\n|11\n');
     expect(await runDistOnWasmtime(dist, 'split', { args: ['stdin'], stdin: 'from stdin\n' })).toEqual(piped);
