@@ -238,7 +238,7 @@ export class FormError extends WasmRuntimeError {
       'ERR_FORM_FAILED',
       `making the ${form} form of ${what} failed: ${reason}. ${
         form === 'exnref'
-          ? 'Build without it is not possible for a runtime using legacy exception handling; report this with the module.'
+          ? 'Hosts other than V8 need this form of a runtime using legacy exception handling: report this with the runtime module.'
           : 'Build without --component (or component: false), and report this with the module.'
       }`,
       options,

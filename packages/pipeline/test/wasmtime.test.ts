@@ -22,7 +22,7 @@ beforeAll(async () => {
     store: new ArtifactStore({ cacheDir, offline: true }),
     overrides: { out: join(tmp, 'dist'), component: true },
   });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
@@ -40,7 +40,7 @@ async function ours(args: string[]) {
   return { stdout: out.join(''), stderr: err.join(''), exitCode };
 }
 
-describe('a runtime without exception handling on Wasmtime and component hosts', { timeout: 120_000 }, () => {
+describe('a runtime without exception handling on Wasmtime and component hosts', { timeout: 300_000 }, () => {
   it('the manifest says no form is needed besides the one, and names the component', async () => {
     const files = result.manifest.files;
     expect(files.snapshot.exceptions).toBe('none');

@@ -47,7 +47,7 @@ async function both(spec: Spec, dirs: { guest: string; ours: string; theirs: str
   return { ours, theirs };
 }
 
-describe('same observable behaviour as Wasmtime 49', { timeout: 60_000 }, () => {
+describe('same observable behaviour as Wasmtime 49', { timeout: 120_000 }, () => {
   it('hello: stdout, stderr and exit code', async () => {
     const { ours, theirs } = await both({ name: 'hello', args: ['hello'] });
     expect(ours).toEqual({ stdout: 'hello, world\n', stderr: 'a line on stderr\n', exitCode: 0 });

@@ -68,7 +68,7 @@ async function expectSameEveryWay(dist: string, argLists: string[][]): Promise<v
   }
 }
 
-describe('Lua dists on a real Wasmtime', { timeout: 180_000 }, () => {
+describe('Lua dists on a real Wasmtime', { timeout: 600_000 }, () => {
   it('the template: legacy and exnref forms in the manifest; same output every way (the quote is random per start)', async () => {
     const app = join(scratch.path, 'template-app');
     await cp(template, app, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
