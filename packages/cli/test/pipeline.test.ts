@@ -1,7 +1,7 @@
 // `wasm-runtime build`, `run <dist>`, `inspect`, `preinit` and `split`, end to end: the real binary
 // (bin/wasm-runtime.js → dist/) run with execa on the fixture runtime (packages/pipeline/test/fixtures/build/fixture.c, through fixtures/build/recipe.mjs).
 
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,33 @@ describe('wasm-runtime build + run', () => {
     expect(ja.manifest.files.engine).toEqual(jb.manifest.files.engine);
     expect(ja.manifest.files.data.sha256).not.toBe(jb.manifest.files.data.sha256);
     expect((await readdir(join(tmp, 'b'))).sort()).toContain(ja.manifest.files.engine.path);
+  });
+
+  it('build --component also writes a WASI 0.2 command component, named in the manifest', async () => {
+    const out = join(tmp, 'component');
+    const b = await cli(['build', join(apps, 'hello'), '--out', out, '--cache-dir', cacheDir, '--component']);
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toMatch(/hello\.component\.wasm +[\d.]+ KiB +WASI 0\.2 command component/);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.files.component).toMatchObject({
+      path: 'hello.component.wasm',
+      world: 'wasi:cli/command',
+    });
+    const bytes = await readFile(join(out, 'hello.component.wasm'));
+    expect(bytes.length).toBe(manifest.files.component.size);
+    // Without the flag there is none.
+    const plain = await cli([
+      'build',
+      join(apps, 'hello'),
+      '--out',
+      join(tmp, 'plain'),
+      '--cache-dir',
+      cacheDir,
+    ]);
+    expect(plain.exitCode).toBe(0);
+    expect(
+      JSON.parse(await readFile(join(tmp, 'plain', 'manifest.json'), 'utf8')).files.component,
+    ).toBeUndefined();
   });
 
   it('build <entry file> builds the app the file belongs to; --out is relative to the current directory', async () => {

@@ -77,7 +77,7 @@ export class InvalidRecipeError extends WasmRuntimeError {
 }
 
 /** The stages of a build, in order. */
-export type BuildStage = 'fetch' | 'stage' | 'preinit' | 'split' | 'emit';
+export type BuildStage = 'fetch' | 'stage' | 'preinit' | 'split' | 'forms' | 'emit';
 
 /**
  * A build stage failed. `stage` says which; `cause` is the underlying typed error (a checksum
@@ -223,5 +223,26 @@ export class OutputDirError extends WasmRuntimeError {
       `${dir} exists and is not a wasm-runtime dist (it has files but no manifest.json): refusing to replace it; choose another --out, or remove it`,
     );
     this.dir = dir;
+  }
+}
+
+/**
+ * Another form of a built module could not be made: the exnref translation (binaryen) or the
+ * component (jco's componentNew) failed or gave an invalid module.
+ */
+export class FormError extends WasmRuntimeError {
+  readonly form: 'exnref' | 'component';
+
+  constructor(form: 'exnref' | 'component', what: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_FORM_FAILED',
+      `making the ${form} form of ${what} failed: ${reason}. ${
+        form === 'exnref'
+          ? 'Hosts other than V8 need this form of a runtime using legacy exception handling: report this with the runtime module.'
+          : 'Build without --component (or component: false), and report this with the module.'
+      }`,
+      options,
+    );
+    this.form = form;
   }
 }

@@ -27,6 +27,7 @@ export {
   DistIntegrityError,
   DistManifestError,
   DistMountEscapeError,
+  FormError,
   formatIssue,
   InitFailedError,
   InvalidRecipeError,
@@ -39,8 +40,10 @@ export { inspectModule, type ModuleReport, type SectionInfo } from './inspect/in
 export {
   DIST_MANIFEST_FILE,
   DIST_MANIFEST_FORMAT,
+  type DistComponentFile,
   type DistFile,
   type DistManifest,
+  type DistModuleFile,
   type DistMount,
   type MountFile,
 } from './manifest.js';
@@ -70,6 +73,7 @@ export type {
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
 export {
+  hostExceptionForms,
   type LoadDistOptions,
   type LoadedDist,
   loadDist,

@@ -1,5 +1,6 @@
 import type { SplitManifest } from '@wasm-runtime/split';
 import type { HostState } from '@wasm-runtime/wasi';
+import type { ExceptionForm } from '@wasm-runtime/wasm';
 import type { PreinitSummary } from './build/preinit-adapter.js';
 import type { EntrySpec } from './recipe/types.js';
 
@@ -15,6 +16,19 @@ export interface DistFile {
   path: string;
   size: number;
   sha256: string;
+}
+
+/**
+ * A module of the dist, with the exception-handling form its code uses: `legacy` runs in V8
+ * (Node, browsers), `exnref` in Wasmtime and other standard hosts, `none` in both.
+ */
+export interface DistModuleFile extends DistFile {
+  exceptions: ExceptionForm;
+}
+
+/** The WASI 0.2 command component of the app (`wasi:cli/run` its entry). */
+export interface DistComponentFile extends DistModuleFile {
+  world: 'wasi:cli/command';
 }
 
 /** A staged file shipped for run time, or a file init read (listed for provenance). */
@@ -67,12 +81,21 @@ export interface DistManifest {
     result?: 'value' | 'pointer';
   };
   files: {
-    /** The monolithic snapshot `<name>.wasm`: runs in any WASI host. */
-    snapshot: DistFile;
+    /** The monolithic snapshot `<name>.wasm`: runs in any WASI host that runs its `exceptions` form. */
+    snapshot: DistModuleFile;
     /** The shared code-only engine `engine-<sha>.wasm`. */
-    engine: DistFile;
-    /** The data-only app module `<name>.data.wasm`. */
-    data: DistFile;
+    engine: DistModuleFile;
+    /** The data-only app module `<name>.data.wasm` (no code: serves every form of the engine). */
+    data: DistModuleFile;
+    /**
+     * When the snapshot uses legacy exception handling: the same snapshot in the exnref form
+     * (`<name>.exnref.wasm`), for Wasmtime. Absent otherwise, since then one file serves every host.
+     */
+    snapshotExnref?: DistModuleFile;
+    /** With `snapshotExnref`: the engine in the exnref form (`engine-<its sha>.wasm`). */
+    engineExnref?: DistModuleFile;
+    /** `<name>.component.wasm`, when the build was asked for a component (`--component`). */
+    component?: DistComponentFile;
   };
   /** The manifest of the split pair, as `@wasm-runtime/split` wrote it (what `link` checks). */
   split: SplitManifest;

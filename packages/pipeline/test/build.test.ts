@@ -106,7 +106,10 @@ describe('build', () => {
       },
     });
     expect(events).toEqual(
-      ['fetch', 'stage', 'preinit', 'split', 'emit'].flatMap((s) => [`stage-start:${s}`, `stage-end:${s}`]),
+      ['fetch', 'stage', 'preinit', 'split', 'forms', 'emit'].flatMap((s) => [
+        `stage-start:${s}`,
+        `stage-end:${s}`,
+      ]),
     );
     const engine = result.manifest.files.engine.path;
     expect(engine).toMatch(/^engine-[0-9a-f]{16}\.wasm$/);

@@ -230,6 +230,14 @@ describe('dist mounts', () => {
       code: 'ERR_DIST_MANIFEST_INVALID',
       issues: [{ path: 'files.engine.path', message: expect.any(String) }],
     });
+    // The optional forms too: the exnref engine is what a host without legacy EH reads.
+    const exnref = await hostile((m) => {
+      m.files.engineExnref = { ...m.files.engine, path: '../engine.wasm', exceptions: 'exnref' };
+    });
+    await expect(loadDist(exnref)).rejects.toMatchObject({
+      code: 'ERR_DIST_MANIFEST_INVALID',
+      issues: [{ path: 'files.engineExnref.path', message: expect.any(String) }],
+    });
     const fifo = await hostile(() => {});
     const manifest = JSON.parse(await readFile(join(fifo, 'manifest.json'), 'utf8')) as DistManifest;
     await rm(join(fifo, manifest.files.data.path));

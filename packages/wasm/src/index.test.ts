@@ -19,6 +19,7 @@ it('exports exactly its public surface', () => {
       "encodeS",
       "encodeSection",
       "encodeU",
+      "exceptionForm",
       "f32Const",
       "f64Const",
       "forEachInstruction",

@@ -47,6 +47,7 @@ export {
   typeAt,
 } from './edit.js';
 export { MalformedModuleError, ModuleEditError } from './errors.js';
+export { type ExceptionForm, exceptionForm } from './exceptions.js';
 export {
   decodeInstructions,
   forEachInstruction,

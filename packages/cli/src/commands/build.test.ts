@@ -33,6 +33,8 @@ describe('parseBuildArgs', () => {
       cacheDir: undefined,
     });
     expect(parseBuildArgs([])).toMatchObject({ dir: '.', json: false });
+    expect(parseBuildArgs([])).not.toHaveProperty('component');
+    expect(parseBuildArgs(['app', '--component'])).toMatchObject({ dir: 'app', component: true });
   });
 
   it('refuses unknown options, missing values, two directories and repeated flags', () => {
@@ -69,7 +71,7 @@ describe('buildCommand', () => {
     expect(await buildCommand({ dir: join(apps, 'hello'), out, cacheDir }, c.streams)).toBe(0);
     const text = c.stdout();
     expect(text).toMatch(/^built hello \(fixture-c 1\.0\.0\) in [\d.]+ m?s → /);
-    for (const stage of ['fetch', 'stage', 'preinit', 'split', 'emit'])
+    for (const stage of ['fetch', 'stage', 'preinit', 'split', 'forms', 'emit'])
       expect(text).toMatch(new RegExp(`^${stage} +[\\d.]+ m?s`, 'm'));
     expect(text).toMatch(/^hello\.wasm +[\d.]+ (B|KiB) +snapshot, runs in any WASI host$/m);
     expect(text).toMatch(/^engine-[0-9a-f]{16}\.wasm +[\d.]+ KiB +engine, shared by every fixture-c app$/m);
@@ -97,7 +99,7 @@ describe('buildCommand', () => {
       initOutput: { stdout: expect.any(String), stderr: expect.any(String) },
       manifest: { format: 'wasm-runtime-dist@1' },
     });
-    expect(Object.keys(result.timings)).toEqual(['fetch', 'stage', 'preinit', 'split', 'emit']);
+    expect(Object.keys(result.timings)).toEqual(['fetch', 'stage', 'preinit', 'split', 'forms', 'emit']);
   });
 
   it('prints every config error with its dot path', async () => {

@@ -34,6 +34,8 @@ export interface BuildOptions {
   out?: string | undefined;
   /** Overrides the app name (`--name`). */
   name?: string | undefined;
+  /** Also emit a WASI 0.2 command component (`--component`). */
+  component?: boolean | undefined;
   /** Print one JSON object on stdout instead of the table. */
   json?: boolean | undefined;
   /** On failure, also print every cause (the pre-initializer's trap and wasm backtrace). */
@@ -50,6 +52,8 @@ export const BUILD_HELP = `Usage: wasm-runtime build [dir | entry-file] [options
 Builds the app in dir (default .): fetches the runtime of its language, stages the app's files,
 runs its initialization once (pre-initialization), splits the snapshot, and writes dist/:
 <name>.wasm (runs in any WASI host), engine-<sha>.wasm + <name>.data.wasm, manifest.json.
+A runtime using legacy exception handling (Lua) also gets <name>.exnref.wasm and an exnref engine,
+the forms Wasmtime runs (docs/wasmtime.md).
 Settings come from dir/wasm-runtime.config.json (or .mjs); flags override them. Given a file
 that is not a config (build src/main.lua), builds the app it belongs to (the nearest directory
 above it with a config, else the current directory) with that file as its entry.
@@ -60,6 +64,7 @@ Options:
   --out DIR        the output directory, relative to the current directory (default: the
                    config's "out", else dist beside the config)
   --name NAME      the app's name (default: the directory's name)
+  --component      also write <name>.component.wasm, a WASI 0.2 command component
   --json           print the result as JSON on stdout
   --verbose        on failure, also print the causes (the trap's wasm backtrace)
   --offline        never use the network
@@ -71,7 +76,7 @@ Options:
 export function parseBuildArgs(argv: readonly string[]): BuildOptions {
   const { values, flags, positionals } = readArgs('build', argv, {
     values: ['--lang', '--entry', '--out', '--name', '--cache-dir'],
-    flags: ['--json', '--offline', '--verbose'],
+    flags: ['--json', '--offline', '--verbose', '--component'],
   });
   if (positionals.length > 1)
     throw new UsageError(`build takes one app directory, got ${positionals.length}`, 'build');
@@ -82,6 +87,7 @@ export function parseBuildArgs(argv: readonly string[]): BuildOptions {
     entry: last(values, '--entry'),
     out: last(values, '--out'),
     name: last(values, '--name'),
+    ...(flags.has('--component') ? { component: true } : {}),
     json: flags.has('--json'),
     verbose: flags.has('--verbose'),
     offline: flags.has('--offline'),
@@ -94,6 +100,7 @@ const STAGE_LABEL: Record<BuildStage, string> = {
   stage: 'stage files',
   preinit: 'pre-initialize',
   split: 'split',
+  forms: 'other forms',
   emit: 'emit',
 };
 
@@ -129,13 +136,36 @@ function summary(result: BuildResult, streams: CommandStreams): string {
     return [s, formatMs(result.timings[s]), note];
   });
   const files = [
-    [m.files.snapshot.path, formatBytes(m.files.snapshot.size), 'snapshot, runs in any WASI host'],
+    [
+      m.files.snapshot.path,
+      formatBytes(m.files.snapshot.size),
+      m.files.snapshot.exceptions === 'legacy'
+        ? 'snapshot, legacy exceptions (V8: Node, browsers)'
+        : 'snapshot, runs in any WASI host',
+    ],
     [
       m.files.engine.path,
       formatBytes(m.files.engine.size),
       `engine, shared by every ${m.runtime.language} app`,
     ],
     [m.files.data.path, formatBytes(m.files.data.size), 'app state'],
+    ...(m.files.snapshotExnref === undefined || m.files.engineExnref === undefined
+      ? []
+      : [
+          [
+            m.files.snapshotExnref.path,
+            formatBytes(m.files.snapshotExnref.size),
+            'snapshot, exnref form (Wasmtime)',
+          ],
+          [
+            m.files.engineExnref.path,
+            formatBytes(m.files.engineExnref.size),
+            'engine, exnref form (Wasmtime)',
+          ],
+        ]),
+    ...(m.files.component === undefined
+      ? []
+      : [[m.files.component.path, formatBytes(m.files.component.size), 'WASI 0.2 command component']]),
     ...result.files
       .filter((f) => f.path.startsWith('files/') || f.path === 'manifest.json')
       .map((f) => [f.path, formatBytes(f.size), f.path === 'manifest.json' ? 'manifest' : 'run-time file']),
@@ -204,6 +234,7 @@ export async function buildCommand(
       entry,
       out: options.out === undefined ? undefined : resolve(options.out),
       name: options.name,
+      component: options.component,
     },
   });
   if (!options.json) {

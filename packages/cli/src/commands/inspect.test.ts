@@ -12,11 +12,21 @@ const MODULE = Uint8Array.from([
   0x00, 0x41, 0x10, 0x0b, 0x04, 0x01, 0x02, 0x00, 0x03,
 ]);
 
+// One function of each exception-handling form: `try catch_all end` and `try_table end`.
+const LEGACY = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
+];
+const EXNREF = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 31, 64, 0, 11, 11,
+];
+
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'wasm-runtime-cli-inspect-'));
   await writeFile(join(tmp, 'm.wasm'), MODULE);
   await writeFile(join(tmp, 'bad.wasm'), 'not wasm');
+  await writeFile(join(tmp, 'legacy.wasm'), Uint8Array.from(LEGACY));
+  await writeFile(join(tmp, 'exnref.wasm'), Uint8Array.from(EXNREF));
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
@@ -27,6 +37,20 @@ describe('inspect', () => {
     expect(parseInspectArgs(['m.wasm', '--json'])).toEqual({ module: 'm.wasm', json: true });
     expect(() => parseInspectArgs([])).toThrow(/inspect needs a module/);
     expect(() => parseInspectArgs(['a', 'b'])).toThrow(/one module/);
+  });
+
+  it('says which exception-handling form a module uses; an exnref module V8 cannot check is no error', async () => {
+    const legacy = capture();
+    expect(await inspectCommand({ module: join(tmp, 'legacy.wasm') }, legacy.streams)).toBe(0);
+    expect(legacy.stdout()).toMatch(/^exceptions\n {2}legacy \(try\/catch\)/m);
+    const exnref = capture();
+    expect(await inspectCommand({ module: join(tmp, 'exnref.wasm') }, exnref.streams)).toBe(0);
+    expect(exnref.stdout()).toMatch(/^exceptions\n {2}exnref \(try_table\/throw_ref\)/m);
+    if (!WebAssembly.validate(Uint8Array.from(EXNREF)))
+      expect(exnref.stdout()).toMatch(/not checked: this V8 does not run the exnref form/);
+    const plain = capture();
+    expect(await inspectCommand({ module: join(tmp, 'm.wasm'), json: true }, plain.streams)).toBe(0);
+    expect(JSON.parse(plain.stdout()).exceptions).toBe('none');
   });
 
   it('prints sections, exports, memories, globals and data', async () => {

@@ -21,16 +21,18 @@ import {
   DIST_MANIFEST_FORMAT,
   type DistFile,
   type DistManifest,
+  type DistModuleFile,
   type DistMount,
 } from '../manifest.js';
 import type { InitSpec, Recipe, RecipeContext } from '../recipe/types.js';
 import { ArtifactStore, type FetchedArtifact, type StoreEvent } from '../store/index.js';
 import { sha256Hex } from '../store/sha256.js';
+import { exceptionFormOf, toComponent, toExnref } from './forms.js';
 import { runPreinit } from './preinit-adapter.js';
 import { DEFAULT_MOUNTS, type StagedMount, stageMount } from './stage.js';
 
 /** The stages of a build, in the order they run. */
-export const BUILD_STAGES: readonly BuildStage[] = ['fetch', 'stage', 'preinit', 'split', 'emit'];
+export const BUILD_STAGES: readonly BuildStage[] = ['fetch', 'stage', 'preinit', 'split', 'forms', 'emit'];
 
 /** Progress of a build, for a CLI to draw (the library never prints). */
 export type BuildEvent =
@@ -65,8 +67,19 @@ export interface BuildResult {
   timings: Record<BuildStage, number>;
   /** Phase timings the pre-initializer reported (milliseconds). */
   preinitTimings: Record<string, number>;
-  /** Sizes in bytes: the runtime module, the snapshot, the engine, the app's data module. */
-  sizes: { runtime: number; snapshot: number; engine: number; data: number };
+  /**
+   * Sizes in bytes: the runtime module, the snapshot, the engine, the app's data module, and the
+   * other forms when built (the exnref snapshot and engine, the component).
+   */
+  sizes: {
+    runtime: number;
+    snapshot: number;
+    engine: number;
+    data: number;
+    exnrefSnapshot?: number;
+    exnrefEngine?: number;
+    component?: number;
+  };
   /** True when the runtime module came from the cache (no download, no compile). */
   runtimeFromCache: boolean;
   /** What init printed. */
@@ -184,6 +197,10 @@ function distFile(path: string, bytes: Uint8Array | string): DistFile {
     size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length,
     sha256: sha256Hex(bytes),
   };
+}
+
+function moduleFile(path: string, bytes: Uint8Array): DistModuleFile {
+  return { ...distFile(path, bytes), exceptions: exceptionFormOf(bytes) };
 }
 
 async function looksLikeDist(dir: string): Promise<boolean> {
@@ -388,11 +405,54 @@ export async function build(
   const snapshotFile = `${name}.wasm`;
   const dataFile = `${name}.data.wasm`;
   const engineFile = engineFileName(pair.engine);
+  const snapshotEntry = moduleFile(snapshotFile, pre.module);
+
+  // Hosts that run only standard exception handling (Wasmtime, wasm-tools, jco) get the exnref
+  // form of a snapshot using legacy EH, translated after pre-initialization (which ran the legacy
+  // form on V8); the data module has no code, so it serves both forms of the engine.
+  const forms = await stage('forms', async () => {
+    let exnref: { snapshot: Uint8Array; engine: Uint8Array } | undefined;
+    if (snapshotEntry.exceptions === 'legacy') {
+      exnref = {
+        snapshot: await toExnref(pre.module, snapshotFile),
+        engine: await toExnref(pair.engine, engineFile),
+      };
+    }
+    const component = resolved.component
+      ? await toComponent(exnref?.snapshot ?? pre.module, snapshotFile)
+      : undefined;
+    return { exnref, component };
+  });
+
   const outputs: Array<{ path: string; bytes: Uint8Array | string }> = [
     { path: snapshotFile, bytes: pre.module },
     { path: engineFile, bytes: pair.engine },
     { path: dataFile, bytes: pair.app },
   ];
+  const files: DistManifest['files'] = {
+    snapshot: snapshotEntry,
+    engine: moduleFile(engineFile, pair.engine),
+    data: moduleFile(dataFile, pair.app),
+  };
+  if (forms.exnref !== undefined) {
+    const exnrefSnapshotFile = `${name}.exnref.wasm`;
+    const exnrefEngineFile = engineFileName(forms.exnref.engine);
+    outputs.push(
+      { path: exnrefSnapshotFile, bytes: forms.exnref.snapshot },
+      { path: exnrefEngineFile, bytes: forms.exnref.engine },
+    );
+    files.snapshotExnref = moduleFile(exnrefSnapshotFile, forms.exnref.snapshot);
+    files.engineExnref = moduleFile(exnrefEngineFile, forms.exnref.engine);
+  }
+  if (forms.component !== undefined) {
+    const componentFile = `${name}.component.wasm`;
+    outputs.push({ path: componentFile, bytes: forms.component });
+    files.component = {
+      ...distFile(componentFile, forms.component),
+      exceptions: forms.exnref === undefined ? snapshotEntry.exceptions : 'exnref',
+      world: 'wasi:cli/command',
+    };
+  }
   const distMounts: DistMount[] = mounts.map((mount) => {
     const dir = mount.atRuntime ? `files${mount.guest.replace(/\/$/, '')}` : null;
     if (dir !== null) for (const f of mount.files) outputs.push({ path: `${dir}/${f.path}`, bytes: f.data });
@@ -420,11 +480,7 @@ export async function build(
       ...(entry.kind === 'export' && entry.args !== undefined ? { args: [...entry.args] } : {}),
       ...(entry.kind === 'export' && entry.result !== undefined ? { result: entry.result } : {}),
     },
-    files: {
-      snapshot: distFile(snapshotFile, pre.module),
-      engine: distFile(engineFile, pair.engine),
-      data: distFile(dataFile, pair.app),
-    },
+    files,
     split: pair.manifest,
     mounts: distMounts,
     postRestore: { call: recipe.postRestore?.call ?? null, hook: recipe.postRestore?.hook !== undefined },
@@ -449,6 +505,10 @@ export async function build(
       snapshot: pre.module.length,
       engine: pair.engine.length,
       data: pair.app.length,
+      ...(forms.exnref === undefined
+        ? {}
+        : { exnrefSnapshot: forms.exnref.snapshot.length, exnrefEngine: forms.exnref.engine.length }),
+      ...(forms.component === undefined ? {} : { component: forms.component.length }),
     },
     runtimeFromCache: runtime.fromCache,
     initOutput: { stdout: pre.stdout, stderr: pre.stderr },

@@ -33,6 +33,7 @@ const KNOWN_KEYS = new Set([
   'files',
   'init',
   'options',
+  'component',
 ]);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -83,6 +84,7 @@ export async function resolveConfig(
   for (const key of ['lang', 'entry', 'out', 'name'] as const) {
     if (o[key] !== undefined) config[key] = o[key];
   }
+  if (o.component !== undefined) config['component'] = o.component;
   if (o.lang !== undefined && raw['recipe'] !== undefined) {
     // --lang on the command line means "use that language's recipe", not the config's module.
     delete config['recipe'];
@@ -260,6 +262,8 @@ export async function resolveConfig(
   }
   const optionsRaw = config['options'] ?? {};
   if (!isObject(optionsRaw)) bad('options', 'an object', optionsRaw);
+  const component = config['component'] ?? false;
+  if (typeof component !== 'boolean') bad('component', 'true or false', component);
 
   if (errors.length > 0 || recipe === undefined) return { value: undefined, errors, warnings };
   return {
@@ -274,6 +278,7 @@ export async function resolveConfig(
       exclude,
       init,
       options: isObject(optionsRaw) ? optionsRaw : {},
+      component: component === true,
       configFile: options.configFile ?? null,
       baseDir,
     },

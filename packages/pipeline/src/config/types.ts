@@ -36,14 +36,20 @@ export interface WasmRuntimeConfig {
   };
   /** Recipe-specific options, passed to the recipe's `init` function. */
   options?: Record<string, unknown>;
+  /**
+   * Also emit `<name>.component.wasm`, a WASI 0.2 command component of the app (for Wasmtime,
+   * `jco run` and other component hosts). Default false.
+   */
+  component?: boolean;
 }
 
-/** Command-line flags that override a config (`--lang`, `--entry`, `--out`, `--name`). */
+/** Command-line flags that override a config (`--lang`, `--entry`, `--out`, `--name`, `--component`). */
 export interface ConfigOverrides {
   lang?: string | undefined;
   entry?: string | undefined;
   out?: string | undefined;
   name?: string | undefined;
+  component?: boolean | undefined;
 }
 
 /** A validated config with everything resolved: absolute paths, the recipe loaded. */
@@ -62,6 +68,8 @@ export interface ResolvedConfig {
   exclude: string[];
   init: { args?: string[]; env: Record<string, string> };
   options: Record<string, unknown>;
+  /** Whether the build also emits a WASI 0.2 command component. */
+  component: boolean;
   /** The config file it came from, or null. */
   configFile: string | null;
   /** The directory relative paths were resolved against. */

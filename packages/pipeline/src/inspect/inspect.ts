@@ -1,7 +1,9 @@
 import { APP_IMPORT_MODULE, DEFAULT_INIT_EXPORTS } from '@wasm-runtime/split';
 import {
   constExprValue,
+  type ExceptionForm,
   encodeSection,
+  exceptionForm,
   originalSectionBytes,
   parseModule,
   readNames,
@@ -58,6 +60,11 @@ export interface ModuleReport {
    * report is what could be read anyway.
    */
   validation: { valid: boolean; error: string | null };
+  /**
+   * The exception-handling form of its code: `legacy` runs in V8 only, `exnref` in Wasmtime (and
+   * V8 13.x+), `none` in both. (An exnref module reads as not valid in Node 20's V8.)
+   */
+  exceptions: ExceptionForm;
 }
 
 /** V8's reason for refusing `bytes`, or null when it compiles them. */
@@ -142,6 +149,7 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
     snapshot: { verdict: 'unknown', reason: '', dataEnd: 0, density: 0 },
     split: { role: 'none', importModule: null },
     validation: { valid: true, error: null },
+    exceptions: exceptionForm(mod),
   };
   const error = compileError(bytes);
   if (error !== null) report.validation = { valid: false, error };

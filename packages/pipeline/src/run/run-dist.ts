@@ -51,12 +51,103 @@ export interface LoadDistOptions extends SandboxOptions {
 export interface LoadedDist {
   dir: string;
   manifest: DistManifest;
+  /** The engine in the form this host runs (see {@link hostExceptionForms}). */
   engine: Uint8Array;
+  /** The manifest entry of that engine file. */
+  engineFile: { path: string; sha256: string };
   data: Uint8Array;
   /** The real host directory of each mount that ships, by guest path (inside the dist's `files/`). */
   mountDirs: ReadonlyMap<string, string>;
   /** Whether mounts the manifest marks writable are preopened writable (`LoadDistOptions`). */
   writableMounts: boolean;
+}
+
+// The smallest modules using each form of exception handling: one function whose body is
+// `try catch_all end` (legacy) or `try_table end` (exnref).
+const LEGACY_EH_PROBE = Uint8Array.of(
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  4,
+  1,
+  96,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  10,
+  8,
+  1,
+  6,
+  0,
+  6,
+  64,
+  25,
+  11,
+  11,
+);
+const EXNREF_EH_PROBE = Uint8Array.of(
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  4,
+  1,
+  96,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  10,
+  8,
+  1,
+  6,
+  0,
+  31,
+  64,
+  0,
+  11,
+  11,
+);
+
+/**
+ * Which forms of WebAssembly exception handling this JS host compiles: Node 20's V8 runs only
+ * the legacy form, newer V8 both.
+ */
+export function hostExceptionForms(): { legacy: boolean; exnref: boolean } {
+  return {
+    legacy: WebAssembly.validate(LEGACY_EH_PROBE),
+    exnref: WebAssembly.validate(EXNREF_EH_PROBE),
+  };
+}
+
+/** The engine entry of a dist for this host: the legacy form where it runs, else the exnref one. */
+function engineForHost(dir: string, manifest: DistManifest): { path: string; sha256: string } {
+  const engine = manifest.files.engine;
+  if (engine.exceptions !== 'legacy') return engine;
+  const host = hostExceptionForms();
+  if (host.legacy) return engine;
+  const exnref = manifest.files.engineExnref;
+  if (host.exnref && exnref !== undefined) return exnref;
+  throw new DistError(
+    dir,
+    `its engine uses legacy exception handling, which this host does not run${exnref === undefined ? ', and it has no exnref form: rebuild it with this version of wasm-runtime' : ', nor the exnref form'}`,
+  );
 }
 
 /** The parsed manifest, if this version can use it: its format, its schema, the sandbox rules. */
@@ -98,6 +189,7 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   }
   const manifest = checkManifest(dir, parsed, options);
   const mountDirs = await confineMounts(dir, manifest);
+  const engineFile = engineForHost(dir, manifest);
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
   const read = async (file: { path: string; sha256: string }, engine = false): Promise<Uint8Array> => {
     // A regular file, not a link: the manifest names it, and a link could name a device or a FIFO.
@@ -121,7 +213,8 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   const loaded: LoadedDist = {
     dir,
     manifest,
-    engine: await read(manifest.files.engine, true),
+    engine: await read(engineFile, true),
+    engineFile,
     data: await read(manifest.files.data),
     mountDirs,
     writableMounts: options.writableMounts === true,
@@ -244,7 +337,14 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     reused?.data ?? loaded.data,
     wasi.imports as WebAssembly.Imports,
     {
-      manifest: manifest.split,
+      // The split manifest names the engine it wrote; another form of it has its own sha256.
+      manifest:
+        loaded.engineFile.sha256 === manifest.split.engine.sha256
+          ? manifest.split
+          : {
+              ...manifest.split,
+              engine: { file: loaded.engineFile.path, sha256: loaded.engineFile.sha256 },
+            },
       ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
     },
   );

@@ -72,8 +72,10 @@ export function isWritable(mount: DistMount, options: SandboxOptions): boolean {
  */
 export function sandboxIssues(manifest: DistManifest, options: SandboxOptions = {}): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const key of ['snapshot', 'engine', 'data'] as const) {
-    const path = manifest.files[key].path;
+  for (const key of ['snapshot', 'engine', 'data', 'snapshotExnref', 'engineExnref', 'component'] as const) {
+    const file = manifest.files[key];
+    if (file === undefined) continue;
+    const path = file.path;
     if (relativePathProblem(path) !== undefined || path.includes('/'))
       issues.push({
         path: `files.${key}.path`,
