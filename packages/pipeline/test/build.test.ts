@@ -47,12 +47,13 @@ afterAll(async () => {
 });
 
 /** Runs a dist (a directory or a loaded dist) with runDist, capturing stdout and stderr. */
-async function runCaptured(dir: string | LoadedDist, args: string[] = []) {
+async function runCaptured(dir: string | LoadedDist, args: string[] = [], trustDistRecipe = false) {
   const out: string[] = [];
   const err: string[] = [];
   const dec = new TextDecoder();
   const exitCode = await runDist(dir, {
     args,
+    trustDistRecipe,
     stdin: 'ignore',
     stdout: (chunk) => out.push(dec.decode(chunk)),
     stderr: (chunk) => err.push(dec.decode(chunk)),
@@ -387,11 +388,34 @@ export const recipe = {
     expect(result.manifest.recipe).toBe('../hooked-recipe.mjs');
     const calls: unknown[] = [];
     (globalThis as { hookCalls?: unknown[] }).hookCalls = calls;
-    const run = await runCaptured(out, ['x']);
+    // The hook is a file the dist names, the dist's own JavaScript: refused unless trusted.
+    await expect(runCaptured(out, ['x'])).rejects.toMatchObject({ code: 'ERR_DIST_INVALID' });
+    await expect(runCaptured(out, ['x'])).rejects.toThrow(/a file the dist names.*--trust-dist-recipe/);
+    expect(calls).toEqual([]);
+    const run = await runCaptured(out, ['x'], true);
     expect(run.stdout).toMatch(/^reseeded after restore\n0: hello from the snapshot\n/);
     expect(calls).toEqual([{ lines: 2, args: ['x'], name: 'hooked' }]);
     // The same app without the post-restore step prints no mark.
     expect((await runCaptured(join(tmp, 'hello-dist'))).stdout).not.toContain('reseeded');
+
+    // A recipe package is resolved where the runner is installed, never from the dist's directory.
+    const evil = join(tmp, 'evil-dist');
+    await cp(out, evil, { recursive: true });
+    const manifestPath = join(evil, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.recipe = '@wasm-runtime/evil-recipe';
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await mkdir(join(evil, 'node_modules', '@wasm-runtime', 'evil-recipe'), { recursive: true });
+    await writeFile(
+      join(evil, 'node_modules', '@wasm-runtime', 'evil-recipe', 'package.json'),
+      JSON.stringify({ name: '@wasm-runtime/evil-recipe', type: 'module', main: 'index.js' }),
+    );
+    await writeFile(
+      join(evil, 'node_modules', '@wasm-runtime', 'evil-recipe', 'index.js'),
+      'globalThis.evilRan = true; export const recipe = {};\n',
+    );
+    await expect(runCaptured(evil, [], true)).rejects.toThrow(/which cannot be found: install it/);
+    expect((globalThis as { evilRan?: boolean }).evilRan).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
 import { type InputOption, type OutputOption, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
@@ -35,6 +35,13 @@ export interface RunDistOptions {
    * {@link loadDist} was given.
    */
   writableMounts?: boolean;
+  /**
+   * Run a post-restore hook from a recipe file the dist names (a path, not an installed package):
+   * that is the dist's own JavaScript, run on this host. Default false: such a dist is refused
+   * with a `DistError` (`--trust-dist-recipe` on the command line). Hooks of installed recipe
+   * packages always run.
+   */
+  trustDistRecipe?: boolean;
 }
 
 /** Options of {@link loadDist}. */
@@ -223,13 +230,26 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   return loaded;
 }
 
-async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['postRestore']> {
+async function loadHook(dir: string, manifest: DistManifest, trust: boolean): Promise<Recipe['postRestore']> {
   if (!manifest.postRestore.hook || manifest.recipe === null) return undefined;
   const spec = manifest.recipe;
-  const url =
-    spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec)
-      ? pathToFileURL(resolve(dir, spec)).href
-      : resolveRecipeModule(spec, dir);
+  const named =
+    spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec) || spec.startsWith('file:');
+  // A hook is JavaScript run on this host. A file the dist names is the dist's own code: never run
+  // unless the user says they trust it. A package is resolved from where this runner is installed,
+  // never from the dist's directory, which could ship a node_modules of its own.
+  if (named && !trust) {
+    throw new DistError(
+      dir,
+      `its post-restore hook is JavaScript in ${spec}, a file the dist names: running it would run the dist's code on this host. ` +
+        'Pass trustDistRecipe: true (--trust-dist-recipe) only for a dist you built yourself',
+    );
+  }
+  const url = named
+    ? spec.startsWith('file:')
+      ? spec
+      : pathToFileURL(resolve(dir, spec)).href
+    : resolveRecipeModule(spec, dirname(fileURLToPath(import.meta.url)));
   if (url === undefined) {
     throw new DistError(
       dir,
@@ -349,9 +369,9 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     },
   );
   let hook: Recipe['postRestore'];
-  if (reused === undefined) hook = await loadHook(dir, manifest);
+  if (reused === undefined) hook = await loadHook(dir, manifest, options.trustDistRecipe === true);
   else {
-    reused.hook ??= loadHook(dir, manifest);
+    reused.hook ??= loadHook(dir, manifest, options.trustDistRecipe === true);
     hook = await reused.hook;
   }
   const exports = instance.exports;
