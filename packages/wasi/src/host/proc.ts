@@ -1,0 +1,20 @@
+import { Errno } from '../constants.js';
+import { ProcExit } from '../errors.js';
+import type { Preview1Imports } from '../host.js';
+
+/** `proc_exit`, `proc_raise` and `sched_yield`. */
+export function procImports(): Pick<Preview1Imports, 'proc_exit' | 'proc_raise' | 'sched_yield'> {
+  return {
+    proc_exit(code: number): undefined {
+      throw new ProcExit(code >>> 0);
+    },
+
+    proc_raise(_signal: number): number {
+      return Errno.NOSYS;
+    },
+
+    sched_yield(): number {
+      return Errno.SUCCESS;
+    },
+  };
+}
