@@ -19,7 +19,13 @@ export {
   Rights,
   Whence,
 } from './constants.js';
-export { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+export {
+  ExitStatusError,
+  MAX_EXIT_STATUS,
+  ProcExit,
+  WasiConfigError,
+  WasiStateError,
+} from './errors.js';
 export { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
 export { MemoryFS, type MemoryFSOptions, type MemoryTree } from './fs/memory.js';
 export type { Consumed, Preview1Imports } from './host.js';

@@ -1,12 +1,14 @@
 import { Errno } from '../constants.js';
-import { ProcExit } from '../errors.js';
+import { ExitStatusError, MAX_EXIT_STATUS, ProcExit } from '../errors.js';
 import type { Preview1Imports } from '../host.js';
 
 /** `proc_exit`, `proc_raise` and `sched_yield`. */
 export function procImports(): Pick<Preview1Imports, 'proc_exit' | 'proc_raise' | 'sched_yield'> {
   return {
     proc_exit(code: number): undefined {
-      throw new ProcExit(code >>> 0);
+      const status = code >>> 0;
+      if (status > MAX_EXIT_STATUS) throw new ExitStatusError(status);
+      throw new ProcExit(status);
     },
 
     proc_raise(_signal: number): number {
