@@ -2,6 +2,14 @@
  * `@wasm-runtime/wasi`: a WASI preview1 host for Node and browsers. This entry point is
  * browser-safe; under Node the `node` export condition adds host directories and inherited stdio.
  */
+
+export {
+  type CheckImportsOptions,
+  checkImports,
+  PREVIEW1_MODULE,
+  PREVIEW1_SIGNATURES,
+  WasiImportError,
+} from './check-imports.js';
 export {
   ClockId,
   Errno,

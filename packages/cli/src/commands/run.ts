@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { WASI } from '@wasm-runtime/wasi';
+import { checkImports, WASI } from '@wasm-runtime/wasi';
 import {
   BadDirError,
   GuestTrapError,
@@ -74,6 +74,8 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (cause) {
     throw new InvalidModuleError(options.module, (cause as Error).message, { cause });
   }
+  // V8 would link any function to a misspelled or mistyped WASI import: refuse them by name first.
+  checkImports(bytes, { name: options.module });
   checkCommand(options.module, module);
 
   const wasi = new WASI({

@@ -2,7 +2,14 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
-import { type InputOption, type OutputOption, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
+import {
+  checkImports,
+  type InputOption,
+  type OutputOption,
+  ProcExit,
+  preview2ModuleNames,
+  WASI,
+} from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
@@ -118,10 +125,13 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
     }
     return bytes;
   };
+  const engine = await read(manifest.files.engine, true);
+  // Once per load: every WASI import of the engine must be a preview1 function with its type.
+  checkImports(engine, { name: join(dir, manifest.files.engine.path) });
   const loaded: LoadedDist = {
     dir,
     manifest,
-    engine: await read(manifest.files.engine, true),
+    engine,
     data: await read(manifest.files.data),
     mountDirs,
     writableMounts: options.writableMounts === true,
