@@ -2,6 +2,7 @@
 // module is instantiated, exit statuses that cannot turn a failure into success, and errno values
 // from the host's errors. The real binary, run with execa; guests are the .wat files in fixtures/run.
 
+import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -71,8 +72,10 @@ describe('run exit statuses', () => {
     // The descriptor itself, so the guest's writes reach /dev/full (execa would pipe a `file`).
     const full = openSync('/dev/full', 'w');
     try {
-      const r = await cli(['run', built('write-errno')], { stdout: full });
-      expect(r.exitCode).toBe(51);
+      const r = spawnSync(process.execPath, [bin, 'run', built('write-errno')], {
+        stdio: ['ignore', full, 'pipe'],
+      });
+      expect(r.status).toBe(51);
     } finally {
       closeSync(full);
     }

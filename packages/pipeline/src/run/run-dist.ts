@@ -1,6 +1,7 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
 import {
   checkImports,
@@ -17,10 +18,12 @@ import type { Recipe } from '../recipe/types.js';
 import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
 import { isObject } from '../validation.js';
+import { runDistInWorker } from './bounded-dist.js';
+import { checkLimits, limitMemories, memoryLimitReached, type RunLimits } from './limits.js';
 import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
 
-/** Options of {@link runDist}. */
-export interface RunDistOptions {
+/** Options of {@link runDist}: what the guest sees, and the limits of the run (see `RunLimits`). */
+export interface RunDistOptions extends RunLimits {
   /** Arguments after the program name (the guest's `argv[0]` is the app's name). */
   args?: string[];
   /** The guest's whole environment. */
@@ -167,6 +170,8 @@ async function loadHook(dir: string, manifest: DistManifest): Promise<Recipe['po
 /** What a loaded dist keeps between runs: its compiled app module and its post-restore hook. */
 interface Prepared {
   data: WebAssembly.Module | Uint8Array;
+  /** The app module with its memories capped, by `maxMemory`. */
+  limited?: Map<number, WebAssembly.Module | Uint8Array>;
   /** Loaded by the first run that needs it. */
   hook?: Promise<Recipe['postRestore']>;
 }
@@ -200,6 +205,25 @@ function preview2Of(engine: Uint8Array): readonly string[] {
   return names;
 }
 
+/** The app module to link: as built, or with its memories capped at `maxMemory` bytes. */
+function appModule(
+  loaded: LoadedDist,
+  reused: Prepared | undefined,
+  maxMemory: number | undefined,
+): WebAssembly.Module | Uint8Array {
+  if (maxMemory === undefined) return reused?.data ?? loaded.data;
+  let data = reused?.limited?.get(maxMemory);
+  if (data === undefined) {
+    const what = `the app module ${join(loaded.dir, loaded.manifest.files.data.path)}`;
+    const bytes = limitMemories(loaded.data, maxMemory, what);
+    if (reused === undefined) return bytes;
+    data = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    reused.limited ??= new Map();
+    reused.limited.set(maxMemory, data);
+  }
+  return data;
+}
+
 /**
  * Runs a built app: links the split pair (the engine compiled once per process and cached by
  * sha256), preopens the dist's run-time mounts and `dirs`, applies the recipe's post-restore step,
@@ -209,8 +233,14 @@ function preview2Of(engine: Uint8Array): readonly string[] {
  * `dist` is a dist directory, read and verified on every call, or what {@link loadDist} returned:
  * a server that starts the same app per request loads it once, and every run then reuses its
  * bytes, its compiled app module and its recipe hook, touching no file.
+ *
+ * `timeout` runs the app in a worker thread that is stopped at the deadline (`RunTimeoutError`;
+ * stdin must then be inherit, ignore, a string or bytes). `maxMemory` caps every memory of the app
+ * (`MemoryLimitError` when a run fails at the cap). No instance outlives its run, so a stopped or
+ * failed run never leaves state for the next.
  */
 export async function runDist(dist: string | LoadedDist, options: RunDistOptions = {}): Promise<number> {
+  checkLimits(options);
   const loaded =
     typeof dist === 'string'
       ? await loadDist(dist, {
@@ -225,6 +255,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
       'writableMounts of a loaded dist is chosen when it is loaded: pass it to loadDist, not runDist',
     );
   }
+  if (options.timeout !== undefined) return runDistInWorker(loaded, options);
   const reused = typeof dist === 'string' ? undefined : prepare(dist);
   const { manifest, dir } = loaded;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
@@ -249,9 +280,9 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     stderr: options.stderr ?? 'inherit',
     ...(hostState === null || hostState === undefined ? {} : { state: hostState }),
   });
-  const { instance } = await link(
+  const { instance, appExports } = await link(
     loaded.engine,
-    reused?.data ?? loaded.data,
+    appModule(loaded, reused, options.maxMemory),
     wasi.imports as WebAssembly.Imports,
     {
       manifest: manifest.split,
@@ -265,6 +296,16 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     hook = await reused.hook;
   }
   const exports = instance.exports;
+  const { maxMemory } = options;
+  /** A failed run's outcome, or the `MemoryLimitError` when its memory had reached the cap. */
+  const limited = <T>(outcome: T, failed: boolean, ending: string): T => {
+    if (failed && maxMemory !== undefined) {
+      const error = memoryLimitReached(Object.values(appExports), maxMemory, `the app in ${dir}`, ending);
+      if (error !== undefined) throw error;
+    }
+    return outcome;
+  };
+  const exited = (code: number): number => (code === 0 ? 0 : limited(code, true, `exited with ${code}`));
   try {
     const call = manifest.postRestore.call;
     if (call !== null || hook?.hook !== undefined || manifest.entry.kind === 'export') {
@@ -280,7 +321,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     if (hook?.hook !== undefined) {
       await hook.hook(instance, { manifest, args: options.args ?? [], env: options.env ?? {} });
     }
-    if (manifest.entry.kind === 'command') return wasi.start(instance);
+    if (manifest.entry.kind === 'command') return exited(wasi.start(instance));
     const entry = exports[manifest.entry.export];
     if (typeof entry !== 'function')
       throw new DistError(dir, `its entry export "${manifest.entry.export}" is missing`);
@@ -292,11 +333,13 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
           dir,
           `its entry export "${manifest.entry.export}" returned no address of an exit code`,
         );
-      return new DataView(memory.buffer).getInt32(result >>> 0, true);
+      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
     }
-    return typeof result === 'number' ? result : 0;
+    return exited(typeof result === 'number' ? result : 0);
   } catch (error) {
-    if (error instanceof ProcExit) return error.exitCode;
-    throw error;
+    if (error instanceof ProcExit) return exited(error.exitCode);
+    const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+    const badExit = isWasmRuntimeError(error, 'ERR_WASI_EXIT_STATUS');
+    throw limited(error, trapped || badExit, trapped ? 'trapped' : 'exited with an invalid status');
   }
 }
