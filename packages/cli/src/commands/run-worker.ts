@@ -4,4 +4,4 @@
 import { serveInWorker } from '@wasm-runtime/pipeline/limits';
 import { type RunOptions, run } from './run.js';
 
-serveInWorker<RunOptions>((options) => run(options));
+serveInWorker<RunOptions>((options, { stdin }) => run(stdin === undefined ? options : { ...options, stdin }));

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
-import { checkImports, WASI } from '@wasm-runtime/wasi';
+import { checkImports, type InputOption, WASI } from '@wasm-runtime/wasi';
 import {
   BadDirError,
   GuestTrapError,
@@ -42,6 +42,8 @@ export interface RunOptions {
    * `-W max-memory-size`.
    */
   maxMemory?: number;
+  /** The guest's stdin; default `'inherit'` (this process's). */
+  stdin?: InputOption;
 }
 
 /** Checks that every `--dir` names an existing host directory; throws `BadDirError` otherwise. */
@@ -79,9 +81,12 @@ export async function run(options: RunOptions): Promise<number> {
   await checkDirs(options.dirs);
   if (limits !== undefined && options.timeout !== undefined) {
     const { timeout, ...inWorker } = options;
+    const inherit = options.stdin === undefined || options.stdin === 'inherit';
     return limits.runInWorker(new URL('./run-worker.js', import.meta.url), inWorker, {
       timeout,
       what: options.module,
+      // This thread reads stdin for the worker: a worker blocked reading it could not be stopped.
+      stdin: inherit,
     });
   }
   const preopens: Record<string, string> = {};
@@ -112,7 +117,7 @@ export async function run(options: RunOptions): Promise<number> {
     args: [options.module, ...options.args],
     env: options.env,
     preopens,
-    stdin: 'inherit',
+    stdin: options.stdin ?? 'inherit',
     stdout: 'inherit',
     stderr: 'inherit',
     returnOnExit: true,

@@ -42,6 +42,7 @@ export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions)
   if (!IN_WORKER.includes(stdout)) forward.stdout = deliver(stdout!);
   if (!IN_WORKER.includes(stderr)) forward.stderr = deliver(stderr!);
   const stdin = stdinForWorker(options.stdin);
+  const inherit = stdin === undefined || stdin === 'inherit';
   const job: DistJob = {
     dist: {
       dir: dist.dir,
@@ -56,7 +57,7 @@ export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions)
       ...(options.args === undefined ? {} : { args: options.args }),
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.dirs === undefined ? {} : { dirs: options.dirs }),
-      ...(stdin === undefined ? {} : { stdin }),
+      ...(inherit ? {} : { stdin }),
       ...(forward.stdout === undefined && stdout !== undefined ? { stdout } : {}),
       ...(forward.stderr === undefined && stderr !== undefined ? { stderr } : {}),
       ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
@@ -67,5 +68,6 @@ export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions)
     timeout,
     what: `the app in ${dist.dir}`,
     forward,
+    stdin: inherit,
   });
 }

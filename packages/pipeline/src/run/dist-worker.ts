@@ -14,7 +14,7 @@ export interface DistJob {
   forward: { stdout: boolean; stderr: boolean };
 }
 
-serveInWorker<DistJob>(async (job, forward) => {
+serveInWorker<DistJob>(async (job, { forward, stdin }) => {
   // The engine compiled by the main thread, under the hash link checks: no second compile.
   const cache = new EngineCache();
   cache.set(cache.hash(job.dist.engine), job.engine);
@@ -23,5 +23,7 @@ serveInWorker<DistJob>(async (job, forward) => {
     engineCache: cache,
     ...(job.forward.stdout ? { stdout: forward(1) } : {}),
     ...(job.forward.stderr ? { stderr: forward(2) } : {}),
+    // This process's stdin, read by the main thread (a read here could not be interrupted).
+    ...(stdin === undefined ? {} : { stdin }),
   });
 });

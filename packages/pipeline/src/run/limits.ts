@@ -150,6 +150,7 @@ interface SentError {
 
 type FromWorker =
   | { type: 'ready' }
+  | { type: 'stdin' }
   | { type: 'output'; fd: 1 | 2; chunk: Uint8Array }
   | { type: 'exit'; code: number }
   | { type: 'error'; error: SentError };
@@ -176,6 +177,97 @@ export interface Forwarded {
   stderr?: (chunk: Uint8Array) => void;
 }
 
+/** Bytes of stdin handed to the worker per request. */
+const STDIN_CHUNK = 65536;
+
+/**
+ * This process's stdin for a worker, through shared memory: the worker asks for input and waits
+ * in `Atomics.wait` (which terminating it interrupts) while this thread reads the stream; a
+ * worker blocked in a read of descriptor 0 itself could never be stopped. `cell[0]` is 0 while a
+ * request is pending, then the byte count, or -1 at end of input.
+ */
+class StdinBridge {
+  readonly shared = new SharedArrayBuffer(8 + STDIN_CHUNK);
+  private readonly cell = new Int32Array(this.shared, 0, 2);
+  private readonly bytes = new Uint8Array(this.shared, 8);
+  private rest: Uint8Array | undefined;
+  private ended = false;
+  private stopListening: (() => void) | undefined;
+  private touched = false;
+
+  request(): void {
+    this.touched = true;
+    if (this.rest !== undefined && this.rest.length > 0) return this.answer(this.rest);
+    if (this.ended) return this.answer(undefined);
+    const stdin = process.stdin;
+    const chunk = stdin.read() as Buffer | null;
+    if (chunk !== null) return this.answer(chunk);
+    if (stdin.readableEnded) {
+      this.ended = true;
+      return this.answer(undefined);
+    }
+    // Reading keeps this process alive; `close` lets it go again.
+    (stdin as { ref?: () => void }).ref?.();
+    const onReadable = (): void => {
+      const next = stdin.read() as Buffer | null;
+      if (next === null) return;
+      cleanup();
+      this.answer(next);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      this.ended = true;
+      this.answer(undefined);
+    };
+    const cleanup = (): void => {
+      stdin.off('readable', onReadable);
+      stdin.off('end', onEnd);
+      stdin.pause();
+      (stdin as { unref?: () => void }).unref?.();
+      this.stopListening = undefined;
+    };
+    this.stopListening = cleanup;
+    stdin.on('readable', onReadable);
+    stdin.on('end', onEnd);
+  }
+
+  private answer(chunk: Uint8Array | undefined): void {
+    if (chunk === undefined) Atomics.store(this.cell, 0, -1);
+    else {
+      const n = Math.min(chunk.length, STDIN_CHUNK);
+      this.bytes.set(chunk.subarray(0, n));
+      this.rest = chunk.subarray(n);
+      Atomics.store(this.cell, 0, n);
+    }
+    Atomics.notify(this.cell, 0);
+  }
+
+  /** Stop reading, so this process can exit. */
+  close(): void {
+    this.stopListening?.();
+    if (this.touched) (process.stdin as { unref?: () => void }).unref?.();
+  }
+}
+
+/** The worker side of `StdinBridge`: a WASI stdin callback. */
+function bridgedStdin(shared: SharedArrayBuffer, post: (message: FromWorker) => void): () => Uint8Array | null {
+  const cell = new Int32Array(shared, 0, 2);
+  const bytes = new Uint8Array(shared, 8);
+  let ended = false;
+  return () => {
+    if (ended) return null;
+    Atomics.store(cell, 0, 0);
+    post({ type: 'stdin' });
+    Atomics.wait(cell, 0, 0);
+    const n = Atomics.load(cell, 0);
+    if (n < 0) {
+      ended = true;
+      return null;
+    }
+    return bytes.slice(0, n);
+  };
+}
+
 /**
  * Runs `script` (a module that calls {@link serveInWorker}) in a Worker with `data`, and resolves
  * to the exit code it reports. `timeout` milliseconds after the worker is ready, it is terminated
@@ -186,16 +278,18 @@ export interface Forwarded {
 export function runInWorker(
   script: URL,
   data: unknown,
-  options: { timeout: number; what: string; forward?: Forwarded },
+  options: { timeout: number; what: string; forward?: Forwarded; stdin?: boolean },
 ): Promise<number> {
+  const bridge = options.stdin === true ? new StdinBridge() : undefined;
   return new Promise<number>((resolve, reject) => {
-    const worker = new Worker(script, { workerData: data });
+    const worker = new Worker(script, { workerData: { data, stdin: bridge?.shared } });
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     const settle = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      bridge?.close();
       fn();
     };
     worker.on('message', (message: FromWorker) => {
@@ -208,6 +302,9 @@ export function runInWorker(
             worker.unref();
             void worker.terminate();
           }, options.timeout);
+          break;
+        case 'stdin':
+          bridge?.request();
           break;
         case 'output':
           (message.fd === 1 ? options.forward?.stdout : options.forward?.stderr)?.(message.chunk);
@@ -227,18 +324,28 @@ export function runInWorker(
   });
 }
 
+/** What {@link serveInWorker} gives the run in the worker. */
+export interface WorkerSide {
+  /** A WASI output callback that sends each chunk to the main thread's `forward`. */
+  forward(fd: 1 | 2): (chunk: Uint8Array) => void;
+  /** The main process's stdin as a WASI input callback, when `runInWorker` was asked for it. */
+  stdin: (() => Uint8Array | null) | undefined;
+}
+
 /**
- * The worker side of {@link runInWorker}: calls `run` with the worker's data and a function that
- * forwards output chunks, reports `ready` first and the exit code or the error last.
+ * The worker side of {@link runInWorker}: calls `run` with the worker's data, reports `ready`
+ * first and the exit code or the error last.
  */
-export function serveInWorker<T>(
-  run: (data: T, forward: (fd: 1 | 2) => (chunk: Uint8Array) => void) => Promise<number>,
-): void {
+export function serveInWorker<T>(run: (data: T, side: WorkerSide) => Promise<number>): void {
   const port = parentPort as MessagePort;
   const post = (message: FromWorker): void => port.postMessage(message);
-  const forward = (fd: 1 | 2) => (chunk: Uint8Array) => post({ type: 'output', fd, chunk });
+  const { data, stdin } = workerData as { data: T; stdin: SharedArrayBuffer | undefined };
+  const side: WorkerSide = {
+    forward: (fd) => (chunk) => post({ type: 'output', fd, chunk }),
+    stdin: stdin === undefined ? undefined : bridgedStdin(stdin, post),
+  };
   post({ type: 'ready' });
-  run(workerData as T, forward).then(
+  run(data, side).then(
     (code) => post({ type: 'exit', code }),
     (error: unknown) => {
       const e = error instanceof Error ? error : new Error(String(error));
