@@ -81,3 +81,68 @@ describe('run exit statuses', () => {
     }
   });
 });
+
+describe('run limits', () => {
+  it.each([
+    ['--timeout', '1s'],
+    ['-W', 'timeout=1'],
+  ])('%s %s stops `loop br 0` with ERR_RUN_TIMEOUT and exit status 142', async (flag, value) => {
+    const t0 = performance.now();
+    const r = await cli(['run', flag, value, built('loop')]);
+    expect(r.exitCode).toBe(142);
+    expectTypedError(r.stderr, 'ERR_RUN_TIMEOUT');
+    expect(r.stderr).toContain('ran past its timeout of 1 s');
+    // It ran until the deadline, not less (the CLI's own exit comes right after; see bench/).
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('stops a guest waiting for stdin that never comes, and the CLI exits', async () => {
+    // stdin stays open: the guest blocks reading it until the deadline.
+    const r = await cli(['run', '--timeout', '1s', built('probe'), 'stdin'], { stdin: 'pipe' });
+    expect(r.exitCode).toBe(142);
+    expectTypedError(r.stderr, 'ERR_RUN_TIMEOUT');
+  });
+
+  it('a timed run that finishes in time behaves as an untimed one (stdin, stdout, exit status)', async () => {
+    const r = await cli(['run', '--timeout', '30s', built('probe'), 'stdin'], { input: 'from stdin\n' });
+    expect(r.stdout).toBe('from stdin\n');
+    expect(r.exitCode).toBe(0);
+    const exit = await cli(['run', '--timeout=30s', built('probe'), 'exit', '9']);
+    expect(exit.exitCode).toBe(9);
+    const trap = await cli(['run', '--timeout', '30s', built('probe'), 'trap']);
+    expect(trap.exitCode).toBe(134);
+    expectTypedError(trap.stderr, 'ERR_CLI_GUEST_TRAP');
+  });
+
+  it.each([
+    ['--max-memory', '4MiB'],
+    ['-W', 'max-memory-size=4194304'],
+    ['-Wmax-memory-size=4194304,timeout=30s', undefined],
+  ])(
+    '%s %s: memory.grow fails at the cap and the run ends with ERR_RUN_MEMORY_LIMIT, exit 137',
+    async (flag, value) => {
+      const r = await cli(['run', flag, ...(value === undefined ? [] : [value]), built('grow')]);
+      expect(r.exitCode).toBe(137);
+      expectTypedError(r.stderr, 'ERR_RUN_MEMORY_LIMIT');
+      expect(r.stderr).toContain('exited with 1 after its memory reached 4 MiB of its 4 MiB limit');
+    },
+  );
+
+  it('refuses a cap below the memory the module starts with', async () => {
+    const r = await cli(['run', '--max-memory', '1000', built('write-errno')]);
+    expect(r.exitCode).toBe(1);
+    expectTypedError(r.stderr, 'ERR_RUN_LIMIT');
+    expect(r.stderr).toContain('starts with 64 KiB of memory, more than the 1000 bytes limit');
+  });
+
+  it.each([
+    ['--timeout', '0'],
+    ['--timeout', 'soon'],
+    ['--max-memory', '12X'],
+    ['-W', 'fuel=1'],
+  ])('%s %s is a usage error', async (flag, value) => {
+    const r = await cli(['run', flag, value, built('loop')]);
+    expect(r.exitCode).toBe(2);
+    expectTypedError(r.stderr, 'ERR_CLI_USAGE');
+  });
+});

@@ -76,7 +76,9 @@ describe('runDist with limits', () => {
     for (const limits of [{ maxMemory: 16 * 2 ** 20 }, { maxMemory: 16 * 2 ** 20, timeout: 30_000 }]) {
       const grown = await captured(['grow'], limits);
       expect(grown.error?.code).toBe('ERR_RUN_MEMORY_LIMIT');
-      expect(grown.error?.message).toMatch(/exited with 5 after its memory reached 1\d(\.\d)? MiB of its 16 MiB limit/);
+      expect(grown.error?.message).toMatch(
+        /exited with 5 after its memory reached 1\d(\.\d)? MiB of its 16 MiB limit/,
+      );
     }
     // Below what the snapshot starts with: refused before running.
     const tiny = await captured([], { maxMemory: 65536 });
@@ -89,7 +91,9 @@ describe('runDist with limits', () => {
   it('refuses limits that are not positive numbers, and a stdin callback with a timeout', async () => {
     expect((await captured([], { timeout: 0 })).error?.code).toBe('ERR_RUN_LIMIT');
     expect((await captured([], { maxMemory: -1 })).error?.code).toBe('ERR_RUN_LIMIT');
-    const r = await runDist(dist, { stdin: () => null, timeout: 1000 }).catch((e: { code: string }) => e.code);
+    const r = await runDist(dist, { stdin: () => null, timeout: 1000 }).catch(
+      (e: { code: string }) => e.code,
+    );
     expect(r).toBe('ERR_RUN_LIMIT');
   });
 });

@@ -250,7 +250,10 @@ class StdinBridge {
 }
 
 /** The worker side of `StdinBridge`: a WASI stdin callback. */
-function bridgedStdin(shared: SharedArrayBuffer, post: (message: FromWorker) => void): () => Uint8Array | null {
+function bridgedStdin(
+  shared: SharedArrayBuffer,
+  post: (message: FromWorker) => void,
+): () => Uint8Array | null {
   const cell = new Int32Array(shared, 0, 2);
   const bytes = new Uint8Array(shared, 8);
   let ended = false;
