@@ -197,14 +197,24 @@ class StdinBridge {
 
   request(): void {
     this.touched = true;
-    if (this.rest !== undefined && this.rest.length > 0) return this.answer(this.rest);
-    if (this.ended) return this.answer(undefined);
+    if (this.rest !== undefined && this.rest.length > 0) {
+      this.answer(this.rest);
+      return;
+    }
+    if (this.ended) {
+      this.answer(undefined);
+      return;
+    }
     const stdin = process.stdin;
     const chunk = stdin.read() as Buffer | null;
-    if (chunk !== null) return this.answer(chunk);
+    if (chunk !== null) {
+      this.answer(chunk);
+      return;
+    }
     if (stdin.readableEnded) {
       this.ended = true;
-      return this.answer(undefined);
+      this.answer(undefined);
+      return;
     }
     // Reading keeps this process alive; `close` lets it go again.
     (stdin as { ref?: () => void }).ref?.();
