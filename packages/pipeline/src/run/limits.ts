@@ -304,16 +304,17 @@ export function runInWorker(
       if (timer !== undefined) clearTimeout(timer);
       bridge?.close();
       fn();
+      // The run is over either way: nothing of its instance may be used again.
+      void worker.terminate();
     };
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
           timer = setTimeout(() => {
-            settle(() => reject(new RunTimeoutError(options.what, options.timeout)));
-            // A guest blocked in a host call (a read of a terminal) cannot be interrupted: let
-            // the process exit without waiting for that thread.
+            // A guest blocked in a host call (a write to a pipe nobody reads) cannot be
+            // interrupted: let the process exit without waiting for that thread.
             worker.unref();
-            void worker.terminate();
+            settle(() => reject(new RunTimeoutError(options.what, options.timeout)));
           }, options.timeout);
           break;
         case 'stdin':
