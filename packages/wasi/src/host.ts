@@ -4,7 +4,7 @@ import { fdImports } from './host/fd.js';
 import { pathImports } from './host/paths.js';
 import { pollImports } from './host/poll.js';
 import { procImports } from './host/proc.js';
-import { type HostConfig, HostState } from './host/state.js';
+import { type Consumed, type Descriptor, type HostConfig, HostState } from './host/state.js';
 
 export {
   type Consumed,
@@ -188,9 +188,10 @@ export function createHost(config: HostConfig): HostControl {
       return ptr + 4 > s.u8.length ? undefined : s.dv.getUint32(ptr, true);
     },
     services: {
-      now: nowNs,
-      sleep: sleepNs,
+      now: (id: number) => s.clock.nowNs(id),
+      sleep: (ns: bigint) => s.clock.sleepNs(ns),
       random(into: Uint8Array, offset: number, length: number): void {
+        const { consumed, deterministic } = s;
         consumed.randomCalls++;
         consumed.randomBytes += length;
         if (deterministic !== undefined) {
@@ -200,8 +201,8 @@ export function createHost(config: HostConfig): HostControl {
         for (let at = 0; at < length; at += 65536)
           crypto.getRandomValues(into.subarray(offset + at, offset + Math.min(length, at + 65536)));
       },
-      consumed,
-      fds,
+      consumed: s.consumed,
+      fds: s.fds,
     },
   };
 }
