@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main, parseCLI } from './cli.js';
+import { main, parseCLI, parseDuration, parseSize } from './cli.js';
 
 describe('parseCLI', () => {
   it('parses run with a module, repeated --dir and --env, and guest args after --', () => {
@@ -99,6 +99,47 @@ describe('parseCLI', () => {
     expect(() => parseCLI(argv)).toThrow(
       expect.objectContaining({ code, message: expect.stringMatching(message) }),
     );
+  });
+});
+
+describe('run limits on the command line', () => {
+  it('reads --timeout and --max-memory, and their Wasmtime spellings', () => {
+    expect(parseCLI(['run', '--timeout', '500ms', '--max-memory=64MiB', 'm.wasm'])).toMatchObject({
+      options: { module: 'm.wasm', timeout: 500, maxMemory: 64 * 2 ** 20 },
+    });
+    expect(parseCLI(['run', '-W', 'timeout=2,max-memory-size=65536', 'm.wasm', 'x'])).toMatchObject({
+      options: { module: 'm.wasm', timeout: 2000, maxMemory: 65536, args: ['x'] },
+    });
+    expect(parseCLI(['run', 'm.wasm', '-Wtimeout=1.5m', '--', '--timeout'])).toMatchObject({
+      options: { timeout: 90_000, args: ['--timeout'] },
+    });
+  });
+
+  it.each([
+    ['1', 1000],
+    ['250ms', 250],
+    ['2s', 2000],
+    ['1h', 3_600_000],
+  ])('duration %s is %i ms', (text, ms) => {
+    expect(parseDuration('--timeout', text)).toBe(ms);
+  });
+
+  it.each([
+    ['65536', 65536],
+    ['64K', 65536],
+    ['64KiB', 65536],
+    ['1g', 2 ** 30],
+    ['1.5MB', 1.5 * 2 ** 20],
+  ])('size %s is %i bytes', (text, bytes) => {
+    expect(parseSize('--max-memory', text)).toBe(bytes);
+  });
+
+  it.each(['0', '-1s', '2 days', ''])('duration %j is refused', (text) => {
+    expect(() => parseDuration('--timeout', text)).toThrow(/positive duration/);
+  });
+
+  it.each(['0', '1X', '-5', 'lots'])('size %j is refused', (text) => {
+    expect(() => parseSize('--max-memory', text)).toThrow(/size in bytes/);
   });
 });
 

@@ -36,7 +36,7 @@ Usage: wasm-runtime <command> [options]
 Commands:
   build [dir]                     build an app: pre-initialize it and write dist/
   fetch [dir] [--lang LANG]       put a language's runtime into the artifact cache (for offline builds)
-  run <dist | module.wasm> [--dir H::G] [--env K=V] [--] [args...]
+  run <dist | module.wasm> [--dir H::G] [--env K=V] [--timeout T] [--max-memory M] [--] [args...]
                                   run a build (through its split pair) or any WASI command module
   inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
   preinit <in.wasm> -o <out>      pre-initialize a module (Wizer-compatible flags)
@@ -54,7 +54,8 @@ Runs a build's output directory (written by wasm-runtime build: the split pair, 
 once and cached) or any WASI (preview1) command module. Its stdin, stdout and stderr are this
 process's; the exit status is the guest's exit code. Options go before the module or right after
 it; the guest gets the arguments after --, or from the first argument after the module that is not
---dir, --env or --writable-mounts (so a guest argument that is one of those needs --).
+one of these options (so a guest argument that is one of them needs --). Every
+wasi_snapshot_preview1 import is checked against preview1 (name and type) before the guest runs.
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
@@ -64,10 +65,20 @@ Options:
   --writable-mounts   a dist's mounts that its manifest marks writable are writable (the guest
                       writes into the dist's files/ directory); without it every mount of a dist
                       is read-only, whatever its manifest says
+  --timeout T         stop the guest after T (500ms, 2s, 1m; a bare number is seconds): it runs
+                      in a worker thread that is terminated at the deadline
+  --max-memory M      cap each of the guest's memories at M bytes (64MiB, 1G, 65536: K, M, G are
+                      powers of 1024): memory.grow past it returns -1 to the guest
+  -W timeout=T        Wasmtime's spelling of --timeout
+  -W max-memory-size=M
+                      Wasmtime's spelling of --max-memory (-W takes a=x,b=y lists too)
   -h, --help          show this help
 
-Exit status: the guest's exit code; 1 when the module cannot be run; 2 for a usage error (a bad
---dir too); 134 when the guest traps.
+Exit status: the guest's exit code (0-125); 1 when the module cannot be run, or when the guest
+calls proc_exit with a status above 125 (as in Wasmtime: such a status fails the run, so 256 can
+never become 0); 2 for a usage error (a bad --dir too); 134 when the guest traps; 142 when
+--timeout stopped it (ERR_RUN_TIMEOUT); 137 when it failed at its --max-memory limit
+(ERR_RUN_MEMORY_LIMIT: it trapped or exited non-zero with a memory at 90% of the limit or more).
 `;
 
 /** Help text of a command, or the general help. */
@@ -131,7 +142,21 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
     const inline = flag === arg ? undefined : arg.slice(eq + 1);
     if (arg === '--writable-mounts') options.writableMounts = true;
     else if (flag === '--dir') options.dirs.push(parseDir(value(flag, inline)));
-    else if (flag === '--env') {
+    else if (flag === '--timeout') options.timeout = parseDuration(flag, value(flag, inline));
+    else if (flag === '--max-memory') options.maxMemory = parseSize(flag, value(flag, inline));
+    else if (flag === '-W' || (flag.startsWith('-W') && !flag.startsWith('-W-'))) {
+      // Wasmtime's -W name=value[,name=value]: the two limits it shares with run.
+      const spec =
+        flag === '-W' ? value(flag, inline) : flag.slice(2) + (inline === undefined ? '' : `=${inline}`);
+      for (const item of spec.split(',')) {
+        const at = item.indexOf('=');
+        const key = at < 0 ? item : item.slice(0, at);
+        const v = at < 0 ? '' : item.slice(at + 1);
+        if (key === 'timeout') options.timeout = parseDuration('-W timeout', v);
+        else if (key === 'max-memory-size') options.maxMemory = parseSize('-W max-memory-size', v);
+        else throw new UsageError(`-W ${key}: run supports -W timeout=T and -W max-memory-size=M`);
+      }
+    } else if (flag === '--env') {
       const spec = value(flag, inline);
       const at = spec.indexOf('=');
       const key = at < 0 ? spec : spec.slice(0, at);
@@ -172,6 +197,34 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
   return { command: 'run', options };
 }
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `2s`, `1.5m`, `1h`; a bare number is seconds (as Wasmtime's -W timeout). In milliseconds. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const ms = m === null ? Number.NaN : Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!;
+  if (!(ms > 0)) throw new UsageError(`${flag} ${text}: give a positive duration such as 500ms, 2s or 1m`);
+  return ms;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 2 ** 10,
+  m: 2 ** 20,
+  g: 2 ** 30,
+  t: 2 ** 40,
+};
+
+/** `65536`, `64K`, `64MiB`, `1G`, `1gb`: bytes, K/M/G/T as powers of 1024. */
+export function parseSize(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?$/i.exec(text.trim());
+  const bytes = m === null ? Number.NaN : Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()]!);
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`${flag} ${text}: give a size in bytes such as 65536, 64MiB or 1G`);
+  }
+  return bytes;
+}
+
 function parseDir(spec: string): { host: string; guest: string } {
   const sep = spec.indexOf('::');
   if (sep < 0) {
@@ -188,6 +241,10 @@ function parseDir(spec: string): { host: string; guest: string } {
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 const EXIT_TRAP = 134;
+/** 128 + SIGKILL, what a process killed for its memory gets. */
+const EXIT_MEMORY_LIMIT = 137;
+/** 128 + SIGALRM, what a process stopped by a timer gets. */
+const EXIT_TIMEOUT = 142;
 
 /**
  * The whole CLI: parses `argv`, runs the command, and maps every failure to `error[CODE]: message`
@@ -249,6 +306,8 @@ export async function main(
       streams.stderr(`error[${error.code}]: ${error.message}\n`);
       if (error.code === 'ERR_CLI_USAGE' || error.code === 'ERR_CLI_BAD_DIR') return EXIT_USAGE;
       if (error.code === 'ERR_CLI_GUEST_TRAP') return EXIT_TRAP;
+      if (error.code === 'ERR_RUN_TIMEOUT') return EXIT_TIMEOUT;
+      if (error.code === 'ERR_RUN_MEMORY_LIMIT') return EXIT_MEMORY_LIMIT;
       return EXIT_FAILURE;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,4 +1,4 @@
-// Builds the C fixtures in fixtures/run/, and the WASI host's C programs that the CLI runs against
+// Assembles the .wat fixtures in fixtures/run/ with wabt, builds the C fixtures there, and the WASI host's C programs that the CLI runs against
 // node:wasi (packages/wasi/test/fixtures/c: hello, files, walk, clock, random), into test/.build/
 // with the Debian wasm32-wasi toolchain, keyed by a hash of source, flags and compiler version so
 // warm runs rebuild nothing.
@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, rename, symlink, writeFile } from 'node:fs/pr
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import wabtInit from 'wabt';
 
 const run = promisify(execFile);
 const sources = fileURLToPath(new URL('./fixtures/run/', import.meta.url));
@@ -22,6 +23,19 @@ const HINT = 'Install it with `bash scripts/setup-toolchain` (as root) from the 
 
 /** vitest globalSetup: builds the fixtures whose inputs changed. */
 export default async function setup(): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const wabt = await wabtInit();
+  for (const file of (await readdir(sources)).filter((f) => f.endsWith('.wat'))) {
+    const parsed = wabt.parseWat(file, await readFile(join(sources, file), 'utf8'));
+    try {
+      const wasm = join(out, file.replace(/\.wat$/, '.wasm'));
+      const tmp = `${wasm}.${process.pid}.tmp`;
+      await writeFile(tmp, new Uint8Array(parsed.toBinary({}).buffer));
+      await rename(tmp, wasm);
+    } finally {
+      parsed.destroy();
+    }
+  }
   const version = await run('clang', ['--version']).then(
     (r) => r.stdout,
     (cause) => {

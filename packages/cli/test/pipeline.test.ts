@@ -40,6 +40,23 @@ afterAll(async () => {
 });
 
 describe('wasm-runtime build + run', () => {
+  it('run <dist> --timeout stops a spinning app (142), --max-memory one that allocates without end (137)', async () => {
+    const out = join(tmp, 'bounded');
+    expect((await cli(['build', join(apps, 'hello'), '--out', out, '--cache-dir', cacheDir])).exitCode).toBe(
+      0,
+    );
+    const spin = await cli(['run', '--timeout', '1s', out, 'spin']);
+    expect(spin.exitCode).toBe(142);
+    expect(spin.stdout).toMatch(/^0: hello from the cli\n/);
+    expect(spin.stderr).toMatch(/^error\[ERR_RUN_TIMEOUT\]: the app in .* ran past its timeout of 1 s/);
+    const grow = await cli(['run', out, '--max-memory', '16MiB', 'grow']);
+    expect(grow.exitCode).toBe(137);
+    expect(grow.stderr).toContain('fixture: out of memory\n');
+    expect(grow.stderr).toMatch(
+      /error\[ERR_RUN_MEMORY_LIMIT\]: the app in .* exited with 5 after its memory reached/,
+    );
+  });
+
   it('builds an app, prints the table, and `run <dist>` runs it with args and exit status', async () => {
     const out = join(tmp, 'hello');
     const b = await cli(['build', join(apps, 'hello'), '--out', out, '--cache-dir', cacheDir]);

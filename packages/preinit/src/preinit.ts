@@ -188,6 +188,8 @@ export async function preinitializeTo(
   t = now();
   // Loaded only when init gets WASI: a module without it starts ~10 ms sooner.
   const wasiModule = options.allowWasi ? await import('@wasm-runtime/wasi') : undefined;
+  // A misspelled or mistyped WASI import would link (V8 accepts any JS function) and misbehave.
+  wasiModule?.checkImports(bytes, { name: inputName, refuseUnstable: false });
   const wasi: WASI | undefined = wasiModule
     ? new wasiModule.WASI({
         ...options.wasi,

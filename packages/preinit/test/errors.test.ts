@@ -138,6 +138,17 @@ describe('typed failures', () => {
     expect((err as InitExitError).exitCode).toBe(3);
   });
 
+  it('a mistyped WASI import is refused before init runs (V8 would link it and pass wrong arguments)', async () => {
+    const mistyped = await wat(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "wizer-initialize") (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1)))))`);
+    const err = await failure(mistyped, { allowWasi: true });
+    expect(err.code).toBe('ERR_WASI_IMPORT_TYPE');
+    expect(err.message).toContain('wasi_snapshot_preview1.fd_write');
+    expect(err.message).toContain('(func (param i32 i32 i32 i32) (result i32))');
+  });
+
   it('an init function that is not [] -> [] is a usage error, as in Wizer', async () => {
     const err = await failure(
       await wat('(module (func (export "wizer-initialize") (param i32) (result i32) (local.get 0)))'),

@@ -2,6 +2,14 @@
  * `@wasm-runtime/wasi`: a WASI preview1 host for Node and browsers. This entry point is
  * browser-safe; under Node the `node` export condition adds host directories and inherited stdio.
  */
+
+export {
+  type CheckImportsOptions,
+  checkImports,
+  PREVIEW1_MODULE,
+  PREVIEW1_SIGNATURES,
+  WasiImportError,
+} from './check-imports.js';
 export {
   ClockId,
   Errno,
@@ -19,7 +27,13 @@ export {
   Rights,
   Whence,
 } from './constants.js';
-export { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+export {
+  ExitStatusError,
+  MAX_EXIT_STATUS,
+  ProcExit,
+  WasiConfigError,
+  WasiStateError,
+} from './errors.js';
 export { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
 export { MemoryFS, type MemoryFSOptions, type MemoryTree } from './fs/memory.js';
 export type { Consumed, Preview1Imports } from './host.js';

@@ -3,8 +3,7 @@
  * host directories as preopens (`NodeFS`) and `'inherit'` stdio.
  */
 import * as nodeFs from 'node:fs';
-import { Errno } from './constants.js';
-import { NodeFS } from './fs/node.js';
+import { errnoFromNode, NodeFS } from './fs/node.js';
 import type { Sink, Source } from './stdio.js';
 import { WASI as BaseWASI, type HostPlatform } from './wasi.js';
 
@@ -44,7 +43,8 @@ class InheritedOutput implements Sink {
           continue;
         }
         if (done > 0) return done;
-        return (error as { code?: string }).code === 'EPIPE' ? -Errno.PIPE : -Errno.IO;
+        // A full disk (or /dev/full) is ENOSPC, a closed pipe EPIPE: the guest sees what happened.
+        return -errnoFromNode(error);
       }
     }
     return done;
@@ -65,7 +65,7 @@ class InheritedInput implements Source {
           continue;
         }
         if (code === 'EOF') return 0;
-        return -Errno.IO;
+        return -errnoFromNode(error);
       }
     }
   }

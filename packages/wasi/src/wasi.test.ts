@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { ClockId, Errno, EventType, FileType, OFlags, Rights } from './constants.js';
-import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+import { ExitStatusError, ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { MemoryFS } from './fs/memory.js';
 import { Guest } from './guest.test-util.js';
 import { WASI } from './node.js';
@@ -87,6 +87,39 @@ describe('start and exit', () => {
     expect(thrown).toBeInstanceOf(ProcExit);
     expect((thrown as ProcExit).exitCode).toBe(3);
     expect((thrown as ProcExit).code).toBe('ERR_WASI_PROC_EXIT');
+  });
+
+  it('exits with statuses 0-125 and fails the run above, as Wasmtime does (never 256 → 0)', async () => {
+    const exit = await wat(`(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+      (memory (export "memory") 1)
+      (global $code (mut i32) (i32.const 0))
+      (func (export "set_code") (param i32) (global.set $code (local.get 0)))
+      (func (export "_start") (call $proc_exit (global.get $code))))`);
+    const run = async (code: number): Promise<unknown> => {
+      const wasi = new WASI({});
+      const instance = await WebAssembly.instantiate(exit, wasi.imports);
+      (instance.exports.set_code as (n: number) => void)(code);
+      try {
+        return wasi.start(instance);
+      } catch (error) {
+        return error;
+      }
+    };
+    for (const code of [0, 1, 125]) expect(await run(code)).toBe(code);
+    for (const [code, status] of [
+      [126, 126],
+      [255, 255],
+      [256, 256],
+      [-1, 0xffffffff],
+      [-(2 ** 31), 2 ** 31],
+    ]) {
+      const error = await run(code!);
+      expect(error).toBeInstanceOf(ExitStatusError);
+      expect((error as ExitStatusError).code).toBe('ERR_WASI_EXIT_STATUS');
+      expect((error as ExitStatusError).status).toBe(status);
+      expect((error as Error).message).toContain(`proc_exit(${status})`);
+    }
   });
 
   it('explains a missing _start or memory', async () => {

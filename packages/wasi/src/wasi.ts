@@ -1,5 +1,5 @@
 import { Errno, errnoName, FileType, RIGHTS_DIR, RIGHTS_FILE, RIGHTS_STDIO, Rights } from './constants.js';
-import { ProcExit, WasiConfigError, WasiStateError } from './errors.js';
+import { ExitStatusError, ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { type DirEntry, type FileHandle, FileSystem, type OpenFlags, type Stat } from './fs/file-system.js';
 import { type Consumed, createHost, Descriptor, type HostControl, type Preview1Imports } from './host.js';
 import { createPreview2, type Preview2 } from './preview2/index.js';
@@ -140,7 +140,7 @@ const DEFAULT_START = 1_704_067_200_000_000_000n;
 /**
  * A WASI preview1 host. Give `wasi.imports` to `WebAssembly.instantiate`, then `wasi.start(instance)`
  * (commands) or `wasi.initialize(instance)` (reactors). Guest mistakes become errno values; the only
- * exception that ever leaves an import is `ProcExit`.
+ * exception that ever leaves an import is `ProcExit` (or `ExitStatusError` for a status above 125).
  */
 export class WASI {
   /** Platform hooks; the Node entry point's subclass sets them. */
@@ -263,7 +263,8 @@ export class WASI {
 
   /**
    * Run a command: bind `instance.exports.memory`, call `_start`, and return the exit code (0 when
-   * `_start` returns). A trap propagates as the engine's `WebAssembly.RuntimeError`.
+   * `_start` returns; 0-125 from `proc_exit`). A trap propagates as the engine's
+   * `WebAssembly.RuntimeError`; `proc_exit` with a status above 125 as `ExitStatusError`.
    */
   start(instance: WebAssembly.Instance): number {
     const start = instance.exports._start;
@@ -611,6 +612,8 @@ function traced(imports: Preview1Imports, host: HostControl, trace: (line: strin
         return r;
       } catch (error) {
         if (error instanceof ProcExit) emit(`${name}(${shown.join(', ')}) -> exit ${error.exitCode}`);
+        else if (error instanceof ExitStatusError)
+          emit(`${name}(${shown.join(', ')}) -> invalid exit status`);
         throw error;
       }
     };

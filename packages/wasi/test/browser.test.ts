@@ -10,18 +10,20 @@ import { fixture } from './build-fixtures.js';
 import { launchChromium, pageResult, serve } from './support/chromium.mjs';
 
 const wasiDist = fileURLToPath(new URL('../dist/', import.meta.url));
-// The workspace's own @wasm-runtime/errors, which the wasi dist imports by name.
+// The workspace's own @wasm-runtime/errors and @wasm-runtime/wasm, which the wasi dist imports by name.
 const errorsDist = fileURLToPath(new URL('../../errors/dist/', import.meta.url));
+const wasmDist = fileURLToPath(new URL('../../wasm/dist/', import.meta.url));
 
 // The page: imports the package as ESM through an import map (as a bundler-free app would), builds a
 // MemoryFS, runs cat and the file I/O program, and leaves the results on window.result.
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8">
-<script type="importmap">{ "imports": { "@wasm-runtime/wasi": "/wasi/index.js", "@wasm-runtime/errors": "/errors/index.js" } }</script>
+<script type="importmap">{ "imports": { "@wasm-runtime/wasi": "/wasi/index.js", "@wasm-runtime/errors": "/errors/index.js", "@wasm-runtime/wasm": "/wasm/index.js" } }</script>
 </head><body>
 <script type="module">
-import { WASI, MemoryFS } from '@wasm-runtime/wasi';
+import { WASI, MemoryFS, checkImports } from '@wasm-runtime/wasi';
 async function run(name, args, preopens) {
+  checkImports(new Uint8Array(await (await fetch('/fixtures/' + name + '.wasm')).arrayBuffer()));
   const wasi = new WASI({ args, env: {}, preopens, stdin: 'ignore', stdout: 'buffer', stderr: 'buffer', returnOnExit: true });
   const { instance } = await WebAssembly.instantiateStreaming(fetch('/fixtures/' + name + '.wasm'), wasi.imports);
   const exitCode = wasi.start(instance);
@@ -51,6 +53,7 @@ beforeAll(async () => {
     '/': PAGE,
     '/wasi/': { dir: wasiDist },
     '/errors/': { dir: errorsDist },
+    '/wasm/': { dir: wasmDist },
     '/fixtures/': { dir: dirname(fixture('cat')) },
   });
   browser = await launchChromium();

@@ -55,12 +55,18 @@ describe('same observable behaviour as node:wasi', () => {
     [1, 'return'],
     [3, 'exit'],
     [42, '_Exit'],
-    [255, 'return'],
+    [125, 'return'],
   ])('exit code %i by %s, with stdio flushed first', async (code, mode) => {
     const spec = { wasm: fixture('exit'), args: ['exit', String(code), mode] };
     const ours = await runOurs(spec);
     expect(ours).toEqual({ stdout: `leaving with ${code} by ${mode}\n`, stderr: '', exitCode: code });
     expect(ours).toEqual(await runNodeWasi(spec));
+  });
+
+  it('exit code 255: node:wasi exits with it, ours fails the run as Wasmtime does (statuses are 0-125)', async () => {
+    const spec = { wasm: fixture('exit'), args: ['exit', '255', 'return'] };
+    expect((await runNodeWasi(spec)).exitCode).toBe(255);
+    await expect(runOurs(spec)).rejects.toMatchObject({ code: 'ERR_WASI_EXIT_STATUS', status: 255 });
   });
 
   it.each([

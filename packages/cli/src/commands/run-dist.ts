@@ -22,6 +22,8 @@ export async function runDistCommand(options: RunOptions): Promise<number> {
       env: options.env,
       dirs: options.dirs,
       writableMounts: options.writableMounts === true,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
     });
   } catch (cause) {
     if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { WASI } from '@wasm-runtime/wasi';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import { checkImports, type InputOption, WASI } from '@wasm-runtime/wasi';
 import {
   BadDirError,
   GuestTrapError,
@@ -30,6 +31,19 @@ export interface RunOptions {
    * the dist's `files/`). Default false: a dist's mounts are read-only whatever its manifest says.
    */
   writableMounts?: boolean;
+  /**
+   * Milliseconds the run may take: the guest runs in a worker thread, stopped at the deadline
+   * (`ERR_RUN_TIMEOUT`, exit status 142). `--timeout`, Wasmtime's `-W timeout`.
+   */
+  timeout?: number;
+  /**
+   * Bytes each memory of the guest may reach (`memory.grow` past it returns -1); a run that then
+   * fails near the limit is `ERR_RUN_MEMORY_LIMIT` (exit status 137). `--max-memory`, Wasmtime's
+   * `-W max-memory-size`.
+   */
+  maxMemory?: number;
+  /** The guest's stdin; default `'inherit'` (this process's). */
+  stdin?: InputOption;
 }
 
 /** Checks that every `--dir` names an existing host directory; throws `BadDirError` otherwise. */
@@ -58,7 +72,23 @@ export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
 export async function run(options: RunOptions): Promise<number> {
   if (options.writableMounts === true)
     throw new UsageError(`--writable-mounts applies to a dist directory, and ${options.module} is a module`);
+  // The limits' code is loaded only for a bounded run: a plain run starts as fast as before.
+  const limits =
+    options.timeout === undefined && options.maxMemory === undefined
+      ? undefined
+      : await import('@wasm-runtime/pipeline/limits');
+  limits?.checkLimits(options);
   await checkDirs(options.dirs);
+  if (limits !== undefined && options.timeout !== undefined) {
+    const { timeout, ...inWorker } = options;
+    const inherit = options.stdin === undefined || options.stdin === 'inherit';
+    return limits.runInWorker(new URL('./run-worker.js', import.meta.url), inWorker, {
+      timeout,
+      what: options.module,
+      // This thread reads stdin for the worker: a worker blocked reading it could not be stopped.
+      stdin: inherit,
+    });
+  }
   const preopens: Record<string, string> = {};
   for (const dir of options.dirs) preopens[dir.guest] = dir.host;
 
@@ -68,32 +98,52 @@ export async function run(options: RunOptions): Promise<number> {
   } catch (cause) {
     throw new ModuleNotFoundError(options.module, { cause });
   }
+  const { maxMemory } = options;
   let module: WebAssembly.Module;
   try {
+    if (limits !== undefined && maxMemory !== undefined) {
+      bytes = limits.limitMemories(bytes, maxMemory, options.module) as Uint8Array<ArrayBuffer>;
+    }
     module = await WebAssembly.compile(bytes);
   } catch (cause) {
+    if (isWasmRuntimeError(cause, 'ERR_RUN_LIMIT')) throw cause;
     throw new InvalidModuleError(options.module, (cause as Error).message, { cause });
   }
+  // V8 would link any function to a misspelled or mistyped WASI import: refuse them by name first.
+  checkImports(bytes, { name: options.module });
   checkCommand(options.module, module);
 
   const wasi = new WASI({
     args: [options.module, ...options.args],
     env: options.env,
     preopens,
-    stdin: 'inherit',
+    stdin: options.stdin ?? 'inherit',
     stdout: 'inherit',
     stderr: 'inherit',
     returnOnExit: true,
   });
   const instance = await WebAssembly.instantiate(module, wasi.imports as WebAssembly.Imports);
+  /** When the guest failed at its memory limit, the error saying so. */
+  const atLimit = (ending: string) =>
+    limits !== undefined && maxMemory !== undefined
+      ? limits.memoryLimitReached(Object.values(instance.exports), maxMemory, options.module, ending)
+      : undefined;
+  let code: number;
   try {
-    return wasi.start(instance);
+    code = wasi.start(instance);
   } catch (cause) {
     if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
-      throw new GuestTrapError(options.module, { cause });
+      throw atLimit('trapped') ?? new GuestTrapError(options.module, { cause });
     }
+    if (isWasmRuntimeError(cause, 'ERR_WASI_EXIT_STATUS'))
+      throw atLimit('exited with an invalid status') ?? cause;
     throw cause;
   }
+  if (code !== 0) {
+    const error = atLimit(`exited with ${code}`);
+    if (error !== undefined) throw error;
+  }
+  return code;
 }
 
 function checkCommand(path: string, module: WebAssembly.Module): void {

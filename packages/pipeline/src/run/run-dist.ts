@@ -1,8 +1,16 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
-import { type InputOption, type OutputOption, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
+import {
+  checkImports,
+  type InputOption,
+  type OutputOption,
+  ProcExit,
+  preview2ModuleNames,
+  WASI,
+} from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
@@ -10,10 +18,12 @@ import type { Recipe } from '../recipe/types.js';
 import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
 import { isObject } from '../validation.js';
+import { runDistInWorker } from './bounded-dist.js';
+import { checkLimits, limitMemories, memoryLimitReached, type RunLimits } from './limits.js';
 import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
 
-/** Options of {@link runDist}. */
-export interface RunDistOptions {
+/** Options of {@link runDist}: what the guest sees, and the limits of the run (see `RunLimits`). */
+export interface RunDistOptions extends RunLimits {
   /** Arguments after the program name (the guest's `argv[0]` is the app's name). */
   args?: string[];
   /** The guest's whole environment. */
@@ -217,10 +227,13 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
     }
     return bytes;
   };
+  const engine = await read(engineFile, true);
+  // Once per load: every WASI import of the engine must be a preview1 function with its type.
+  checkImports(engine, { name: join(dir, engineFile.path) });
   const loaded: LoadedDist = {
     dir,
     manifest,
-    engine: await read(engineFile, true),
+    engine,
     engineFile,
     data: await read(manifest.files.data),
     mountDirs,
@@ -270,6 +283,8 @@ async function loadHook(dir: string, manifest: DistManifest, trust: boolean): Pr
 /** What a loaded dist keeps between runs: its compiled app module and its post-restore hook. */
 interface Prepared {
   data: WebAssembly.Module | Uint8Array;
+  /** The app module with its memories capped, by `maxMemory`. */
+  limited?: Map<number, WebAssembly.Module | Uint8Array>;
   /** Loaded by the first run that needs it. */
   hook?: Promise<Recipe['postRestore']>;
 }
@@ -303,6 +318,25 @@ function preview2Of(engine: Uint8Array): readonly string[] {
   return names;
 }
 
+/** The app module to link: as built, or with its memories capped at `maxMemory` bytes. */
+function appModule(
+  loaded: LoadedDist,
+  reused: Prepared | undefined,
+  maxMemory: number | undefined,
+): WebAssembly.Module | Uint8Array {
+  if (maxMemory === undefined) return reused?.data ?? loaded.data;
+  let data = reused?.limited?.get(maxMemory);
+  if (data === undefined) {
+    const what = `the app module ${join(loaded.dir, loaded.manifest.files.data.path)}`;
+    const bytes = limitMemories(loaded.data, maxMemory, what);
+    if (reused === undefined) return bytes;
+    data = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    reused.limited ??= new Map();
+    reused.limited.set(maxMemory, data);
+  }
+  return data;
+}
+
 /**
  * Runs a built app: links the split pair (the engine compiled once per process and cached by
  * sha256), preopens the dist's run-time mounts and `dirs`, applies the recipe's post-restore step,
@@ -312,8 +346,14 @@ function preview2Of(engine: Uint8Array): readonly string[] {
  * `dist` is a dist directory, read and verified on every call, or what {@link loadDist} returned:
  * a server that starts the same app per request loads it once, and every run then reuses its
  * bytes, its compiled app module and its recipe hook, touching no file.
+ *
+ * `timeout` runs the app in a worker thread that is stopped at the deadline (`RunTimeoutError`;
+ * stdin must then be inherit, ignore, a string or bytes). `maxMemory` caps every memory of the app
+ * (`MemoryLimitError` when a run fails at the cap). No instance outlives its run, so a stopped or
+ * failed run never leaves state for the next.
  */
 export async function runDist(dist: string | LoadedDist, options: RunDistOptions = {}): Promise<number> {
+  checkLimits(options);
   const loaded =
     typeof dist === 'string'
       ? await loadDist(dist, {
@@ -328,6 +368,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
       'writableMounts of a loaded dist is chosen when it is loaded: pass it to loadDist, not runDist',
     );
   }
+  if (options.timeout !== undefined) return runDistInWorker(loaded, options);
   const reused = typeof dist === 'string' ? undefined : prepare(dist);
   const { manifest, dir } = loaded;
   const preopens: Record<string, string | { dir: string; readOnly: boolean }> = {};
@@ -352,9 +393,9 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     stderr: options.stderr ?? 'inherit',
     ...(hostState === null || hostState === undefined ? {} : { state: hostState }),
   });
-  const { instance } = await link(
+  const { instance, appExports } = await link(
     loaded.engine,
-    reused?.data ?? loaded.data,
+    appModule(loaded, reused, options.maxMemory),
     wasi.imports as WebAssembly.Imports,
     {
       // The split manifest names the engine it wrote; another form of it has its own sha256.
@@ -375,6 +416,16 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     hook = await reused.hook;
   }
   const exports = instance.exports;
+  const { maxMemory } = options;
+  /** A failed run's outcome, or the `MemoryLimitError` when its memory had reached the cap. */
+  const limited = <T>(outcome: T, failed: boolean, ending: string): T => {
+    if (failed && maxMemory !== undefined) {
+      const error = memoryLimitReached(Object.values(appExports), maxMemory, `the app in ${dir}`, ending);
+      if (error !== undefined) throw error;
+    }
+    return outcome;
+  };
+  const exited = (code: number): number => (code === 0 ? 0 : limited(code, true, `exited with ${code}`));
   try {
     const call = manifest.postRestore.call;
     if (call !== null || hook?.hook !== undefined || manifest.entry.kind === 'export') {
@@ -390,7 +441,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     if (hook?.hook !== undefined) {
       await hook.hook(instance, { manifest, args: options.args ?? [], env: options.env ?? {} });
     }
-    if (manifest.entry.kind === 'command') return wasi.start(instance);
+    if (manifest.entry.kind === 'command') return exited(wasi.start(instance));
     const entry = exports[manifest.entry.export];
     if (typeof entry !== 'function')
       throw new DistError(dir, `its entry export "${manifest.entry.export}" is missing`);
@@ -402,11 +453,13 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
           dir,
           `its entry export "${manifest.entry.export}" returned no address of an exit code`,
         );
-      return new DataView(memory.buffer).getInt32(result >>> 0, true);
+      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
     }
-    return typeof result === 'number' ? result : 0;
+    return exited(typeof result === 'number' ? result : 0);
   } catch (error) {
-    if (error instanceof ProcExit) return error.exitCode;
-    throw error;
+    if (error instanceof ProcExit) return exited(error.exitCode);
+    const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+    const badExit = isWasmRuntimeError(error, 'ERR_WASI_EXIT_STATUS');
+    throw limited(error, trapped || badExit, trapped ? 'trapped' : 'exited with an invalid status');
   }
 }

@@ -7,77 +7,30 @@ import { type DirEntry, FileHandle, FileSystem, type OpenFlags, type Stat } from
 const C = nodeFs.constants;
 const WINDOWS = process.platform === 'win32';
 
-/** Map a Node.js `fs` error to a WASI errno (EIO for anything unexpected). */
+/**
+ * Node error codes that are spelled differently from the WASI errno names (`E` + name), or that
+ * WASI folds into another errno.
+ */
+const NODE_ALIASES: Readonly<Record<string, number>> = {
+  E2BIG: Errno.TOOBIG,
+  EWOULDBLOCK: Errno.AGAIN,
+  EOPNOTSUPP: Errno.NOTSUP,
+  EDEADLOCK: Errno.DEADLK,
+};
+
+// Every WASI errno by its POSIX name: `ENOSPC` → NOSPC, `EDQUOT` → DQUOT, ... so no host error that
+// WASI can name falls through to EIO. NOTCAPABLE has no host counterpart.
+const FROM_NODE = new Map<string, number>(
+  Object.entries(Errno)
+    .filter(([name]) => name !== 'SUCCESS' && name !== 'TOOBIG' && name !== 'NOTCAPABLE')
+    .map(([name, value]): [string, number] => [`E${name}`, value]),
+);
+for (const [code, value] of Object.entries(NODE_ALIASES)) FROM_NODE.set(code, value);
+
+/** The WASI errno for a Node.js system error (by its `code`); EIO for anything WASI cannot name. */
 export function errnoFromNode(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'E2BIG':
-      return Errno.TOOBIG;
-    case 'EACCES':
-      return Errno.ACCES;
-    case 'EAGAIN':
-    case 'EWOULDBLOCK':
-      return Errno.AGAIN;
-    case 'EBADF':
-      return Errno.BADF;
-    case 'EBUSY':
-      return Errno.BUSY;
-    case 'EEXIST':
-      return Errno.EXIST;
-    case 'EFBIG':
-      return Errno.FBIG;
-    case 'EINTR':
-      return Errno.INTR;
-    case 'EINVAL':
-      return Errno.INVAL;
-    case 'EIO':
-      return Errno.IO;
-    case 'EISDIR':
-      return Errno.ISDIR;
-    case 'ELOOP':
-      return Errno.LOOP;
-    case 'EMFILE':
-      return Errno.MFILE;
-    case 'EMLINK':
-      return Errno.MLINK;
-    case 'ENAMETOOLONG':
-      return Errno.NAMETOOLONG;
-    case 'ENFILE':
-      return Errno.NFILE;
-    case 'ENOENT':
-      return Errno.NOENT;
-    case 'ENOMEM':
-      return Errno.NOMEM;
-    case 'ENOSPC':
-      return Errno.NOSPC;
-    case 'ENOSYS':
-      return Errno.NOSYS;
-    case 'ENOTDIR':
-      return Errno.NOTDIR;
-    case 'ENOTEMPTY':
-      return Errno.NOTEMPTY;
-    case 'ENOTSUP':
-    case 'EOPNOTSUPP':
-      return Errno.NOTSUP;
-    case 'ENXIO':
-      return Errno.NXIO;
-    case 'EPERM':
-      return Errno.PERM;
-    case 'EPIPE':
-      return Errno.PIPE;
-    case 'EROFS':
-      return Errno.ROFS;
-    case 'ESPIPE':
-      return Errno.SPIPE;
-    case 'ETXTBSY':
-      return Errno.TXTBSY;
-    case 'EXDEV':
-      return Errno.XDEV;
-    case 'EDQUOT':
-      return Errno.DQUOT;
-    default:
-      return Errno.IO;
-  }
+  return (typeof code === 'string' ? FROM_NODE.get(code) : undefined) ?? Errno.IO;
 }
 
 function filetypeOf(stat: nodeFs.Stats | nodeFs.BigIntStats | nodeFs.Dirent): number {

@@ -1,0 +1,58 @@
+// What bounding a run costs: `run` (the CLI's API, in this process) of a small WASI command with no
+// limit, with maxMemory (its memory type rewritten before compiling), and with a timeout (a worker
+// thread per run, terminated at the deadline). Interleaved rounds, medians; the unbounded run is the
+// path every run without limits takes, unchanged by the limits' code (loaded only when asked for).
+//
+//   node bench/run.mjs run-limits        (npm run bench -- run-limits from the root)
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '@wasm-runtime/cli';
+import wabtInit from 'wabt';
+
+const ROUNDS = Number(process.env.LIMITS_BENCH_ROUNDS ?? 30);
+
+// Touches a few pages and reads its arguments: a command that does a little real work.
+const WAT = `(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (memory (export "memory") 4)
+  (func (export "_start") (local $i i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (loop $l
+      (i32.store (local.get $i) (local.get $i))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4096))) (i32.const 262144))))))`;
+
+const wabt = await wabtInit();
+const dir = mkdtempSync(join(tmpdir(), 'limits-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const module = join(dir, 'small.wasm');
+writeFileSync(module, new Uint8Array(wabt.parseWat('small.wat', WAT).toBinary({}).buffer));
+
+const base = { module, args: [], env: {}, dirs: [] };
+const cases = [
+  ['no limit (in this thread)', base],
+  ['maxMemory 16 MiB (in this thread)', { ...base, maxMemory: 16 * 2 ** 20 }],
+  ['timeout 10 s (worker thread)', { ...base, timeout: 10_000 }],
+  ['timeout + maxMemory (worker thread)', { ...base, timeout: 10_000, maxMemory: 16 * 2 ** 20 }],
+];
+const samples = cases.map(() => []);
+for (const [, options] of cases) if ((await run(options)) !== 0) throw new Error('the guest failed');
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < cases.length; i++) {
+    const t0 = performance.now();
+    await run(cases[i][1]);
+    samples[i].push(performance.now() - t0);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(
+  `${ROUNDS} interleaved rounds, medians, ms per run (compile + instantiate + run); Node ${process.version}`,
+);
+console.log('| run | ms | vs no limit |');
+console.log('| --- | --- | --- |');
+const plain = median(samples[0]);
+cases.forEach(([name], i) => {
+  const m = median(samples[i]);
+  console.log(`| ${name} | ${m.toFixed(2)} | ${(m / plain).toFixed(2)}x |`);
+});

@@ -1,0 +1,75 @@
+import { defaultEngineCache } from '@wasm-runtime/split';
+import type { InputOption, OutputOption } from '@wasm-runtime/wasi';
+import type { DistJob } from './dist-worker.js';
+import { type Forwarded, RunLimitError, runInWorker } from './limits.js';
+import type { LoadedDist, RunDistOptions } from './run-dist.js';
+
+/** Output a worker can write itself (the process's descriptors, or nothing). */
+const IN_WORKER: readonly unknown[] = ['inherit', 'ignore', 'buffer', undefined];
+
+/** A function delivering forwarded chunks to `option` (a callback or a stream). */
+function deliver(option: OutputOption): (chunk: Uint8Array) => void {
+  if (typeof option === 'function') return option;
+  if (typeof option === 'object' && 'getWriter' in option) {
+    const writer = option.getWriter();
+    return (chunk) => void writer.write(chunk);
+  }
+  return (chunk) => void (option as { write(chunk: Uint8Array): unknown }).write(chunk);
+}
+
+function stdinForWorker(stdin: InputOption | undefined): InputOption | undefined {
+  // 'inherit' and 'ignore' are strings too.
+  if (stdin === undefined || typeof stdin === 'string' || stdin instanceof Uint8Array) return stdin;
+  throw new RunLimitError(
+    'with a timeout the guest runs in a worker thread, which cannot call a stdin callback or read a stream synchronously: pass stdin as inherit, ignore, a string or bytes (read a stream first with readAll)',
+  );
+}
+
+/**
+ * `runDist` with a timeout: the same run in a worker thread, terminated at the deadline. The
+ * engine is compiled here (once per process, through the engine cache) and handed to the worker
+ * compiled; output to callbacks or streams is forwarded to this thread chunk by chunk.
+ */
+export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions): Promise<number> {
+  const timeout = options.timeout!;
+  const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
+  const engine =
+    cache === null
+      ? await WebAssembly.compile(dist.engine as Uint8Array<ArrayBuffer>)
+      : await cache.compile(dist.engine);
+  const forward: Forwarded = {};
+  const { stdout, stderr } = options;
+  if (!IN_WORKER.includes(stdout)) forward.stdout = deliver(stdout!);
+  if (!IN_WORKER.includes(stderr)) forward.stderr = deliver(stderr!);
+  const stdin = stdinForWorker(options.stdin);
+  const inherit = stdin === undefined || stdin === 'inherit';
+  const job: DistJob = {
+    dist: {
+      dir: dist.dir,
+      manifest: dist.manifest,
+      engine: dist.engine,
+      engineFile: dist.engineFile,
+      data: dist.data,
+      mountDirs: dist.mountDirs,
+      writableMounts: dist.writableMounts,
+    },
+    engine,
+    options: {
+      ...(options.args === undefined ? {} : { args: options.args }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.dirs === undefined ? {} : { dirs: options.dirs }),
+      ...(inherit ? {} : { stdin }),
+      ...(forward.stdout === undefined && stdout !== undefined ? { stdout } : {}),
+      ...(forward.stderr === undefined && stderr !== undefined ? { stderr } : {}),
+      ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
+      ...(options.trustDistRecipe === true ? { trustDistRecipe: true } : {}),
+    },
+    forward: { stdout: forward.stdout !== undefined, stderr: forward.stderr !== undefined },
+  };
+  return runInWorker(new URL('./dist-worker.js', import.meta.url), job, {
+    timeout,
+    what: `the app in ${dist.dir}`,
+    forward,
+    stdin: inherit,
+  });
+}
