@@ -8,7 +8,8 @@ const decoder = new TextDecoder();
 /**
  * The guest's memory and allocator as canonical-ABI lowering needs them: bounds-checked loads and
  * stores, and results allocated with the guest's own `cabi_realloc`. Views are refreshed whenever
- * the memory grew (its old buffer then reads as detached).
+ * the memory grew (its old buffer then reads as detached). Pointers arrive as signed i32s: each
+ * is read as unsigned.
  */
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
@@ -44,28 +45,36 @@ export class GuestMemory {
   }
 
   u8At(fn: string, ptr: number, value: number): void {
+    ptr >>>= 0;
     this.check(fn, ptr, 1);
     this.u8[ptr] = value;
   }
   u32At(fn: string, ptr: number, value: number): void {
+    ptr >>>= 0;
     this.check(fn, ptr, 4);
     this.dv.setUint32(ptr, value, true);
   }
   u64At(fn: string, ptr: number, value: bigint): void {
+    ptr >>>= 0;
     this.check(fn, ptr, 8);
     this.dv.setBigUint64(ptr, BigInt.asUintN(64, value), true);
   }
   readU32(fn: string, ptr: number): number {
+    ptr >>>= 0;
     this.check(fn, ptr, 4);
     return this.dv.getUint32(ptr, true);
   }
   /** A copy of `len` bytes at `ptr`. */
   bytes(fn: string, ptr: number, len: number): Uint8Array {
+    ptr >>>= 0;
+    len >>>= 0;
     this.check(fn, ptr, len);
     return this.u8.slice(ptr, ptr + len);
   }
   /** A view of `len` bytes at `ptr`, valid until the guest runs again. */
   view(fn: string, ptr: number, len: number): Uint8Array {
+    ptr >>>= 0;
+    len >>>= 0;
     this.check(fn, ptr, len);
     return this.u8.subarray(ptr, ptr + len);
   }
