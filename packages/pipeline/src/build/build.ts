@@ -326,12 +326,18 @@ export async function build(
   const mounts = await stage('stage', async () => {
     const staged: StagedMount[] = [];
     for (const mount of recipe.stage?.mounts ?? DEFAULT_MOUNTS) {
-      staged.push(await stageMount(resolved.root, mount, resolved.include, resolved.exclude));
+      staged.push(
+        mount.root === 'runtime'
+          ? await stageMount(dirname(runtime.path), mount, ['**'], [])
+          : await stageMount(resolved.root, mount, resolved.include, resolved.exclude),
+      );
     }
     return staged;
   });
 
-  const first = mounts[0]!;
+  // The entry lives in the first mount of the app's own files.
+  const specs = recipe.stage?.mounts ?? DEFAULT_MOUNTS;
+  const first = mounts.find((_, i) => specs[i]?.root !== 'runtime') ?? mounts[0]!;
   const context: RecipeContext = {
     name,
     entry: resolved.entry,
