@@ -270,7 +270,8 @@ export async function emitDir(
  */
 function userPaths(mounts: readonly StagedMount[], baseDir: string): (text: string) => string {
   const rules = [...mounts]
-    .filter((m) => m.guest.replace(/\/$/, '') !== '') // a mount at / would rewrite every path
+    // A mount at / would rewrite every path; the runtime's own files are not the user's.
+    .filter((m) => m.guest.replace(/\/$/, '') !== '' && m.root === 'app')
     .sort((a, b) => b.guest.length - a.guest.length)
     .map((m) => {
       const guest = m.guest.replace(/\/$/, '');
@@ -336,8 +337,7 @@ export async function build(
   });
 
   // The entry lives in the first mount of the app's own files.
-  const specs = recipe.stage?.mounts ?? DEFAULT_MOUNTS;
-  const first = mounts.find((_, i) => specs[i]?.root !== 'runtime') ?? mounts[0]!;
+  const first = mounts.find((m) => m.root === 'app') ?? mounts[0]!;
   const context: RecipeContext = {
     name,
     entry: resolved.entry,
