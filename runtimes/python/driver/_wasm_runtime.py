@@ -1,13 +1,13 @@
 """The Python half of the wasm-runtime driver (driver.c calls these functions).
 
 It is staged in the standard library archive, so it is imported at init like any module and
-lives in every snapshot. Its job: import the app's entry module at init, with code objects
-named by the app's own relative paths, and at each start make the restored interpreter the
-run's (arguments, environment, a fresh `random` seed), then call `main()`.
+lives in every snapshot. Its job: import the app's entry module at init, and at each start make
+the restored interpreter the run's (arguments, environment, a fresh `random` seed), then call
+`main()`, printing an uncaught exception's traceback with the app's files named as the user
+knows them (`pkg/mod.py`, relative to the app root, instead of the guest's `/app/pkg/mod.py`).
 """
 
 import sys
-from importlib.machinery import FileFinder, SourceFileLoader
 
 _root = None
 _app = None
@@ -19,22 +19,9 @@ def _display_name(path):
     return path[len(prefix):] if path.startswith(prefix) else path
 
 
-class _AppLoader(SourceFileLoader):
-    """A source loader whose code objects carry the app-relative file name.
-
-    `__file__` stays the guest path (reading a file beside the module works), but tracebacks
-    and warnings name `pkg/mod.py`, the user's own path; linecache finds the source again
-    through sys.path, which holds the app root.
-    """
-
-    def source_to_code(self, data, path, *, _optimize=-1):
-        return compile(data, _display_name(path), "exec", dont_inherit=True, optimize=_optimize)
-
-
-def _app_path_hook(path):
-    if path == _root or path.startswith(_root + "/"):
-        return FileFinder(path, (_AppLoader, [".py"]))
-    raise ImportError("not under the app root")
+def _user_paths(text):
+    """Rewrites the app's guest paths (`/app/pkg/mod.py`) in a printed traceback into the user's."""
+    return text.replace(f'File "{_root}/', 'File "')
 
 
 def _module_name(entry):
@@ -54,23 +41,33 @@ def _module_name(entry):
     return ".".join(parts)
 
 
-def init(root, entry):
-    """Imports the entry module (its top level runs now) and returns it. Called once, at init."""
+def init(root, entry, reactor):
+    """Imports the entry module (its top level runs now). Called once, at init.
+
+    Returns True, or False after printing why not (a traceback in the app's own paths, or the
+    missing main()): the build then fails with that text.
+    """
     global _root, _app
     _root = root.rstrip("/") or "/"
-    sys.path_hooks.insert(0, _app_path_hook)
-    sys.path_importer_cache.clear()
-    import importlib
-
-    _app = importlib.import_module(_module_name(entry))
-    if not callable(getattr(_app, "main", None)):
+    try:
+        name = _module_name(entry)
+        # The import statement's machinery, which leaves importlib's own frames out of tracebacks.
+        __import__(name)
+        _app = sys.modules[name]
+    except BaseException:
+        _print_exception(1, rewrite=False)
+        return False
+    if not reactor and not callable(getattr(_app, "main", None)):
+        # A script-style entry did all its work now, at build time, and could never start.
         print(
-            f"wasm-runtime/python: warning: {_display_name(entry)} has no main(): its top level "
-            "ran once, now, at build time, and a start will fail with \"no main()\". Define "
-            "def main(): ... in it (not needed if the app is only called through the reactor API).",
+            f"wasm-runtime/python: {_display_name(entry)} has no main(): its top level ran once, "
+            "now, at build time, and a start would have nothing to run. Define def main(): ... in "
+            "it; for an app only called through the reactor API, set \"options\": "
+            "{ \"reactor\": true } in wasm-runtime.config.json",
             file=sys.stderr,
         )
-    return _app
+        return False
+    return True
 
 
 def restore(argv, environ):
@@ -114,6 +111,24 @@ def _flush():
             pass
 
 
+def _print_exception(skip, rewrite=True):
+    """Prints the exception being handled as Python would, minus `skip` frames of this driver,
+    in the user's paths (at build time the pipeline rewrites them itself)."""
+    _flush()
+    kind, value, tb = sys.exc_info()
+    for _ in range(skip):
+        if tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+    if sys.excepthook is not sys.__excepthook__:
+        sys.excepthook(kind, value, tb)
+        return
+    import traceback
+
+    text = "".join(traceback.format_exception(kind, value, tb))
+    sys.stderr.write(_user_paths(text) if rewrite else text)
+    _flush()
+
+
 def _finish(code):
     import atexit
 
@@ -136,8 +151,7 @@ def run():
     except SystemExit as exit:
         code = _exit_code(exit.code)
     except BaseException:
-        _flush()
-        sys.excepthook(*sys.exc_info())
+        _print_exception(1)
         code = 1
     return _finish(code)
 
@@ -165,6 +179,7 @@ def call(name, arg):
     except BaseException:
         import traceback
 
-        return 1, traceback.format_exc().encode()
+        kind, value, tb = sys.exc_info()
+        return 1, _user_paths("".join(traceback.format_exception(kind, value, tb.tb_next))).encode()
     finally:
         _flush()

@@ -17,7 +17,9 @@
  * Environment read at init: WASM_RUNTIME_PY_HOME (sys.prefix, default /usr/local),
  * WASM_RUNTIME_PY_PATH (sys.path, `:`-separated), WASM_RUNTIME_PY_ROOT (the app root, default
  * /app), WASM_RUNTIME_PY_ENTRY (default $ROOT/main.py), WASM_RUNTIME_PY_HASH_SEED (the str/bytes
- * hash secret's seed, 0 to 4294967295; unset: drawn from random_get).
+ * hash secret's seed, 0 to 4294967295; unset: drawn from random_get), WASM_RUNTIME_PY_REACTOR
+ * (1: the entry module may lack main(), the app being called only through wasm_runtime_call),
+ * WASM_RUNTIME_PY_REPORT (1: say on stderr that the hash secret is in the snapshot, for the build).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -136,11 +138,16 @@ static void initialize(void) {
   char fallback_entry[512];
   snprintf(fallback_entry, sizeof fallback_entry, "%s/main.py", root);
   const char *entry = env_or("WASM_RUNTIME_PY_ENTRY", fallback_entry);
-  PyObject *app = PyObject_CallMethod(helper, "init", "ss", root, entry);
-  if (app == NULL) init_failed_with_exception("the entry module raised an exception");
-  Py_DECREF(app);
+  const char *reactor = getenv("WASM_RUNTIME_PY_REACTOR");
+  PyObject *ok = PyObject_CallMethod(helper, "init", "ssi", root, entry, reactor != NULL && strcmp(reactor, "1") == 0);
+  if (ok == NULL) init_failed_with_exception("the driver's init raised an exception");
+  int imported = PyObject_IsTrue(ok);
+  Py_DECREF(ok);
+  if (!imported) python_app_init_failed("the entry module failed (above)", NULL);
 
-  if (seed != NULL && seed[0] != '\0') {
+  /* For the build report only (a cold run of the plain module prints nothing of its own). */
+  const char *report = getenv("WASM_RUNTIME_PY_REPORT");
+  if (seed != NULL && seed[0] != '\0' && report != NULL && strcmp(report, "1") == 0) {
     fprintf(stderr,
             "wasm-runtime/python: note: the str/bytes hash secret (seed %s) is in the snapshot: every "
             "instance of this build shares it (set options.hashSeed in the config to choose it)\n",

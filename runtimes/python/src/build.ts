@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,8 +81,7 @@ const DRIVER_CFLAGS = [
   '--target=wasm32-wasi',
   '--sysroot=@SYSROOT@',
   '-O2',
-  '-I@PYTHON@/Include',
-  '-I@BUILD@',
+  '-I@BUILD@/include',
   ...PREFIX_MAP,
   '-ffile-prefix-map=@DRIVER@=/wasm-runtime/driver',
 ];
@@ -96,10 +95,10 @@ const LDFLAGS = [
   '-Wl,--strip-debug',
 ];
 const LIBS = [
-  '@BUILD@/libpython3.11.a',
-  '@BUILD@/Modules/_decimal/libmpdec/libmpdec.a',
-  '@BUILD@/Modules/expat/libexpat.a',
-  '@WORK@/zlib/libz.a',
+  '@BUILD@/lib/libpython3.11.a',
+  '@BUILD@/lib/libmpdec.a',
+  '@BUILD@/lib/libexpat.a',
+  '@BUILD@/lib/libz.a',
   '-lwasi-emulated-signal',
   '-lwasi-emulated-getpid',
   '-lwasi-emulated-process-clocks',
@@ -108,6 +107,7 @@ const LIBS = [
 /** CPython's own cross-build recipe (Tools/wasm), with zlib from the build above. */
 const CONFIGURE_ARGS = ['-C', '--host=wasm32-unknown-wasi', '--with-build-python=@BUILD_PYTHON@'];
 const RECIPE_VERSION = 'wasm-runtime-python/1';
+const LIBPYTHON_VERSION = 'wasm-runtime-libpython/2';
 
 interface Paths {
   work: string;
@@ -184,11 +184,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return out.sort();
 }
 
-/** Everything the build's bytes depend on besides the two source tarballs, as one JSON-able value. */
-async function buildInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
-  const driver: Record<string, string> = {};
-  for (const f of await listFiles(PYTHON_DRIVER_DIR)) driver[f] = await fileSha(join(PYTHON_DRIVER_DIR, f));
-  driver['preopens.c (@wasm-runtime/lua)'] = await fileSha(preopensSource());
+async function toolchainInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
   const clangVersion = await tool(clang, ['--version'], 'identify the C compiler');
   const builtins = (
     await tool(clang, ['--target=wasm32-wasi', '-print-libgcc-file-name'], 'locate compiler-rt')
@@ -205,14 +201,6 @@ async function buildInputs(clang: string, buildPython: string): Promise<Record<s
     'identify the build python',
   );
   return {
-    recipe: RECIPE_VERSION,
-    driver,
-    zlibCflags: ZLIB_CFLAGS,
-    driverCflags: DRIVER_CFLAGS,
-    ldflags: LDFLAGS,
-    libs: LIBS,
-    configure: CONFIGURE_ARGS,
-    stdlibExcludes: STDLIB_EXCLUDES,
     clang: clangVersion.trim(),
     wasmLd: (await tool(wasmLd, ['--version'], 'identify wasm-ld')).trim(),
     sysroot: libs,
@@ -220,20 +208,31 @@ async function buildInputs(clang: string, buildPython: string): Promise<Record<s
   };
 }
 
-/** Options of {@link compilePython}. */
-export interface CompilePythonOptions {
-  /** The verified CPython source tarball. */
-  python: string;
-  /** The verified zlib source tarball. */
-  zlib: string;
-  /** The build directory: `python.wasm`, {@link STDLIB_ZIP} and {@link STDLIB_TREE} are written here. */
-  outDir: string;
-  /** Parallel jobs of make and of the zlib compile; default the number of CPUs. */
-  jobs?: number;
-  /** The C compiler; default `clang`. */
-  clang?: string;
-  /** The build python (same minor version as the source); default `/usr/bin/python3.11`. */
-  buildPython?: string;
+/** What the interpreter's parts depend on besides the two source tarballs (no driver file). */
+async function libpythonInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
+  return {
+    recipe: LIBPYTHON_VERSION,
+    zlibCflags: ZLIB_CFLAGS,
+    prefixMap: PREFIX_MAP,
+    configure: CONFIGURE_ARGS,
+    ...(await toolchainInputs(clang, buildPython)),
+  };
+}
+
+/** Everything the runtime's bytes depend on besides the two source tarballs, as one JSON-able value. */
+async function buildInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
+  const driver: Record<string, string> = {};
+  for (const f of await listFiles(PYTHON_DRIVER_DIR)) driver[f] = await fileSha(join(PYTHON_DRIVER_DIR, f));
+  driver['preopens.c (@wasm-runtime/lua)'] = await fileSha(preopensSource());
+  return {
+    recipe: RECIPE_VERSION,
+    driver,
+    driverCflags: DRIVER_CFLAGS,
+    ldflags: LDFLAGS,
+    libs: LIBS,
+    stdlibExcludes: STDLIB_EXCLUDES,
+    libpython: await libpythonInputs(clang, buildPython),
+  };
 }
 
 async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -247,14 +246,42 @@ async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
 }
 
+async function makeSysroot(work: string): Promise<string> {
+  const sysroot = join(work, 'sysroot');
+  await mkdir(join(sysroot, 'include'), { recursive: true });
+  await mkdir(join(sysroot, 'lib'), { recursive: true });
+  await symlink(SYSROOT_INCLUDE, join(sysroot, 'include', 'wasm32-wasi'));
+  await symlink(SYSROOT_LIB, join(sysroot, 'lib', 'wasm32-wasi'));
+  return sysroot;
+}
+
+/** Options of {@link compileLibpython}. */
+export interface CompileLibpythonOptions {
+  /** The verified CPython source tarball. */
+  python: string;
+  /** The verified zlib source tarball. */
+  zlib: string;
+  /**
+   * Where to write the interpreter's parts: `lib/` (libpython3.11.a, libmpdec.a, libexpat.a,
+   * libz.a), `include/` (CPython's headers and pyconfig.h), `Lib/` (the standard library's
+   * sources, tests included), `platlib/` (the generated sysconfig data).
+   */
+  outDir: string;
+  /** Parallel jobs of make and of the zlib compile; default the number of CPUs. */
+  jobs?: number;
+  /** The C compiler; default `clang`. */
+  clang?: string;
+  /** The build python (same minor version as the source); default `/usr/bin/python3.11`. */
+  buildPython?: string;
+}
+
 /**
  * Builds zlib and CPython 3.11 for wasm32-wasi with CPython's own cross-build recipe (configure
- * with `Tools/wasm/config.site-wasm32-wasi`, make), links `libpython` with the wasm-runtime driver
- * into `python.wasm`, and packs the standard library (plus the driver's Python half) as .pyc,
- * with no caching (see {@link buildPython} for the cached build). About 2 minutes on an idle
- * 2-core machine, mostly configure's probes.
+ * with `Tools/wasm/config.site-wasm32-wasi`, make), with no caching. The slow half of the runtime
+ * build (about 2 minutes on an idle 2-core machine, mostly configure's probes): it does not depend
+ * on the driver, so the recipe caches it apart and a driver change only relinks.
  */
-export async function compilePython(options: CompilePythonOptions): Promise<void> {
+export async function compileLibpython(options: CompileLibpythonOptions): Promise<void> {
   const clang = options.clang ?? 'clang';
   const jobs = options.jobs ?? availableParallelism();
   const work = await mkdtemp(join(tmpdir(), 'wasm-runtime-python-'));
@@ -265,15 +292,11 @@ export async function compilePython(options: CompilePythonOptions): Promise<void
       python,
       build: join(python, 'builddir', 'wasi'),
       driver: PYTHON_DRIVER_DIR.replace(/\/$/, ''),
-      sysroot: join(work, 'sysroot'),
+      sysroot: await makeSysroot(work),
       buildPython: options.buildPython ?? '/usr/bin/python3.11',
     };
     await tool('tar', ['-xzf', options.python, '-C', work], 'unpack the CPython source');
     await tool('tar', ['-xjf', options.zlib, '-C', work], 'unpack the zlib source');
-    await mkdir(join(paths.sysroot, 'include'), { recursive: true });
-    await mkdir(join(paths.sysroot, 'lib'), { recursive: true });
-    await symlink(SYSROOT_INCLUDE, join(paths.sysroot, 'include', 'wasm32-wasi'));
-    await symlink(SYSROOT_LIB, join(paths.sysroot, 'lib', 'wasm32-wasi'));
 
     // zlib: its library objects, archived with the headers beside them.
     const zlibDir = join(work, 'zlib');
@@ -299,18 +322,19 @@ export async function compilePython(options: CompilePythonOptions): Promise<void
     const info = await readFile(buildInfo, 'utf8');
     await writeFile(
       buildInfo,
-      info.replaceAll('__DATE__', '"Feb  8 2023"').replaceAll('__TIME__', '"00:00:00"'),
+      info
+        .replace('#define DATE __DATE__', '#define DATE "Feb  8 2023"')
+        .replace('#define TIME __TIME__', '#define TIME "00:00:00"'),
     );
 
     await mkdir(paths.build, { recursive: true });
-    const cc = `clang --target=wasm32-wasi --sysroot=${paths.sysroot}`;
+    const cc = `${clang} --target=wasm32-wasi --sysroot=${paths.sysroot}`;
     const guess = (await tool(join(python, 'config.guess'), [], 'guess the build machine')).trim();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
       ...(process.env['TMPDIR'] === undefined ? {} : { TMPDIR: process.env['TMPDIR'] }),
       LANG: 'C.UTF-8',
-      SOURCE_DATE_EPOCH: '1675814400',
       CONFIG_SITE: join(python, 'Tools', 'wasm', 'config.site-wasm32-wasi'),
       CC: cc,
       CPP: `${cc} -E`,
@@ -333,12 +357,64 @@ export async function compilePython(options: CompilePythonOptions): Promise<void
     );
     await tool('make', [`-j${jobs}`], 'build CPython (make)', { cwd: paths.build, env });
 
-    const objDir = join(work, 'driver-obj');
-    await mkdir(objDir);
+    const out = options.outDir;
+    await mkdir(join(out, 'lib'), { recursive: true });
+    for (const [from, name] of [
+      [join(paths.build, 'libpython3.11.a'), 'libpython3.11.a'],
+      [join(paths.build, 'Modules', '_decimal', 'libmpdec', 'libmpdec.a'), 'libmpdec.a'],
+      [join(paths.build, 'Modules', 'expat', 'libexpat.a'), 'libexpat.a'],
+      [join(zlibDir, 'libz.a'), 'libz.a'],
+    ] as const) {
+      await copyFile(from, join(out, 'lib', name));
+    }
+    await cp(join(python, 'Include'), join(out, 'include'), { recursive: true });
+    await copyFile(join(paths.build, 'pyconfig.h'), join(out, 'include', 'pyconfig.h'));
+    await cp(join(python, 'Lib'), join(out, 'Lib'), { recursive: true });
+    // The generated sysconfig data names the temporary build directory: name a fixed one.
+    const platlib = join(paths.build, (await readFile(join(paths.build, 'pybuilddir.txt'), 'utf8')).trim());
+    await mkdir(join(out, 'platlib'));
+    for (const f of await readdir(platlib)) {
+      if (!f.endsWith('.py')) continue;
+      const text = await readFile(join(platlib, f), 'utf8');
+      await writeFile(join(out, 'platlib', f), text.replaceAll(work, '/wasm-runtime/build'));
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Options of {@link linkPython}. */
+export interface LinkPythonOptions {
+  /** What {@link compileLibpython} wrote. */
+  libpython: string;
+  /** Where `python.wasm`, {@link STDLIB_ZIP} and {@link STDLIB_TREE} are written. */
+  outDir: string;
+  /** The C compiler; default `clang`. */
+  clang?: string;
+  /** The build python; default `/usr/bin/python3.11`. */
+  buildPython?: string;
+}
+
+/**
+ * Links libpython with the wasm-runtime driver into `python.wasm` and packs the standard library
+ * (plus the driver's Python half) as .pyc, as a stored zip and as a tree. Seconds, not minutes.
+ */
+export async function linkPython(options: LinkPythonOptions): Promise<void> {
+  const clang = options.clang ?? 'clang';
+  const work = await mkdtemp(join(tmpdir(), 'wasm-runtime-python-link-'));
+  try {
+    const paths: Paths = {
+      work,
+      python: options.libpython,
+      build: options.libpython,
+      driver: PYTHON_DRIVER_DIR.replace(/\/$/, ''),
+      sysroot: await makeSysroot(work),
+      buildPython: options.buildPython ?? '/usr/bin/python3.11',
+    };
     const driverFlags = expand(DRIVER_CFLAGS, paths);
     const units = [
-      { src: join(paths.driver, 'driver.c'), obj: join(objDir, 'driver.o') },
-      { src: preopensSource(), obj: join(objDir, 'preopens.o') },
+      { src: join(paths.driver, 'driver.c'), obj: join(work, 'driver.o') },
+      { src: preopensSource(), obj: join(work, 'preopens.o') },
     ];
     for (const u of units) await tool(clang, [...driverFlags, '-c', u.src, '-o', u.obj], `compile ${u.src}`);
     await tool(
@@ -353,53 +429,45 @@ export async function compilePython(options: CompilePythonOptions): Promise<void
       'link python.wasm',
     );
 
-    // The generated sysconfig data names the temporary build directory: name a fixed one.
-    const platlib = join(paths.build, (await readFile(join(paths.build, 'pybuilddir.txt'), 'utf8')).trim());
-    for (const f of await readdir(platlib)) {
-      if (!f.endsWith('.py')) continue;
-      const text = await readFile(join(platlib, f), 'utf8');
-      await writeFile(join(platlib, f), text.replaceAll(work, '/wasm-runtime/build'));
-    }
-    const dirs = [join(python, 'Lib'), platlib, paths.driver];
+    const dirs = [join(options.libpython, 'Lib'), join(options.libpython, 'platlib'), paths.driver];
     const pack = join(paths.driver, 'pack_stdlib.py');
     await mkdir(join(options.outDir, dirname(STDLIB_ZIP)), { recursive: true });
-    await tool(
-      paths.buildPython,
-      [
-        pack,
-        join(options.outDir, STDLIB_ZIP),
-        'zip',
-        `${PYTHON_HOME}/${STDLIB_ZIP}`,
-        ...dirs,
-        '--exclude',
-        ...STDLIB_EXCLUDES,
-      ],
-      'pack the standard library (zip)',
-    );
-    await tool(
-      paths.buildPython,
-      [
-        pack,
-        join(options.outDir, STDLIB_TREE),
-        'tree',
-        `${PYTHON_HOME}/lib/python3.11`,
-        ...dirs,
-        '--exclude',
-        ...STDLIB_EXCLUDES,
-      ],
-      'pack the standard library (tree)',
-    );
+    for (const [form, out, prefix] of [
+      ['zip', STDLIB_ZIP, `${PYTHON_HOME}/${STDLIB_ZIP}`],
+      ['tree', STDLIB_TREE, `${PYTHON_HOME}/lib/python3.11`],
+    ] as const) {
+      await tool(
+        paths.buildPython,
+        [pack, join(options.outDir, out), form, prefix, ...dirs, '--exclude', ...STDLIB_EXCLUDES],
+        `pack the standard library (${form})`,
+      );
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
+/** Options of the key functions: the toolchain the build uses. */
+export interface PythonToolchainOptions {
+  clang?: string;
+  buildPython?: string;
+}
+
 /**
- * Everything the bytes of the build depend on besides the source tarballs: the driver files'
- * sha256, the flags, the toolchain's versions and libraries, the build python. Stable JSON, for
- * cache keys.
+ * What the interpreter's parts ({@link compileLibpython}) depend on besides the source tarballs:
+ * flags, toolchain versions and libraries, the build python. Stable JSON, for cache keys.
  */
-export async function pythonBuildKey(options: { clang?: string; buildPython?: string } = {}): Promise<string> {
+export async function libpythonBuildKey(options: PythonToolchainOptions = {}): Promise<string> {
+  return JSON.stringify(
+    await libpythonInputs(options.clang ?? 'clang', options.buildPython ?? '/usr/bin/python3.11'),
+  );
+}
+
+/**
+ * Everything the bytes of the runtime (`python.wasm` and the packed library) depend on besides the
+ * source tarballs: {@link libpythonBuildKey} plus the driver files' sha256 and the link flags.
+ */
+export async function pythonBuildKey(options: PythonToolchainOptions = {}): Promise<string> {
   return JSON.stringify(
     await buildInputs(options.clang ?? 'clang', options.buildPython ?? '/usr/bin/python3.11'),
   );

@@ -2,7 +2,15 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ArtifactStore, type BuildSource, fetchRuntime, type Recipe } from '@wasm-runtime/pipeline';
-import { compilePython, PYTHON_HOME, pythonBuildKey, STDLIB_TREE, STDLIB_ZIP } from './build.js';
+import {
+  compileLibpython,
+  libpythonBuildKey,
+  linkPython,
+  PYTHON_HOME,
+  pythonBuildKey,
+  STDLIB_TREE,
+  STDLIB_ZIP,
+} from './build.js';
 import { PythonBuildError } from './errors.js';
 import { PYTHON_SOURCE, ZLIB_SOURCE } from './source.js';
 
@@ -55,6 +63,8 @@ export interface PythonAppOptions {
    * randomization off). Default: a fresh random seed per build.
    */
   hashSeed?: number;
+  /** True when the app is only called through the reactor API: its entry module may lack `main()`. */
+  reactor?: boolean;
 }
 
 function hashSeed(options: Readonly<Record<string, unknown>>): string {
@@ -85,13 +95,20 @@ function pythonBuildSource(options: PythonRecipeOptions): BuildSource & { output
       const zlib = context.inputs['zlib'];
       if (python === undefined || zlib === undefined)
         throw new TypeError('the pipeline passed no `python` or `zlib` input to the Python recipe build');
-      await compilePython({
-        python: python.path,
-        zlib: zlib.path,
-        outDir: context.dir,
-        ...keyOptions,
-        ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
-      });
+      // The slow half (configure, make) is cached apart: a driver change only relinks.
+      const libpython = await context.store.cachedBuild(
+        ['wasm-runtime-libpython', python.sha256, zlib.sha256, await libpythonBuildKey(keyOptions)],
+        (dir) =>
+          compileLibpython({
+            python: python.path,
+            zlib: zlib.path,
+            outDir: dir,
+            ...keyOptions,
+            ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+          }),
+        context.signal === undefined ? {} : { signal: context.signal },
+      );
+      await linkPython({ libpython, outDir: context.dir, ...keyOptions });
       const inputs = {
         python: python.sha256,
         zlib: zlib.sha256,
@@ -134,6 +151,9 @@ export function pythonRecipe(options: PythonRecipeOptions = {}): Recipe & { sour
         WASM_RUNTIME_PY_HOME: PYTHON_HOME,
         WASM_RUNTIME_PY_PATH: `${stdlibPath}:${PYTHON_APP_ROOT}`,
         WASM_RUNTIME_PY_HASH_SEED: hashSeed(context.options),
+        WASM_RUNTIME_PY_REPORT: '1',
+        // An app called only through the reactor API may have no main(); any other must have one.
+        ...(context.options['reactor'] === true ? { WASM_RUNTIME_PY_REACTOR: '1' } : {}),
       },
     }),
     entry: { kind: 'command', export: PYTHON_EXPORTS.run },
