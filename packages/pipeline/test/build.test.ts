@@ -363,6 +363,28 @@ describe('build', () => {
     );
     expect((await runCaptured(out)).exitCode).toBe(0);
   });
+
+  it("stages a mount of the runtime's own directory (root: runtime), the entry staying in the app's", async () => {
+    const { recipe } = await loadRecipeModule(join(fixtures, 'recipe.mjs'));
+    const app = join(tmp, 'runtime-root-app');
+    await cp(join(apps, 'hello'), app, { recursive: true });
+    await rm(join(app, 'wasm-runtime.config.json'));
+    const out = join(tmp, 'runtime-root');
+    const mounts = [
+      { guest: '/runtime', root: 'runtime', include: ['*.wasm'], atRuntime: true },
+      { guest: '/app' },
+    ] as const;
+    const result = await build(
+      { name: 'rr', root: app, recipe: { ...recipe, stage: { mounts } }, out },
+      { store },
+    );
+    const [runtimeMount, appMount] = result.manifest.mounts;
+    expect(runtimeMount).toMatchObject({ guest: '/runtime', dir: 'files/runtime' });
+    expect(runtimeMount!.files.map((f) => [f.path, f.size])).toEqual([['fixture.wasm', runtime.length]]);
+    expect(appMount!.files.map((f) => f.path)).toContain('main.txt');
+    expect(new Uint8Array(await readFile(join(out, 'files/runtime/fixture.wasm')))).toEqual(runtime);
+    expect((await runCaptured(out)).exitCode).toBe(0);
+  });
 });
 
 describe('post-restore', () => {

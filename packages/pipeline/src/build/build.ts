@@ -270,7 +270,8 @@ export async function emitDir(
  */
 function userPaths(mounts: readonly StagedMount[], baseDir: string): (text: string) => string {
   const rules = [...mounts]
-    .filter((m) => m.guest.replace(/\/$/, '') !== '') // a mount at / would rewrite every path
+    // A mount at / would rewrite every path; the runtime's own files are not the user's.
+    .filter((m) => m.guest.replace(/\/$/, '') !== '' && m.root === 'app')
     .sort((a, b) => b.guest.length - a.guest.length)
     .map((m) => {
       const guest = m.guest.replace(/\/$/, '');
@@ -326,12 +327,17 @@ export async function build(
   const mounts = await stage('stage', async () => {
     const staged: StagedMount[] = [];
     for (const mount of recipe.stage?.mounts ?? DEFAULT_MOUNTS) {
-      staged.push(await stageMount(resolved.root, mount, resolved.include, resolved.exclude));
+      staged.push(
+        mount.root === 'runtime'
+          ? await stageMount(dirname(runtime.path), mount, ['**'], [])
+          : await stageMount(resolved.root, mount, resolved.include, resolved.exclude),
+      );
     }
     return staged;
   });
 
-  const first = mounts[0]!;
+  // The entry lives in the first mount of the app's own files.
+  const first = mounts.find((m) => m.root === 'app') ?? mounts[0]!;
   const context: RecipeContext = {
     name,
     entry: resolved.entry,

@@ -21,6 +21,8 @@ export interface StagedMount {
   from: string;
   readOnly: boolean;
   atRuntime: boolean;
+  /** Where the files came from: the app root, or the runtime's directory (see `MountSpec.root`). */
+  root: 'app' | 'runtime';
   /** Sorted by path. */
   files: StagedFile[];
   /** The files as a tree for `MemoryFS`. */
@@ -84,6 +86,7 @@ export async function stageMount(
     from,
     readOnly: mount.readOnly ?? true,
     atRuntime: mount.atRuntime ?? false,
+    root: mount.root ?? 'app',
     files,
     tree,
   };
@@ -108,6 +111,8 @@ function stageRecipeFiles(
     from: '',
     readOnly: mount.readOnly ?? true,
     atRuntime: mount.atRuntime ?? false,
+    // The recipe's own files, never the user's.
+    root: 'runtime',
     files,
     tree,
   };

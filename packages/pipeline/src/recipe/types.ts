@@ -85,8 +85,16 @@ export interface StageSpec {
 export interface MountSpec {
   /** Guest path of the preopen, e.g. `/app`. */
   guest: string;
-  /** Directory inside the app root the files come from (default `.`, the root itself). */
+  /** Directory inside the app root (or the runtime's directory, see `root`) the files come from (default `.`). */
   from?: string;
+  /**
+   * What `from` is relative to: `app` (default), the app root; `runtime`, the directory holding the
+   * runtime module (a `build` source's build directory, the unpacked tarball of an `npm` source),
+   * for files that ship with the runtime, such as a standard library. The config's
+   * `files.include`/`files.exclude` apply only to `app` mounts; a `runtime` mount stages every
+   * file under `from` unless its own `include`/`exclude` say otherwise.
+   */
+  root?: 'app' | 'runtime';
   /** Globs (relative to `from`) of the files to stage. Default: the config's `files.include`, else every file. */
   include?: readonly string[];
   /** Globs to leave out, added to the config's `files.exclude` and the built-in excludes. */
@@ -185,7 +193,7 @@ export interface RecipeContext {
   name: string;
   /** The entry file, relative to the app root, with `/` separators. */
   entry: string;
-  /** The guest path of the entry file (`/app/main.lua`), under the first mount. */
+  /** The guest path of the entry file (`/app/main.lua`), under the first mount of the app's files. */
   entryGuestPath: string;
   /** The config's recipe-specific `options`. */
   options: Readonly<Record<string, unknown>>;

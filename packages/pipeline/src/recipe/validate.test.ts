@@ -87,6 +87,25 @@ describe('validateRecipe: recipe files and export entries with arguments', () =>
   });
 });
 
+describe("a mount of the runtime's own files", () => {
+  it('accepts root "app" or "runtime" and names anything else', () => {
+    const base = {
+      language: 'python',
+      runtime: { name: 'cpython', version: '3.11.2' },
+      source: { kind: 'file', path: 'python.wasm' },
+      entry: { kind: 'command' },
+    };
+    const mounts = [
+      { guest: '/app' },
+      { guest: '/usr/local/lib', root: 'runtime', from: 'lib', atRuntime: true },
+    ];
+    expect(validateRecipe({ ...base, stage: { mounts } })).toEqual([]);
+    expect(validateRecipe({ ...base, stage: { mounts: [{ guest: '/lib', root: 'build' }] } })).toEqual([
+      { path: 'stage.mounts.0.root', message: 'expected "app" or "runtime", got "build"' },
+    ]);
+  });
+});
+
 describe('the Recipe type', () => {
   it('accepts a recipe written `as const` (readonly arrays), as a recipe package without a pipeline dependency writes it', () => {
     const recipe = {

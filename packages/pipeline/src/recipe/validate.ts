@@ -103,6 +103,8 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
           bad(`${at}.files`, 'an object of relative paths to file contents (strings or bytes)', files);
         if (mount['from'] !== undefined && typeof mount['from'] !== 'string')
           bad(`${at}.from`, 'a directory inside the app', mount['from']);
+        if (mount['root'] !== undefined && mount['root'] !== 'app' && mount['root'] !== 'runtime')
+          bad(`${at}.root`, '"app" or "runtime"', mount['root']);
       });
       if (stage['mounts'].length === 0)
         issues.push({ path: 'stage.mounts', message: 'expected at least one mount' });
