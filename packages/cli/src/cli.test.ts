@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { main, parseCLI, parseDuration, parseSize } from './cli.js';
 
 describe('parseCLI', () => {
+  it('takes --writable-mounts and --trust-dist-recipe for a dist, before or after it', () => {
+    const parsed = parseCLI(['run', '--trust-dist-recipe', 'dist', '--writable-mounts', 'x']);
+    expect(parsed).toMatchObject({
+      command: 'run',
+      options: { module: 'dist', trustDistRecipe: true, writableMounts: true, args: ['x'] },
+    });
+  });
+
   it('parses run with a module, repeated --dir and --env, and guest args after --', () => {
     expect(
       parseCLI([

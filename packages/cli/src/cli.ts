@@ -65,6 +65,9 @@ Options:
   --writable-mounts   a dist's mounts that its manifest marks writable are writable (the guest
                       writes into the dist's files/ directory); without it every mount of a dist
                       is read-only, whatever its manifest says
+  --trust-dist-recipe
+                      run a dist's post-restore hook from a JavaScript file the dist itself names
+                      (only for a dist you built: it runs on this host, outside the sandbox)
   --timeout T         stop the guest after T (500ms, 2s, 1m; a bare number is seconds): it runs
                       in a worker thread that is terminated at the deadline
   --max-memory M      cap each of the guest's memories at M bytes (64MiB, 1G, 65536: K, M, G are
@@ -135,12 +138,13 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
     if (next === undefined) throw new UsageError(`${flag} needs a value`, 'run');
     return next;
   };
-  /** Applies `--dir`/`--env`/`--writable-mounts` at `i`; false when `arg` is not one of them. */
+  /** Applies `--dir`/`--env`/`--writable-mounts`/... at `i`; false when `arg` is not one of them. */
   const option = (arg: string): boolean => {
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = flag === arg ? undefined : arg.slice(eq + 1);
     if (arg === '--writable-mounts') options.writableMounts = true;
+    else if (arg === '--trust-dist-recipe') options.trustDistRecipe = true;
     else if (flag === '--dir') options.dirs.push(parseDir(value(flag, inline)));
     else if (flag === '--timeout') options.timeout = parseDuration(flag, value(flag, inline));
     else if (flag === '--max-memory') options.maxMemory = parseSize(flag, value(flag, inline));

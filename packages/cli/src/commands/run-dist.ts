@@ -22,6 +22,7 @@ export async function runDistCommand(options: RunOptions): Promise<number> {
       env: options.env,
       dirs: options.dirs,
       writableMounts: options.writableMounts === true,
+      trustDistRecipe: options.trustDistRecipe === true,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
     });

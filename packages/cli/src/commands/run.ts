@@ -31,6 +31,8 @@ export interface RunOptions {
    * the dist's `files/`). Default false: a dist's mounts are read-only whatever its manifest says.
    */
   writableMounts?: boolean;
+  /** For a dist: run a post-restore hook from a JavaScript file the dist names (its own code). */
+  trustDistRecipe?: boolean;
   /**
    * Milliseconds the run may take: the guest runs in a worker thread, stopped at the deadline
    * (`ERR_RUN_TIMEOUT`, exit status 142). `--timeout`, Wasmtime's `-W timeout`.
@@ -72,6 +74,10 @@ export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
 export async function run(options: RunOptions): Promise<number> {
   if (options.writableMounts === true)
     throw new UsageError(`--writable-mounts applies to a dist directory, and ${options.module} is a module`);
+  if (options.trustDistRecipe === true)
+    throw new UsageError(
+      `--trust-dist-recipe applies to a dist directory, and ${options.module} is a module`,
+    );
   // The limits' code is loaded only for a bounded run: a plain run starts as fast as before.
   const limits =
     options.timeout === undefined && options.maxMemory === undefined
