@@ -106,7 +106,15 @@ describe('the GitHub Action on the Lua template', () => {
       expect(first.log.match(/::endgroup::/g)?.length).toBe(3);
       expect(first.outputs['dist']).toBe(join(dir, 'out'));
       const sizes = JSON.parse(first.outputs['sizes']!) as Record<string, number>;
-      expect(Object.keys(sizes).sort()).toEqual(['data', 'engine', 'runtime', 'snapshot']);
+      // Lua uses legacy exception handling, so the build also ships the exnref forms (for Wasmtime).
+      expect(Object.keys(sizes).sort()).toEqual([
+        'data',
+        'engine',
+        'exnrefEngine',
+        'exnrefSnapshot',
+        'runtime',
+        'snapshot',
+      ]);
       const manifest = JSON.parse(await readFile(join(dir, 'out', 'manifest.json'), 'utf8')) as {
         split: { engine: { file: string } };
       };
