@@ -55,7 +55,7 @@ async function coldStart(appTree) {
   const wasi = new WASI({
     args: ['app'],
     env: initSpec.env,
-    stdin: initSpec.stdin,
+    stdin: typeof initSpec.stdin === 'string' ? { text: initSpec.stdin } : (initSpec.stdin ?? 'ignore'),
     stdout: sink,
     stderr: sink,
     preview2: names,

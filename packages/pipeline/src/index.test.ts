@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import * as api from './index.js';
+import * as runner from './runner.js';
 
 it('exports exactly its public surface', () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
@@ -44,6 +45,7 @@ it('exports exactly its public surface', () => {
       "defineRecipe",
       "describeSource",
       "emitDir",
+      "engineForHost",
       "extract",
       "fetchRuntime",
       "findConfigFile",
@@ -60,10 +62,29 @@ it('exports exactly its public surface', () => {
       "resolveConfig",
       "resolveRecipeModule",
       "runDist",
+      "runSplitPair",
       "validateRecipe",
       "validateSource",
       "withLock",
       "writeTar",
+    ]
+  `);
+});
+
+it('the runner entry (browsers, Workers) exports exactly its surface', () => {
+  expect(Object.keys(runner).sort()).toMatchInlineSnapshot(`
+    [
+      "DIST_MANIFEST_FILE",
+      "DIST_MANIFEST_FORMAT",
+      "DistError",
+      "MemoryLimitError",
+      "RunLimitError",
+      "cappedDataModule",
+      "checkLimits",
+      "engineForHost",
+      "enginePreview2",
+      "hostExceptionForms",
+      "runSplitPair",
     ]
   `);
 });

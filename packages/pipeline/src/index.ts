@@ -72,10 +72,17 @@ export type {
   StageSpec,
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
+export {
+  engineForHost,
+  hostExceptionForms,
+  type RunResult,
+  runSplitPair,
+  type SplitPairRunOptions,
+  type SplitPairToRun,
+} from './run/core.js';
 // The helpers behind the limits (a run in a worker, memory caps) are `@wasm-runtime/pipeline/limits`.
 export { MemoryLimitError, RunLimitError, type RunLimits, RunTimeoutError } from './run/limits.js';
 export {
-  hostExceptionForms,
   type LoadDistOptions,
   type LoadedDist,
   loadDist,

@@ -51,7 +51,7 @@ async function runCaptured(dir: string | LoadedDist, args: string[] = [], trustD
   const out: string[] = [];
   const err: string[] = [];
   const dec = new TextDecoder();
-  const exitCode = await runDist(dir, {
+  const { exitCode } = await runDist(dir, {
     args,
     trustDistRecipe,
     stdin: 'ignore',
@@ -215,7 +215,7 @@ describe('build', () => {
       stderr: 'ignore' as const,
       engineCache,
     };
-    for (const dir of [a.outDir, b.outDir, a.outDir]) expect(await runDist(dir, quiet)).toBe(0);
+    for (const dir of [a.outDir, b.outDir, a.outDir]) expect((await runDist(dir, quiet)).exitCode).toBe(0);
     expect(engineCache.compilations).toBe(1);
     expect(engineCache.hits).toBe(2);
   });

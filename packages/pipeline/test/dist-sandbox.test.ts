@@ -54,7 +54,7 @@ async function runCaptured(
   const out: string[] = [];
   const err: string[] = [];
   const dec = new TextDecoder();
-  const exitCode = await runDist(dist, {
+  const { exitCode } = await runDist(dist, {
     args,
     stdin: 'ignore',
     stdout: (chunk) => out.push(dec.decode(chunk)),

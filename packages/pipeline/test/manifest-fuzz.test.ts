@@ -119,7 +119,12 @@ describe('mutated dist manifests', () => {
     for (const c of cases) {
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(c.value));
       try {
-        const code = await runDist(dir, { stdin: 'ignore', stdout: 'buffer', stderr: 'buffer', engineCache });
+        const { exitCode: code } = await runDist(dir, {
+          stdin: 'ignore',
+          stdout: 'buffer',
+          stderr: 'buffer',
+          engineCache,
+        });
         expect(code, c.name).toBe(0);
         outcomes.ran++;
       } catch (error) {

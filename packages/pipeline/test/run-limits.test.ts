@@ -49,7 +49,7 @@ async function captured(args: string[], limits: RunDistOptions = {}) {
     ...limits,
   });
   return run.then(
-    (exitCode) => ({ exitCode, stdout: out.join(''), error: undefined }),
+    ({ exitCode }) => ({ exitCode, stdout: out.join(''), error: undefined }),
     (error: { code?: string; message: string }) => ({ exitCode: undefined, stdout: out.join(''), error }),
   );
 }
@@ -87,6 +87,25 @@ describe('runDist with limits', () => {
     // A capped run that stays under the cap is a normal run.
     expect((await captured([], { maxMemory: 64 * 2 ** 20 })).exitCode).toBe(0);
   }, 60_000);
+
+  it("returns 'buffer' output with the exit code, in-process and from a timed run's worker", async () => {
+    for (const limits of [{}, { timeout: 60_000 }]) {
+      const r = await runDist(dist, {
+        args: ['exit', '3'],
+        stdin: 'ignore',
+        stdout: 'buffer',
+        stderr: 'buffer',
+        ...limits,
+      });
+      expect(r.exitCode).toBe(3);
+      expect(new TextDecoder().decode(r.stdout)).toContain('arg exit\narg 3\n');
+      expect(r.stderr).toEqual(new Uint8Array(0));
+    }
+    // Output that went elsewhere is not returned.
+    expect(await runDist(dist, { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })).toEqual({
+      exitCode: 0,
+    });
+  }, 120_000);
 
   it('refuses limits that are not positive numbers, and a stdin callback with a timeout', async () => {
     expect((await captured([], { timeout: 0 })).error?.code).toBe('ERR_RUN_LIMIT');

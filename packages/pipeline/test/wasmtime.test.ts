@@ -31,7 +31,7 @@ async function ours(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const dec = new TextDecoder();
-  const exitCode = await runDist(result.outDir, {
+  const { exitCode } = await runDist(result.outDir, {
     args,
     stdin: 'ignore',
     stdout: (chunk) => out.push(dec.decode(chunk)),

@@ -53,7 +53,7 @@ function wasiFor(
     args: [name, ...(options.args ?? [])],
     env,
     preopens,
-    stdin: options.stdin ?? 'ignore',
+    stdin: stdinOf(options.stdin),
     stdout: 'buffer',
     stderr: 'buffer',
     ...(state ? { state } : {}),
@@ -138,27 +138,24 @@ export async function runMonolithic(
   });
 }
 
-function collector(): { sink: (chunk: Uint8Array) => void; text: () => string } {
-  const chunks: Uint8Array[] = [];
-  return {
-    sink: (chunk) => chunks.push(chunk.slice()),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
+/** A way's stdin as the WASI host takes it: text is content, never a mode. */
+function stdinOf(stdin: string | Uint8Array | undefined): Uint8Array | { text: string } | 'ignore' {
+  if (stdin === undefined) return 'ignore';
+  return typeof stdin === 'string' ? { text: stdin } : stdin;
 }
 
 /** The split pair through the pipeline's `runDist`: the engine compiled once per process. */
 export async function runSplit(dist: string, options: WayOptions = {}): Promise<Observed> {
-  const out = collector();
-  const err = collector();
-  const code = await runDist(dist, {
+  const result = await runDist(dist, {
     args: [...(options.args ?? [])],
     dirs: [...(options.dirs ?? [])],
     env: { ...options.env },
-    stdin: options.stdin ?? 'ignore',
-    stdout: out.sink,
-    stderr: err.sink,
+    stdin: stdinOf(options.stdin),
+    stdout: 'buffer',
+    stderr: 'buffer',
   });
-  return { code, stdout: out.text(), stderr: err.text() };
+  const text = new TextDecoder();
+  return { code: result.exitCode, stdout: text.decode(result.stdout), stderr: text.decode(result.stderr) };
 }
 
 /**

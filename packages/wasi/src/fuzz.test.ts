@@ -32,7 +32,13 @@ const PATHS = [
 function fuzz(seed: number, preopens: ConstructorParameters<typeof WASI>[0]['preopens']): void {
   const rng = new Prng(seed);
   const g = new Guest(
-    new WASI({ preopens, stdin: 'some input', stdout: 'buffer', stderr: 'buffer', deterministic: true }),
+    new WASI({
+      preopens,
+      stdin: { text: 'some input' },
+      stdout: 'buffer',
+      stderr: 'buffer',
+      deterministic: true,
+    }),
   );
   const names = Object.keys(g.fn).filter((n) => n !== 'proc_exit');
   // Lay out every test path once, low in memory, so some pointer/length pairs name real paths.

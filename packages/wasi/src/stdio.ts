@@ -40,17 +40,18 @@ export type OutputOption =
   | WritableStream<Uint8Array>;
 
 /**
- * Input of `stdin`: `'inherit'` (Node only, blocking reads of fd 0), `'ignore'` (end of file at
- * once), a string (UTF-8) or bytes, a callback called whenever the guest needs more input (return
- * bytes or a string, or `null` at the end), or a Node `Readable`. Reads are synchronous: a Node stream
+ * Input of `stdin`: the modes `'inherit'` (Node only, blocking reads of fd 0) and `'ignore'` (end of
+ * file at once); content as bytes or `{ text }` (UTF-8), never as a bare string, so a request body
+ * that says "ignore" is content like any other; a callback called whenever the guest needs more
+ * input (return bytes or a string, or `null` at the end), or a Node `Readable`. Reads are synchronous: a Node stream
  * gives what it has buffered, `EAGAIN` while it has nothing yet and end of file once ended. To feed a
  * whole stream (Node or web) read it first with `readAll(stream)` and pass the bytes.
  */
 export type InputOption =
   | 'inherit'
   | 'ignore'
-  | string
   | Uint8Array
+  | { readonly text: string }
   | (() => Uint8Array | string | null)
   | NodeReadableLike;
 
@@ -198,16 +199,24 @@ export function makeSink(option: OutputOption | undefined, fd: 1 | 2, platform?:
 export function makeSource(option: InputOption | undefined, platform?: StdioPlatform): Source {
   if (option === undefined || option === 'ignore') return new BytesSource(new Uint8Array(0));
   if (typeof option === 'string') {
-    if (option !== 'inherit') return new BytesSource(encoder.encode(option));
+    if (option !== 'inherit') {
+      throw new WasiConfigError(
+        'ERR_WASI_BAD_STDIO',
+        `stdin: ${JSON.stringify((option as string).slice(0, 40))} is not a mode ('inherit' or 'ignore'); pass content as bytes or as { text: "..." }.`,
+      );
+    }
     if (platform === undefined) {
       throw new WasiConfigError(
         'ERR_WASI_INHERIT_UNSUPPORTED',
-        `stdin: 'inherit' needs Node.js; in a browser pass a string, bytes or a callback.`,
+        `stdin: 'inherit' needs Node.js; in a browser pass bytes, { text } or a callback.`,
       );
     }
     return platform.inheritInput();
   }
   if (option instanceof Uint8Array) return new BytesSource(option);
+  if (typeof (option as { text?: unknown }).text === 'string') {
+    return new BytesSource(encoder.encode((option as { text: string }).text));
+  }
   if (typeof option === 'function') return new PullSource(option, () => true);
   if (typeof (option as NodeReadableLike).read === 'function') {
     const stream = option as NodeReadableLike;
@@ -224,7 +233,7 @@ export function makeSource(option: InputOption | undefined, platform?: StdioPlat
   }
   throw new WasiConfigError(
     'ERR_WASI_BAD_STDIO',
-    'stdin: unsupported value; use a string, bytes, a callback, a Node Readable, or readAll(stream) for a web stream.',
+    "stdin: unsupported value; use 'inherit', 'ignore', bytes, { text }, a callback, a Node Readable, or readAll(stream) for a web stream.",
   );
 }
 

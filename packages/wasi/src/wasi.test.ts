@@ -213,8 +213,20 @@ describe('args, environment, clocks, randomness', () => {
 });
 
 describe('stdio', () => {
-  it('reads stdin from a string, then end of file', () => {
-    const g = new Guest(new WASI({ stdin: 'abc' }));
+  it('takes stdin modes and content as different types: a body that says "ignore" is content', () => {
+    const g = new Guest(new WASI({ stdin: { text: 'ignore' } }));
+    expect(g.read(0, 10).text).toBe('ignore');
+    const bytes = new Guest(new WASI({ stdin: new TextEncoder().encode('inherit') }));
+    expect(bytes.read(0, 10).text).toBe('inherit');
+    expect(new Guest(new WASI({ stdin: 'ignore' })).read(0, 10)).toMatchObject({ errno: 0, text: '' });
+    // A bare string that is not a mode is refused rather than guessed at.
+    expect(() => new WASI({ stdin: 'some body' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_WASI_BAD_STDIO', message: expect.stringContaining('{ text') }),
+    );
+  });
+
+  it('reads stdin from text, then end of file', () => {
+    const g = new Guest(new WASI({ stdin: { text: 'abc' } }));
     expect(g.read(0, 2).text).toBe('ab');
     expect(g.read(0, 10).text).toBe('c');
     expect(g.read(0, 10)).toMatchObject({ errno: 0, text: '' });
@@ -311,7 +323,7 @@ describe('guest mistakes never become host exceptions', () => {
   });
 
   it('handles unaligned pointers on the fast paths', () => {
-    const g = new Guest(new WASI({ args: ['a'], stdout: 'buffer', stdin: 'in' }));
+    const g = new Guest(new WASI({ args: ['a'], stdout: 'buffer', stdin: { text: 'in' } }));
     const base = g.alloc(64) + 1;
     const [p, l] = g.bytes('odd');
     g.dv.setUint32(base, p, true);
@@ -477,7 +489,7 @@ describe('poll_oneoff', () => {
 
   it('reports ready descriptors before timeouts, with byte counts and errors', () => {
     const fs = new MemoryFS({ 'f.txt': '12345' });
-    const g = new Guest(new WASI({ stdin: 'xy', stdout: 'buffer', preopens: { '/': fs } }));
+    const g = new Guest(new WASI({ stdin: { text: 'xy' }, stdout: 'buffer', preopens: { '/': fs } }));
     const f = g.openOk(3, 'f.txt');
     const r = subscribe(g, [
       { tag: EventType.CLOCK, timeout: 10_000_000_000n },

@@ -89,7 +89,7 @@ export async function runOurs(spec: OursSpec): Promise<RunResult> {
     args: spec.args,
     env: spec.env ?? {},
     preopens: spec.preopens ?? {},
-    stdin: spec.stdin ?? '',
+    stdin: typeof spec.stdin === 'string' ? { text: spec.stdin } : (spec.stdin ?? 'ignore'),
     stdout: 'buffer',
     stderr: 'buffer',
     returnOnExit: true,

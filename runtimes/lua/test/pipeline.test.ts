@@ -131,8 +131,8 @@ describe('what the pipeline emits for Lua', () => {
     const cache = new EngineCache();
     const opts = { stdout: () => {}, stderr: () => {}, engineCache: cache } as const;
     const { runDist } = await import('@wasm-runtime/pipeline');
-    expect(await runDist(tourBuild.outDir, { ...opts, args: ['exit', '6'] })).toBe(6);
-    expect(await runDist(otherBuild.outDir, opts)).toBe(0);
+    expect((await runDist(tourBuild.outDir, { ...opts, args: ['exit', '6'] })).exitCode).toBe(6);
+    expect((await runDist(otherBuild.outDir, opts)).exitCode).toBe(0);
     expect(cache.compilations).toBe(1);
   });
 

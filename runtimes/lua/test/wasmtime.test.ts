@@ -48,7 +48,7 @@ async function buildDist(root: string, name: string): Promise<BuildResult> {
 async function ours(dist: string, args: string[], stdin = '') {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const exitCode = await runDist(dist, {
+  const { exitCode } = await runDist(dist, {
     args,
     stdin: Buffer.from(stdin),
     stdout: (chunk) => out.push(Buffer.from(chunk)),

@@ -25,7 +25,7 @@ afterAll(() => scratch.remove());
 async function ours(args: string[]) {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const exitCode = await runDist(result.outDir, {
+  const { exitCode } = await runDist(result.outDir, {
     args,
     stdin: 'ignore',
     stdout: (chunk) => out.push(Buffer.from(chunk)),

@@ -48,7 +48,7 @@ function capture(): {
 /** Runs a dist's split pair with `runDist`. */
 export async function runSplit(dist: string): Promise<RunResult> {
   const io = capture();
-  const code = await runDist(dist, { stdin: new Uint8Array(0), ...io.options });
+  const { exitCode: code } = await runDist(dist, { stdin: 'ignore', ...io.options });
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
 
@@ -108,7 +108,7 @@ export async function runCold(name: string, root: string): Promise<RunResult> {
   const wasi = new WASI({
     args: [name],
     env: { ...spec?.env },
-    stdin: spec?.stdin ?? '',
+    stdin: typeof spec?.stdin === 'string' ? { text: spec.stdin } : (spec?.stdin ?? 'ignore'),
     preopens: {
       '/app': { dir: new MemoryFS(treeOf(root)), readOnly: true },
       '/wasm-runtime': {

@@ -17,7 +17,7 @@ export async function runDistCommand(options: RunOptions): Promise<number> {
   const { runDist } = await import('@wasm-runtime/pipeline');
   await checkDirs(options.dirs);
   try {
-    return await runDist(options.module, {
+    const { exitCode } = await runDist(options.module, {
       args: options.args,
       env: options.env,
       dirs: options.dirs,
@@ -26,6 +26,7 @@ export async function runDistCommand(options: RunOptions): Promise<number> {
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
     });
+    return exitCode;
   } catch (cause) {
     if (cause instanceof WebAssembly.RuntimeError || cause instanceof RangeError) {
       throw new GuestTrapError(options.module, { cause });

@@ -79,7 +79,9 @@ export async function runPreinit(bytes: Uint8Array, request: PreinitRequest): Pr
         env: request.env,
         preopens: request.preopens,
         deterministic: true,
-        ...(request.stdin === undefined ? {} : { stdin: request.stdin }),
+        ...(request.stdin === undefined
+          ? {}
+          : { stdin: typeof request.stdin === 'string' ? { text: request.stdin } : request.stdin }),
         stdout: (chunk: Uint8Array) => {
           stdout.push(out.decode(chunk, { stream: true }));
         },

@@ -1,11 +1,27 @@
 import { defaultEngineCache } from '@wasm-runtime/split';
 import type { InputOption, OutputOption } from '@wasm-runtime/wasi';
+import type { RunResult } from './core.js';
 import type { DistJob } from './dist-worker.js';
 import { type Forwarded, RunLimitError, runInWorker } from './limits.js';
 import type { LoadedDist, RunDistOptions } from './run-dist.js';
 
 /** Output a worker can write itself (the process's descriptors, or nothing). */
-const IN_WORKER: readonly unknown[] = ['inherit', 'ignore', 'buffer', undefined];
+const IN_WORKER: readonly unknown[] = ['inherit', 'ignore', undefined];
+
+/** Collects the chunks a worker forwards for `'buffer'` output. */
+class Collected {
+  readonly chunks: Uint8Array[] = [];
+  readonly add = (chunk: Uint8Array): void => void this.chunks.push(chunk);
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
 
 /** A function delivering forwarded chunks to `option` (a callback or a stream). */
 function deliver(option: OutputOption): (chunk: Uint8Array) => void {
@@ -18,10 +34,16 @@ function deliver(option: OutputOption): (chunk: Uint8Array) => void {
 }
 
 function stdinForWorker(stdin: InputOption | undefined): InputOption | undefined {
-  // 'inherit' and 'ignore' are strings too.
-  if (stdin === undefined || typeof stdin === 'string' || stdin instanceof Uint8Array) return stdin;
+  if (
+    stdin === undefined ||
+    stdin === 'inherit' ||
+    stdin === 'ignore' ||
+    stdin instanceof Uint8Array ||
+    (typeof stdin === 'object' && 'text' in stdin)
+  )
+    return stdin;
   throw new RunLimitError(
-    'with a timeout the guest runs in a worker thread, which cannot call a stdin callback or read a stream synchronously: pass stdin as inherit, ignore, a string or bytes (read a stream first with readAll)',
+    'with a timeout the guest runs in a worker thread, which cannot call a stdin callback or read a stream synchronously: pass stdin as inherit, ignore, { text } or bytes (read a stream first with readAll)',
   );
 }
 
@@ -30,7 +52,7 @@ function stdinForWorker(stdin: InputOption | undefined): InputOption | undefined
  * engine is compiled here (once per process, through the engine cache) and handed to the worker
  * compiled; output to callbacks or streams is forwarded to this thread chunk by chunk.
  */
-export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions): Promise<number> {
+export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions): Promise<RunResult> {
   const timeout = options.timeout!;
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
   const engine =
@@ -39,8 +61,12 @@ export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions)
       : await cache.compile(dist.engine);
   const forward: Forwarded = {};
   const { stdout, stderr } = options;
-  if (!IN_WORKER.includes(stdout)) forward.stdout = deliver(stdout!);
-  if (!IN_WORKER.includes(stderr)) forward.stderr = deliver(stderr!);
+  const collected = {
+    stdout: stdout === 'buffer' ? new Collected() : undefined,
+    stderr: stderr === 'buffer' ? new Collected() : undefined,
+  };
+  if (!IN_WORKER.includes(stdout)) forward.stdout = collected.stdout?.add ?? deliver(stdout!);
+  if (!IN_WORKER.includes(stderr)) forward.stderr = collected.stderr?.add ?? deliver(stderr!);
   const stdin = stdinForWorker(options.stdin);
   const inherit = stdin === undefined || stdin === 'inherit';
   const job: DistJob = {
@@ -66,10 +92,15 @@ export async function runDistInWorker(dist: LoadedDist, options: RunDistOptions)
     },
     forward: { stdout: forward.stdout !== undefined, stderr: forward.stderr !== undefined },
   };
-  return runInWorker(new URL('./dist-worker.js', import.meta.url), job, {
+  const exitCode = await runInWorker(new URL('./dist-worker.js', import.meta.url), job, {
     timeout,
     what: `the app in ${dist.dir}`,
     forward,
     stdin: inherit,
   });
+  return {
+    exitCode,
+    ...(collected.stdout === undefined ? {} : { stdout: collected.stdout.bytes() }),
+    ...(collected.stderr === undefined ? {} : { stderr: collected.stderr.bytes() }),
+  };
 }

@@ -18,7 +18,7 @@ serveInWorker<DistJob>(async (job, { forward, stdin }) => {
   // The engine compiled by the main thread, under the hash link checks: no second compile.
   const cache = new EngineCache();
   cache.set(cache.hash(job.dist.engine), job.engine);
-  return runDist(job.dist, {
+  const { exitCode } = await runDist(job.dist, {
     ...job.options,
     engineCache: cache,
     ...(job.forward.stdout ? { stdout: forward(1) } : {}),
@@ -26,4 +26,5 @@ serveInWorker<DistJob>(async (job, { forward, stdin }) => {
     // This process's stdin, read by the main thread (a read here could not be interrupted).
     ...(stdin === undefined ? {} : { stdin }),
   });
+  return exitCode;
 });

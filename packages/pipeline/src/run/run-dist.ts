@@ -1,16 +1,8 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isWasmRuntimeError } from '@wasm-runtime/errors';
-import { defaultEngineCache, type EngineCache, link } from '@wasm-runtime/split';
-import {
-  checkImports,
-  type InputOption,
-  type OutputOption,
-  ProcExit,
-  preview2ModuleNames,
-  WASI,
-} from '@wasm-runtime/wasi';
+import { defaultEngineCache, type EngineCache } from '@wasm-runtime/split';
+import { checkImports, type InputOption, type OutputOption, WASI } from '@wasm-runtime/wasi';
 import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
 import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
@@ -19,7 +11,8 @@ import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
 import { isObject } from '../validation.js';
 import { runDistInWorker } from './bounded-dist.js';
-import { checkLimits, limitMemories, memoryLimitReached, type RunLimits } from './limits.js';
+import { cappedDataModule, engineForHost, enginePreview2, type RunResult, runSplitPair } from './core.js';
+import { checkLimits, type RunLimits } from './limits.js';
 import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
 
 /** Options of {@link runDist}: what the guest sees, and the limits of the run (see `RunLimits`). */
@@ -77,94 +70,6 @@ export interface LoadedDist {
   mountDirs: ReadonlyMap<string, string>;
   /** Whether mounts the manifest marks writable are preopened writable (`LoadDistOptions`). */
   writableMounts: boolean;
-}
-
-// The smallest modules using each form of exception handling: one function whose body is
-// `try catch_all end` (legacy) or `try_table end` (exnref).
-const LEGACY_EH_PROBE = Uint8Array.of(
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  4,
-  1,
-  96,
-  0,
-  0,
-  3,
-  2,
-  1,
-  0,
-  10,
-  8,
-  1,
-  6,
-  0,
-  6,
-  64,
-  25,
-  11,
-  11,
-);
-const EXNREF_EH_PROBE = Uint8Array.of(
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  4,
-  1,
-  96,
-  0,
-  0,
-  3,
-  2,
-  1,
-  0,
-  10,
-  8,
-  1,
-  6,
-  0,
-  31,
-  64,
-  0,
-  11,
-  11,
-);
-
-/**
- * Which forms of WebAssembly exception handling this JS host compiles: Node 20's V8 runs only
- * the legacy form, newer V8 both.
- */
-export function hostExceptionForms(): { legacy: boolean; exnref: boolean } {
-  return {
-    legacy: WebAssembly.validate(LEGACY_EH_PROBE),
-    exnref: WebAssembly.validate(EXNREF_EH_PROBE),
-  };
-}
-
-/** The engine entry of a dist for this host: the legacy form where it runs, else the exnref one. */
-function engineForHost(dir: string, manifest: DistManifest): { path: string; sha256: string } {
-  const engine = manifest.files.engine;
-  if (engine.exceptions !== 'legacy') return engine;
-  const host = hostExceptionForms();
-  if (host.legacy) return engine;
-  const exnref = manifest.files.engineExnref;
-  if (host.exnref && exnref !== undefined) return exnref;
-  throw new DistError(
-    dir,
-    `its engine uses legacy exception handling, which this host does not run${exnref === undefined ? ', and it has no exnref form: rebuild it with this version of wasm-runtime' : ', nor the exnref form'}`,
-  );
 }
 
 /** The parsed manifest, if this version can use it: its format, its schema, the sandbox rules. */
@@ -306,19 +211,7 @@ function prepare(dist: LoadedDist): Prepared {
   return p;
 }
 
-// The WASI 0.2 interfaces an engine imports, per engine bytes (a loaded dist keeps its bytes).
-const preview2Names = new WeakMap<Uint8Array, readonly string[]>();
-
-function preview2Of(engine: Uint8Array): readonly string[] {
-  let names = preview2Names.get(engine);
-  if (names === undefined) {
-    names = preview2ModuleNames(engine);
-    preview2Names.set(engine, names);
-  }
-  return names;
-}
-
-/** The app module to link: as built, or with its memories capped at `maxMemory` bytes. */
+/** The app module to link: as built, or with its memories capped at `maxMemory`. */
 function appModule(
   loaded: LoadedDist,
   reused: Prepared | undefined,
@@ -327,8 +220,7 @@ function appModule(
   if (maxMemory === undefined) return reused?.data ?? loaded.data;
   let data = reused?.limited?.get(maxMemory);
   if (data === undefined) {
-    const what = `the app module ${join(loaded.dir, loaded.manifest.files.data.path)}`;
-    const bytes = limitMemories(loaded.data, maxMemory, what);
+    const bytes = cappedDataModule({ where: loaded.dir, manifest: loaded.manifest }, loaded.data, maxMemory);
     if (reused === undefined) return bytes;
     data = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     reused.limited ??= new Map();
@@ -341,18 +233,19 @@ function appModule(
  * Runs a built app: links the split pair (the engine compiled once per process and cached by
  * sha256), preopens the dist's run-time mounts and `dirs`, applies the recipe's post-restore step,
  * then runs the entry. Resolves to the exit code (a `proc_exit` code, or an `export` entry's i32
- * result). A trap propagates as `WebAssembly.RuntimeError`.
+ * result) and, for `stdout`/`stderr` set to `'buffer'`, what the guest wrote there. A trap
+ * propagates as `WebAssembly.RuntimeError`.
  *
  * `dist` is a dist directory, read and verified on every call, or what {@link loadDist} returned:
  * a server that starts the same app per request loads it once, and every run then reuses its
  * bytes, its compiled app module and its recipe hook, touching no file.
  *
  * `timeout` runs the app in a worker thread that is stopped at the deadline (`RunTimeoutError`;
- * stdin must then be inherit, ignore, a string or bytes). `maxMemory` caps every memory of the app
+ * stdin must then be inherit, ignore, text or bytes). `maxMemory` caps every memory of the app
  * (`MemoryLimitError` when a run fails at the cap). No instance outlives its run, so a stopped or
  * failed run never leaves state for the next.
  */
-export async function runDist(dist: string | LoadedDist, options: RunDistOptions = {}): Promise<number> {
+export async function runDist(dist: string | LoadedDist, options: RunDistOptions = {}): Promise<RunResult> {
   checkLimits(options);
   const loaded =
     typeof dist === 'string'
@@ -382,7 +275,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     preopens[extra.guest] = extra.host;
   }
   const hostState = manifest.hostState;
-  const preview2 = preview2Of(loaded.engine);
+  const preview2 = enginePreview2(loaded.engine);
   const wasi = new WASI({
     ...(preview2.length === 0 ? {} : { preview2 }),
     args: [manifest.name, ...(options.args ?? [])],
@@ -393,73 +286,32 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     stderr: options.stderr ?? 'inherit',
     ...(hostState === null || hostState === undefined ? {} : { state: hostState }),
   });
-  const { instance, appExports } = await link(
-    loaded.engine,
-    appModule(loaded, reused, options.maxMemory),
-    wasi.imports as WebAssembly.Imports,
-    {
-      // The split manifest names the engine it wrote; another form of it has its own sha256.
-      manifest:
-        loaded.engineFile.sha256 === manifest.split.engine.sha256
-          ? manifest.split
-          : {
-              ...manifest.split,
-              engine: { file: loaded.engineFile.path, sha256: loaded.engineFile.sha256 },
-            },
-      ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
-    },
-  );
-  let hook: Recipe['postRestore'];
-  if (reused === undefined) hook = await loadHook(dir, manifest, options.trustDistRecipe === true);
+  let postRestore: Recipe['postRestore'];
+  if (reused === undefined) postRestore = await loadHook(dir, manifest, options.trustDistRecipe === true);
   else {
     reused.hook ??= loadHook(dir, manifest, options.trustDistRecipe === true);
-    hook = await reused.hook;
+    postRestore = await reused.hook;
   }
-  const exports = instance.exports;
-  const { maxMemory } = options;
-  /** A failed run's outcome, or the `MemoryLimitError` when its memory had reached the cap. */
-  const limited = <T>(outcome: T, failed: boolean, ending: string): T => {
-    if (failed && maxMemory !== undefined) {
-      const error = memoryLimitReached(Object.values(appExports), maxMemory, `the app in ${dir}`, ending);
-      if (error !== undefined) throw error;
-    }
-    return outcome;
+  const exitCode = await runSplitPair(
+    {
+      where: dir,
+      manifest,
+      engine: loaded.engine,
+      engineFile: loaded.engineFile,
+      data: appModule(loaded, reused, options.maxMemory),
+      ...(postRestore === undefined ? {} : { postRestore }),
+    },
+    wasi,
+    {
+      ...(options.args === undefined ? {} : { args: options.args }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
+      ...(options.engineCache === undefined ? {} : { engineCache: options.engineCache }),
+    },
+  );
+  return {
+    exitCode,
+    ...(options.stdout === 'buffer' ? { stdout: wasi.stdout } : {}),
+    ...(options.stderr === 'buffer' ? { stderr: wasi.stderr } : {}),
   };
-  const exited = (code: number): number => (code === 0 ? 0 : limited(code, true, `exited with ${code}`));
-  try {
-    const call = manifest.postRestore.call;
-    if (call !== null || hook?.hook !== undefined || manifest.entry.kind === 'export') {
-      const memory = exports['memory'];
-      if (memory instanceof WebAssembly.Memory) wasi.bindMemory(memory, exports['cabi_realloc']);
-    }
-    if (call !== null) {
-      const fn = exports[call];
-      if (typeof fn !== 'function')
-        throw new DistError(dir, `its post-restore export "${call}" is missing from the engine`);
-      (fn as () => unknown)();
-    }
-    if (hook?.hook !== undefined) {
-      await hook.hook(instance, { manifest, args: options.args ?? [], env: options.env ?? {} });
-    }
-    if (manifest.entry.kind === 'command') return exited(wasi.start(instance));
-    const entry = exports[manifest.entry.export];
-    if (typeof entry !== 'function')
-      throw new DistError(dir, `its entry export "${manifest.entry.export}" is missing`);
-    const result = (entry as (...args: number[]) => unknown)(...(manifest.entry.args ?? []));
-    if (manifest.entry.result === 'pointer') {
-      const memory = exports['memory'];
-      if (typeof result !== 'number' || !(memory instanceof WebAssembly.Memory))
-        throw new DistError(
-          dir,
-          `its entry export "${manifest.entry.export}" returned no address of an exit code`,
-        );
-      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
-    }
-    return exited(typeof result === 'number' ? result : 0);
-  } catch (error) {
-    if (error instanceof ProcExit) return exited(error.exitCode);
-    const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
-    const badExit = isWasmRuntimeError(error, 'ERR_WASI_EXIT_STATUS');
-    throw limited(error, trapped || badExit, trapped ? 'trapped' : 'exited with an invalid status');
-  }
 }

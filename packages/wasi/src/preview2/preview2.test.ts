@@ -46,7 +46,7 @@ describe('WASI 0.2 core-ABI functions', () => {
   });
 
   it('reads stdin through an input stream, then reports it closed', () => {
-    const { fn, dv, u8 } = setup({ stdin: 'abc' });
+    const { fn, dv, u8 } = setup({ stdin: { text: 'abc' } });
     const stdin = fn('cli/stdin', 'get-stdin')() as number;
     fn('io/streams', '[method]input-stream.blocking-read')(stdin, 10n, 300);
     expect(dv().getUint8(300)).toBe(0);

@@ -1,0 +1,178 @@
+// The runner's core: one run of a split pair under a WASI host that the caller made. It touches no
+// file and imports no Node built-in, so Node (`runDist`), browsers and Workers run apps through the
+// same code; only how the manifest, the modules and the files are loaded differs.
+
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import { type EngineCache, link } from '@wasm-runtime/split';
+import { ProcExit, preview2ModuleNames, type WASI } from '@wasm-runtime/wasi';
+import { DistError } from '../errors.js';
+import type { DistManifest } from '../manifest.js';
+import type { Recipe } from '../recipe/types.js';
+import { limitMemories, memoryLimitReached } from './limit-rules.js';
+
+/** What a run gives back. */
+export interface RunResult {
+  /** The guest's exit code: its `proc_exit` code, or an `export` entry's result. */
+  exitCode: number;
+  /** Everything the guest wrote to stdout, when the run's `stdout` was `'buffer'`. */
+  stdout?: Uint8Array;
+  /** Everything the guest wrote to stderr, when the run's `stderr` was `'buffer'`. */
+  stderr?: Uint8Array;
+}
+
+/** A dist's split pair, loaded by whichever host runs it. */
+export interface SplitPairToRun {
+  /** Names the dist in error messages: its directory, or the URL it was fetched from. */
+  where: string;
+  manifest: DistManifest;
+  /** The engine, compiled or as bytes (then compiled once per sha256 through the engine cache). */
+  engine: WebAssembly.Module | Uint8Array;
+  /** The manifest entry of the engine form given (the legacy one, or `files.engineExnref`). */
+  engineFile: { path: string; sha256: string };
+  /** The data module, compiled or as bytes. */
+  data: WebAssembly.Module | Uint8Array;
+  /** The recipe's post-restore step, for dists whose manifest names a JavaScript hook. */
+  postRestore?: Recipe['postRestore'];
+}
+
+/** Options of {@link runSplitPair}. */
+export interface SplitPairRunOptions {
+  /** The run's arguments after the program name, as the recipe's hook sees them. */
+  args?: readonly string[];
+  env?: Record<string, string>;
+  /** The data module's bytes with every memory capped at `maxMemory` (see `limitMemories`). */
+  maxMemory?: number;
+  engineCache?: EngineCache | null;
+}
+
+// The smallest modules using each form of exception handling: one function whose body is
+// `try catch_all end` (legacy) or `try_table end` (exnref).
+const EH_PROBE_HEAD = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0];
+const LEGACY_EH_PROBE = Uint8Array.from([...EH_PROBE_HEAD, 6, 64, 25, 11, 11]);
+const EXNREF_EH_PROBE = Uint8Array.from([...EH_PROBE_HEAD, 31, 64, 0, 11, 11]);
+
+/**
+ * Which forms of WebAssembly exception handling this JS host compiles: Node 20's V8 runs only
+ * the legacy form, newer V8 both.
+ */
+export function hostExceptionForms(): { legacy: boolean; exnref: boolean } {
+  return {
+    legacy: WebAssembly.validate(LEGACY_EH_PROBE),
+    exnref: WebAssembly.validate(EXNREF_EH_PROBE),
+  };
+}
+
+/**
+ * The engine entry of a dist for a host compiling `forms` (default: this one): the legacy form
+ * where it runs, else the exnref one. Throws `DistError` when the host runs neither.
+ */
+export function engineForHost(
+  where: string,
+  manifest: DistManifest,
+  forms: { legacy: boolean; exnref: boolean } = hostExceptionForms(),
+): { path: string; sha256: string } {
+  const engine = manifest.files.engine;
+  if (engine.exceptions !== 'legacy' || forms.legacy) return engine;
+  const exnref = manifest.files.engineExnref;
+  if (forms.exnref && exnref !== undefined) return exnref;
+  throw new DistError(
+    where,
+    `its engine uses legacy exception handling, which this host does not run${exnref === undefined ? ', and it has no exnref form: rebuild it with this version of wasm-runtime' : ', nor the exnref form'}`,
+  );
+}
+
+// The WASI 0.2 interfaces an engine imports, per engine (a loaded dist keeps its engine).
+const preview2Names = new WeakMap<object, readonly string[]>();
+
+/** The WASI 0.2 import modules of an engine, to give to the `WASI` host that runs it. */
+export function enginePreview2(engine: WebAssembly.Module | Uint8Array): readonly string[] {
+  let names = preview2Names.get(engine);
+  if (names === undefined) {
+    names = preview2ModuleNames(engine);
+    preview2Names.set(engine, names);
+  }
+  return names;
+}
+
+/**
+ * The data module with its memories capped at `maxMemory` bytes, compiled when `compile` is true.
+ * Throws `RunLimitError` when a memory starts above the cap.
+ */
+export function cappedDataModule(
+  pair: Pick<SplitPairToRun, 'where' | 'manifest'>,
+  data: Uint8Array,
+  maxMemory: number,
+): Uint8Array {
+  return limitMemories(data, maxMemory, `the app module ${pair.where}/${pair.manifest.files.data.path}`);
+}
+
+/**
+ * Links a split pair under `wasi`, applies the post-restore step (the manifest's `call` export,
+ * then the recipe's hook) and runs the entry. Resolves to the exit code: a `proc_exit` code or an
+ * `export` entry's result. A trap propagates as `WebAssembly.RuntimeError`; with `maxMemory`, a
+ * failure after a memory reached the cap is a `MemoryLimitError`. The instance is not kept: every
+ * call is a fresh start of the snapshot.
+ */
+export async function runSplitPair(
+  pair: SplitPairToRun,
+  wasi: WASI,
+  options: SplitPairRunOptions = {},
+): Promise<number> {
+  const { manifest, where } = pair;
+  const { instance, appExports } = await link(pair.engine, pair.data, wasi.imports as WebAssembly.Imports, {
+    // The split manifest names the engine it wrote; another form of it has its own sha256.
+    manifest:
+      pair.engineFile.sha256 === manifest.split.engine.sha256
+        ? manifest.split
+        : { ...manifest.split, engine: { file: pair.engineFile.path, sha256: pair.engineFile.sha256 } },
+    ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
+  });
+  const exports = instance.exports;
+  const { maxMemory } = options;
+  /** A failed run's outcome, or the `MemoryLimitError` when its memory had reached the cap. */
+  const limited = <T>(outcome: T, failed: boolean, ending: string): T => {
+    if (failed && maxMemory !== undefined) {
+      const error = memoryLimitReached(Object.values(appExports), maxMemory, `the app in ${where}`, ending);
+      if (error !== undefined) throw error;
+    }
+    return outcome;
+  };
+  const exited = (code: number): number => (code === 0 ? 0 : limited(code, true, `exited with ${code}`));
+  const hook = pair.postRestore?.hook;
+  try {
+    const call = manifest.postRestore.call;
+    if (call !== null || hook !== undefined || manifest.entry.kind === 'export') {
+      const memory = exports['memory'];
+      if (memory instanceof WebAssembly.Memory) wasi.bindMemory(memory, exports['cabi_realloc']);
+    }
+    if (call !== null) {
+      const fn = exports[call];
+      if (typeof fn !== 'function')
+        throw new DistError(where, `its post-restore export "${call}" is missing from the engine`);
+      (fn as () => unknown)();
+    }
+    if (hook !== undefined) {
+      await hook(instance, { manifest, args: [...(options.args ?? [])], env: options.env ?? {} });
+    }
+    if (manifest.entry.kind === 'command') return exited(wasi.start(instance));
+    const entry = exports[manifest.entry.export];
+    if (typeof entry !== 'function')
+      throw new DistError(where, `its entry export "${manifest.entry.export}" is missing`);
+    const result = (entry as (...args: number[]) => unknown)(...(manifest.entry.args ?? []));
+    if (manifest.entry.result === 'pointer') {
+      const memory = exports['memory'];
+      if (typeof result !== 'number' || !(memory instanceof WebAssembly.Memory))
+        throw new DistError(
+          where,
+          `its entry export "${manifest.entry.export}" returned no address of an exit code`,
+        );
+      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
+    }
+    return exited(typeof result === 'number' ? result : 0);
+  } catch (error) {
+    if (error instanceof ProcExit) return exited(error.exitCode);
+    const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+    const badExit = isWasmRuntimeError(error, 'ERR_WASI_EXIT_STATUS');
+    throw limited(error, trapped || badExit, trapped ? 'trapped' : 'exited with an invalid status');
+  }
+}

@@ -1,0 +1,22 @@
+// `@wasm-runtime/pipeline/runner`: what runs a built app on any host (browsers, Workers, Node),
+// with no Node built-in anywhere below it. Loading a dist is the host's part: `loadDist` for Node.
+
+export { DistError } from './errors.js';
+export { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from './manifest.js';
+export type { PostRestore, Recipe, RestoreContext } from './recipe/types.js';
+export {
+  cappedDataModule,
+  engineForHost,
+  enginePreview2,
+  hostExceptionForms,
+  type RunResult,
+  runSplitPair,
+  type SplitPairRunOptions,
+  type SplitPairToRun,
+} from './run/core.js';
+export {
+  checkLimits,
+  MemoryLimitError,
+  RunLimitError,
+  type RunLimits,
+} from './run/limit-rules.js';
