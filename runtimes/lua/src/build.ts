@@ -1,19 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import {
+  createToolchain,
+  expandFlags,
+  inParallel,
+  listFiles,
+  makeSysroot,
+  PREOPENS_C,
+  SHARED_C_DIR,
+} from '@wasm-runtime/wasi-cc';
 import { LuaBuildError } from './errors.js';
-import { LUA_SOURCE, LUA_SOURCE_ROOT, sha256Hex } from './source.js';
-
-const run = promisify(execFile);
+import { LUA_SOURCE, LUA_SOURCE_ROOT } from './source.js';
 
 /** Where the driver sources live: `driver/` at the package root, beside `src/` and `dist/`. */
 export const LUA_DRIVER_DIR = fileURLToPath(new URL('../driver/', import.meta.url));
 
-const SYSROOT_INCLUDE = '/usr/include/wasm32-wasi';
-const SYSROOT_LIB = '/usr/lib/wasm32-wasi';
 const LINKED_LIBS = [
   'libc.a',
   'crt1-reactor.o',
@@ -40,6 +43,7 @@ const CFLAGS = [
   '-I@LUA@/src',
   '-ffile-prefix-map=@LUA@=/wasm-runtime/lua',
   '-ffile-prefix-map=@DRIVER@=/wasm-runtime/driver',
+  '-ffile-prefix-map=@SHARED@=/wasm-runtime/shared',
   '-ffile-prefix-map=@SYSROOT@=/wasm-runtime/sysroot',
   '-Wno-deprecated-declarations',
 ];
@@ -59,65 +63,21 @@ const RECIPE_VERSION = 'wasm-runtime-lua/1';
 /* wasm-opt takes the features from the target_features section, which --strip-debug keeps. */
 const WASM_OPT_FLAGS = ['-O2'];
 
-interface Paths {
-  lua: string;
-  driver: string;
-  sysroot: string;
-}
+const toolchain = createToolchain(
+  {
+    missing: (message, cause) => new LuaBuildError('ERR_LUA_TOOLCHAIN_MISSING', message, { cause }),
+    failed: (message, cause) => new LuaBuildError('ERR_LUA_BUILD_FAILED', message, { cause }),
+  },
+  'install the wasm32-wasi toolchain with scripts/setup-toolchain (clang, lld, wasi-libc, libclang-rt-dev-wasm32)',
+);
+const tool = toolchain.run;
 
-function expand(flags: readonly string[], paths: Paths): string[] {
-  return flags.map((f) =>
-    f
-      .replaceAll('@SYSROOT@', paths.sysroot)
-      .replaceAll('@DRIVER@', paths.driver)
-      .replaceAll('@LUA@', paths.lua),
-  );
-}
-
-async function tool(file: string, args: readonly string[], what: string): Promise<string> {
-  try {
-    const { stdout } = await run(file, args, { maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch (cause) {
-    const err = cause as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') {
-      throw new LuaBuildError(
-        'ERR_LUA_TOOLCHAIN_MISSING',
-        `${file} was not found (needed to ${what}): install the wasm32-wasi toolchain with scripts/setup-toolchain ` +
-          `(clang, lld, wasi-libc, libclang-rt-dev-wasm32)`,
-        { cause },
-      );
-    }
-    throw new LuaBuildError(
-      'ERR_LUA_BUILD_FAILED',
-      `${what} failed: ${file} ${args.join(' ')}\n${err.stderr ?? ''}`,
-      {
-        cause,
-      },
-    );
-  }
-}
-
-async function fileSha(path: string): Promise<string> {
-  try {
-    return sha256Hex(await readFile(path));
-  } catch (cause) {
-    throw new LuaBuildError(
-      'ERR_LUA_TOOLCHAIN_MISSING',
-      `${path} is missing: install wasi-libc and libclang-rt-dev-wasm32 (scripts/setup-toolchain)`,
-      { cause },
-    );
-  }
-}
-
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
-    else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
+/** The driver's own C and headers, then the C it shares with other runtimes, by key name. */
+async function driverFiles(): Promise<Array<{ key: string; path: string }>> {
+  return [
+    ...(await listFiles(LUA_DRIVER_DIR)).map((f) => ({ key: f, path: join(LUA_DRIVER_DIR, f) })),
+    { key: '@wasm-runtime/wasi-cc/preopens.c', path: PREOPENS_C },
+  ];
 }
 
 /** Everything the bytes of lua.wasm depend on, as one JSON-able value. */
@@ -126,19 +86,9 @@ async function buildInputs(
   sourceSha256: string,
   wasmOpt: boolean,
 ): Promise<Record<string, unknown>> {
-  const driverFiles = await listFiles(LUA_DRIVER_DIR);
   const driver: Record<string, string> = {};
-  for (const f of driverFiles) driver[f] = await fileSha(join(LUA_DRIVER_DIR, f));
-  const clangVersion = await tool(clang, ['--version'], 'identify the C compiler');
-  const builtins = (
-    await tool(clang, ['--target=wasm32-wasi', '-print-libgcc-file-name'], 'locate compiler-rt')
-  ).trim();
-  const wasmLd = (
-    await tool(clang, ['--target=wasm32-wasi', '-print-prog-name=wasm-ld'], 'locate wasm-ld')
-  ).trim();
-  const libs: Record<string, string> = {};
-  for (const lib of LINKED_LIBS) libs[lib] = await fileSha(join(SYSROOT_LIB, lib));
-  libs['compiler-rt'] = await fileSha(builtins);
+  for (const f of await driverFiles()) driver[f.key] = await toolchain.fileSha(f.path);
+  const { clang: clangVersion, wasmLd, libs } = await toolchain.inputs(clang, LINKED_LIBS);
   return {
     recipe: RECIPE_VERSION,
     source: sourceSha256,
@@ -146,8 +96,8 @@ async function buildInputs(
     cflags: CFLAGS,
     sjljCflags: SJLJ_CFLAGS,
     ldflags: LDFLAGS,
-    clang: clangVersion.trim(),
-    wasmLd: (await tool(wasmLd, ['--version'], 'identify wasm-ld')).trim(),
+    clang: clangVersion,
+    wasmLd,
     libs,
     ...(wasmOpt
       ? {
@@ -158,17 +108,6 @@ async function buildInputs(
         }
       : {}),
   };
-}
-
-async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
 }
 
 /** Options of {@link compileLua}. */
@@ -193,47 +132,45 @@ export async function compileLua(options: CompileLuaOptions): Promise<void> {
   const clang = options.clang ?? 'clang';
   const work = await mkdtemp(join(tmpdir(), 'wasm-runtime-lua-'));
   try {
-    const paths: Paths = {
-      lua: join(work, LUA_SOURCE_ROOT),
-      driver: LUA_DRIVER_DIR.replace(/\/$/, ''),
-      sysroot: join(work, 'sysroot'),
+    const lua = join(work, LUA_SOURCE_ROOT);
+    const paths = {
+      LUA: lua,
+      DRIVER: LUA_DRIVER_DIR.replace(/\/$/, ''),
+      SHARED: SHARED_C_DIR,
+      SYSROOT: await makeSysroot(work),
     };
     await tool(
       'tar',
       ['-xzf', options.tarball, '-C', work, `${LUA_SOURCE_ROOT}/src`],
       'unpack the Lua source',
     );
-    await mkdir(join(paths.sysroot, 'include'), { recursive: true });
-    await mkdir(join(paths.sysroot, 'lib'), { recursive: true });
-    await symlink(SYSROOT_INCLUDE, join(paths.sysroot, 'include', 'wasm32-wasi'));
-    await symlink(SYSROOT_LIB, join(paths.sysroot, 'lib', 'wasm32-wasi'));
 
-    const luaSources = (await readdir(join(paths.lua, 'src')))
+    const luaSources = (await readdir(join(lua, 'src')))
       .filter((f) => f.endsWith('.c') && f !== 'lua.c' && f !== 'luac.c')
       .sort()
       .map((f) => ({
-        src: join(paths.lua, 'src', f),
+        src: join(lua, 'src', f),
         obj: `lua-${f.slice(0, -2)}.o`,
         extra: [] as string[],
       }));
-    const driverSources = (await listFiles(LUA_DRIVER_DIR))
-      .filter((f) => f.endsWith('.c'))
+    const driverSources = (await driverFiles())
+      .filter((f) => f.path.endsWith('.c'))
       .map((f) => ({
-        src: join(paths.driver, f),
-        obj: `driver-${f.slice(0, -2).replaceAll('/', '-')}.o`,
-        extra: f === 'sjlj.c' ? SJLJ_CFLAGS : [],
+        src: f.path,
+        obj: `driver-${basename(f.path, '.c')}.o`,
+        extra: f.key === 'sjlj.c' ? SJLJ_CFLAGS : [],
       }));
     const units = [...luaSources, ...driverSources];
     const objDir = join(work, 'obj');
     await mkdir(objDir);
-    const cflags = expand(CFLAGS, paths);
-    await pool(units, options.jobs ?? availableParallelism(), async (u) => {
+    const cflags = expandFlags(CFLAGS, paths);
+    await inParallel(units, options.jobs ?? availableParallelism(), async (u) => {
       await tool(clang, [...cflags, ...u.extra, '-c', u.src, '-o', join(objDir, u.obj)], `compile ${u.src}`);
     });
     const linked = join(work, 'lua.wasm');
     await tool(
       clang,
-      [...units.map((u) => join(objDir, u.obj)).sort(), ...expand(LDFLAGS, paths), '-o', linked],
+      [...units.map((u) => join(objDir, u.obj)).sort(), ...expandFlags(LDFLAGS, paths), '-o', linked],
       'link lua.wasm',
     );
     let final = linked;

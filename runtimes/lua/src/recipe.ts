@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ArtifactStore, type BuildSource, fetchRuntime, type Recipe } from '@wasm-runtime/pipeline';
+import { sha256Hex } from '@wasm-runtime/wasi-cc';
 import { compileLua, luaBuildKey } from './build.js';
 import { LUA_EXPORTS } from './instance.js';
-import { LUA_SOURCE, sha256Hex } from './source.js';
+import { LUA_SOURCE } from './source.js';
 
 /** Options of {@link luaRecipe}: variants of the runtime build. */
 export interface LuaRecipeOptions {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ArtifactStore, type FetchOptions, type UrlSource } from '@wasm-runtime/pipeline';
 
 /**
@@ -33,9 +32,4 @@ export interface FetchLuaSourceOptions extends FetchOptions {
 export async function fetchLuaSource(options: FetchLuaSourceOptions = {}): Promise<string> {
   const { store = new ArtifactStore(), ...fetchOptions } = options;
   return (await store.fetch(LUA_SOURCE, fetchOptions)).path;
-}
-
-/** Lowercase hex sha256 of some bytes. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

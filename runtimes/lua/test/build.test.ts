@@ -29,9 +29,9 @@ describe('buildLua', () => {
     expect(Object.keys(inputs.driver)).toEqual([
       'driver.c',
       'include/setjmp.h',
-      'preopens.c',
       'sjlj.c',
       'stubs.c',
+      '@wasm-runtime/wasi-cc/preopens.c',
     ]);
   });
 

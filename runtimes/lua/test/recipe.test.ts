@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { validateRecipe } from '@wasm-runtime/pipeline';
+import { sha256Hex } from '@wasm-runtime/wasi-cc';
 import { describe, expect, inject, it } from 'vitest';
 import { fetchLuaSource, LUA_EXPORTS, LUA_SOURCE, luaBuildKey, luaRecipe, recipe } from '../src/index.js';
-import { sha256Hex } from '../src/source.js';
 import { testStore } from './helpers.js';
 
 const context = { name: 'app', entry: 'src/app.lua', entryGuestPath: '/app/src/app.lua', options: {} };

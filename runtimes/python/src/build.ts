@@ -1,27 +1,21 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import {
+  createToolchain,
+  expandFlags,
+  inParallel,
+  listFiles,
+  makeSysroot,
+  PREOPENS_C,
+  SHARED_C_DIR,
+} from '@wasm-runtime/wasi-cc';
 import { PythonBuildError } from './errors.js';
 import { PYTHON_SOURCE_ROOT, ZLIB_SOURCE_ROOT } from './source.js';
 
-const run = promisify(execFile);
-
 /** Where the driver sources live: `driver/` at the package root, beside `src/` and `dist/`. */
 export const PYTHON_DRIVER_DIR = fileURLToPath(new URL('../driver/', import.meta.url));
-
-/**
- * wasi-libc's preopen table, replaced by the one the Lua driver already uses (filled from the
- * host's preopens on first use and emptied when init ends): one file for both runtimes.
- */
-function preopensSource(): string {
-  const lua = createRequire(import.meta.url).resolve('@wasm-runtime/lua/package.json');
-  return join(dirname(lua), 'driver', 'preopens.c');
-}
 
 /** The guest directory the standard library is mounted at: `sys.prefix` is its parent. */
 export const PYTHON_HOME = '/usr/local';
@@ -46,8 +40,6 @@ export const STDLIB_EXCLUDES = [
   'pack_stdlib',
 ];
 
-const SYSROOT_INCLUDE = '/usr/include/wasm32-wasi';
-const SYSROOT_LIB = '/usr/lib/wasm32-wasi';
 const LINKED_LIBS = [
   'libc.a',
   'libm.a',
@@ -84,6 +76,7 @@ const DRIVER_CFLAGS = [
   '-I@BUILD@/include',
   ...PREFIX_MAP,
   '-ffile-prefix-map=@DRIVER@=/wasm-runtime/driver',
+  '-ffile-prefix-map=@SHARED@=/wasm-runtime/shared',
 ];
 /* No -O here: with binaryen installed, clang would run whatever wasm-opt is on PATH. */
 const LDFLAGS = [
@@ -119,90 +112,38 @@ interface Paths {
 }
 
 function expand(flags: readonly string[], paths: Paths): string[] {
-  return flags.map((f) =>
-    f
-      .replaceAll('@SYSROOT@', paths.sysroot)
-      .replaceAll('@DRIVER@', paths.driver)
-      .replaceAll('@PYTHON@', paths.python)
-      .replaceAll('@BUILD@', paths.build)
-      .replaceAll('@WORK@', paths.work)
-      .replaceAll('@BUILD_PYTHON@', paths.buildPython),
-  );
+  return expandFlags(flags, {
+    SYSROOT: paths.sysroot,
+    DRIVER: paths.driver,
+    SHARED: SHARED_C_DIR,
+    PYTHON: paths.python,
+    BUILD: paths.build,
+    WORK: paths.work,
+    BUILD_PYTHON: paths.buildPython,
+  });
 }
 
-async function tool(
-  file: string,
-  args: readonly string[],
-  what: string,
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<string> {
-  try {
-    const { stdout } = await run(file, args, { maxBuffer: 256 * 1024 * 1024, ...options });
-    return stdout;
-  } catch (cause) {
-    const err = cause as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
-    if (err.code === 'ENOENT') {
-      throw new PythonBuildError(
-        'ERR_PYTHON_TOOLCHAIN_MISSING',
-        `${file} was not found (needed to ${what}): install the wasm32-wasi toolchain and python3.11 ` +
-          'with scripts/setup-toolchain (clang, lld, llvm, wasi-libc, libclang-rt-dev-wasm32, python3.11)',
-        { cause },
-      );
-    }
-    const tail = (text: string | undefined): string => (text ?? '').split('\n').slice(-40).join('\n');
-    throw new PythonBuildError(
-      'ERR_PYTHON_BUILD_FAILED',
-      `${what} failed: ${file} ${args.join(' ')}\n${tail(err.stdout)}\n${tail(err.stderr)}`,
-      { cause },
-    );
-  }
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function fileSha(path: string): Promise<string> {
-  try {
-    return sha256Hex(await readFile(path));
-  } catch (cause) {
-    throw new PythonBuildError(
-      'ERR_PYTHON_TOOLCHAIN_MISSING',
-      `${path} is missing: install wasi-libc and libclang-rt-dev-wasm32 (scripts/setup-toolchain)`,
-      { cause },
-    );
-  }
-}
-
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
-    else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
+const toolchain = createToolchain(
+  {
+    missing: (message, cause) => new PythonBuildError('ERR_PYTHON_TOOLCHAIN_MISSING', message, { cause }),
+    failed: (message, cause) => new PythonBuildError('ERR_PYTHON_BUILD_FAILED', message, { cause }),
+  },
+  'install the wasm32-wasi toolchain and python3.11 with scripts/setup-toolchain ' +
+    '(clang, lld, llvm, wasi-libc, libclang-rt-dev-wasm32, python3.11)',
+);
+const tool = toolchain.run;
+const fileSha = toolchain.fileSha;
 
 async function toolchainInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
-  const clangVersion = await tool(clang, ['--version'], 'identify the C compiler');
-  const builtins = (
-    await tool(clang, ['--target=wasm32-wasi', '-print-libgcc-file-name'], 'locate compiler-rt')
-  ).trim();
-  const wasmLd = (
-    await tool(clang, ['--target=wasm32-wasi', '-print-prog-name=wasm-ld'], 'locate wasm-ld')
-  ).trim();
-  const libs: Record<string, string> = {};
-  for (const lib of LINKED_LIBS) libs[lib] = await fileSha(join(SYSROOT_LIB, lib));
-  libs['compiler-rt'] = await fileSha(builtins);
+  const { clang: clangVersion, wasmLd, libs } = await toolchain.inputs(clang, LINKED_LIBS);
   const pythonVersion = await tool(
     buildPython,
     ['-c', 'import sys; print(sys.version)'],
     'identify the build python',
   );
   return {
-    clang: clangVersion.trim(),
-    wasmLd: (await tool(wasmLd, ['--version'], 'identify wasm-ld')).trim(),
+    clang: clangVersion,
+    wasmLd,
     sysroot: libs,
     buildPython: pythonVersion.trim(),
   };
@@ -223,7 +164,7 @@ async function libpythonInputs(clang: string, buildPython: string): Promise<Reco
 async function buildInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
   const driver: Record<string, string> = {};
   for (const f of await listFiles(PYTHON_DRIVER_DIR)) driver[f] = await fileSha(join(PYTHON_DRIVER_DIR, f));
-  driver['preopens.c (@wasm-runtime/lua)'] = await fileSha(preopensSource());
+  driver['@wasm-runtime/wasi-cc/preopens.c'] = await fileSha(PREOPENS_C);
   return {
     recipe: RECIPE_VERSION,
     driver,
@@ -233,26 +174,6 @@ async function buildInputs(clang: string, buildPython: string): Promise<Record<s
     stdlibExcludes: STDLIB_EXCLUDES,
     libpython: await libpythonInputs(clang, buildPython),
   };
-}
-
-async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-}
-
-async function makeSysroot(work: string): Promise<string> {
-  const sysroot = join(work, 'sysroot');
-  await mkdir(join(sysroot, 'include'), { recursive: true });
-  await mkdir(join(sysroot, 'lib'), { recursive: true });
-  await symlink(SYSROOT_INCLUDE, join(sysroot, 'include', 'wasm32-wasi'));
-  await symlink(SYSROOT_LIB, join(sysroot, 'lib', 'wasm32-wasi'));
-  return sysroot;
 }
 
 /** Options of {@link compileLibpython}. */
@@ -302,7 +223,7 @@ export async function compileLibpython(options: CompileLibpythonOptions): Promis
     const zlibDir = join(work, 'zlib');
     await mkdir(zlibDir);
     const zlibFlags = expand(ZLIB_CFLAGS, paths);
-    await pool(ZLIB_UNITS, jobs, async (unit) => {
+    await inParallel(ZLIB_UNITS, jobs, async (unit) => {
       await tool(
         clang,
         [...zlibFlags, '-c', join(work, ZLIB_SOURCE_ROOT, `${unit}.c`), '-o', join(zlibDir, `${unit}.o`)],
@@ -414,7 +335,7 @@ export async function linkPython(options: LinkPythonOptions): Promise<void> {
     const driverFlags = expand(DRIVER_CFLAGS, paths);
     const units = [
       { src: join(paths.driver, 'driver.c'), obj: join(work, 'driver.o') },
-      { src: preopensSource(), obj: join(work, 'preopens.o') },
+      { src: PREOPENS_C, obj: join(work, 'preopens.o') },
     ];
     for (const u of units) await tool(clang, [...driverFlags, '-c', u.src, '-o', u.obj], `compile ${u.src}`);
     await tool(
