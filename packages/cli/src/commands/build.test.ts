@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture } from '../../test/helpers/streams.js';
-import { buildCommand, nondeterminismLine, parseBuildArgs } from './build.js';
+import { buildCommand, nondeterminismLine, parseBuildArgs, snapshotNote } from './build.js';
 
 const apps = fileURLToPath(new URL('../../test/fixtures/build/apps/', import.meta.url));
 const cacheDir = fileURLToPath(new URL('../../test/.build/store/', import.meta.url));
@@ -60,6 +60,32 @@ describe('nondeterminismLine', () => {
     expect(nondeterminismLine(nd)).toBe('');
     expect(nondeterminismLine({ ...nd, randomBytes: 16, randomCalls: 1, clockReads: 2 })).toBe(
       'init read 16 random bytes and 2 clocks: deterministic at build time (the realtime clock reads 2024-01-01T00:00:00Z), the same in every start\n',
+    );
+  });
+});
+
+describe('snapshotNote', () => {
+  type Manifest = Parameters<typeof snapshotNote>[0];
+  const plain = {
+    postRestore: { call: 'reseed', hook: false },
+    entry: { kind: 'command', export: '_start', file: 'main.lua' },
+    hostState: null,
+    files: { snapshot: { exceptions: 'none' } },
+  } as unknown as Manifest;
+  it('claims any WASI host only for a snapshot that needs nothing but WASI at start', () => {
+    expect(snapshotNote(plain)).toBe('snapshot, runs in any WASI host');
+    expect(
+      snapshotNote({ ...plain, files: { ...plain.files, snapshot: { exceptions: 'legacy' } } } as Manifest),
+    ).toBe('snapshot, legacy exceptions (V8: Node, browsers)');
+    // A JS app (SpiderMonkey): an export entry and a recipe hook, which a plain WASI host never calls.
+    expect(
+      snapshotNote({
+        ...plain,
+        postRestore: { call: null, hook: true },
+        entry: { kind: 'export', export: 'wasm-runtime-run', file: 'main.js' },
+      } as Manifest),
+    ).toBe(
+      'snapshot, starts through wasm-runtime run / runDist (its recipe\'s restore hook, a call of its "wasm-runtime-run" export)',
     );
   });
 });

@@ -120,6 +120,19 @@ function progress(streams: CommandStreams): ((event: BuildEvent) => void) | unde
   };
 }
 
+/** Where the monolithic snapshot runs, from what its manifest says it needs at start. */
+export function snapshotNote(m: BuildResult['manifest']): string {
+  const needs = [
+    ...(m.postRestore.hook ? ["its recipe's restore hook"] : []),
+    ...(m.entry.kind === 'export' ? [`a call of its "${m.entry.export}" export`] : []),
+    ...(m.hostState === null || m.hostState === undefined ? [] : ['the files init left open']),
+  ];
+  if (needs.length > 0) return `snapshot, starts through wasm-runtime run / runDist (${needs.join(', ')})`;
+  return m.files.snapshot.exceptions === 'legacy'
+    ? 'snapshot, legacy exceptions (V8: Node, browsers)'
+    : 'snapshot, runs in any WASI host';
+}
+
 function summary(result: BuildResult, streams: CommandStreams): string {
   const paint = painter(streams);
   const m = result.manifest;
@@ -136,13 +149,7 @@ function summary(result: BuildResult, streams: CommandStreams): string {
     return [s, formatMs(result.timings[s]), note];
   });
   const files = [
-    [
-      m.files.snapshot.path,
-      formatBytes(m.files.snapshot.size),
-      m.files.snapshot.exceptions === 'legacy'
-        ? 'snapshot, legacy exceptions (V8: Node, browsers)'
-        : 'snapshot, runs in any WASI host',
-    ],
+    [m.files.snapshot.path, formatBytes(m.files.snapshot.size), snapshotNote(m)],
     [
       m.files.engine.path,
       formatBytes(m.files.engine.size),
