@@ -20,8 +20,26 @@ module WasmRuntime
         __report(e)
         1
       end
+      code = __at_exit(code)
       __flush
       exit!(code)
+    end
+
+    # Runs the at_exit blocks, last registered first, as Ruby does at exit: `exit n` in one sets
+    # the status, an error in one is reported and makes it 1. Blocks registered at init (by the app
+    # or a library it requires) are in the snapshot and run at the end of every start.
+    def __at_exit(code)
+      while (block = AT_EXIT.pop)
+        begin
+          block.call
+        rescue SystemExit => e
+          code = e.status
+        rescue Exception => e # rubocop:disable Lint/RescueException -- reported like Ruby's own
+          __report(e)
+          code = 1
+        end
+      end
+      code
     end
 
     # The reactor entry: calls the top-level method +name+ with one String and answers
@@ -105,6 +123,22 @@ module WasmRuntime
       end
     end
   end
+end
+
+# Ruby runs at_exit blocks when the interpreter is torn down, which a start never reaches (it ends
+# with exit!, at once): they are kept here and run by WasmRuntime.__run after main.
+module WasmRuntime
+  AT_EXIT = []
+end
+
+module Kernel
+  def at_exit(&block)
+    raise ArgumentError, "called without a block" unless block
+
+    WasmRuntime::AT_EXIT.push(block)
+    block
+  end
+  module_function :at_exit
 end
 
 $0 = ENV.fetch("RUBY_APP_NAME", "ruby")

@@ -67,6 +67,20 @@ describe('a Ruby app through the pipeline: cold, monolithic snapshot and split p
     expect(raised.stderr).toMatch(/\tfrom \/app\/main\.rb:\d+:in 'Object#main'\n$/);
   });
 
+  it('at_exit blocks run after main, last registered first, those registered at init too', async () => {
+    expect(await allWays({ args: ['at_exit'] })).toEqual({
+      code: 0,
+      stdout: 'main done\nrun-time at_exit ran\ninit-time at_exit ran\n',
+      stderr: '',
+    });
+    // `exit 4` in an at_exit block sets the status, as in Ruby.
+    expect(await allWays({ args: ['at_exit_status'] })).toEqual({
+      code: 4,
+      stdout: 'init-time at_exit ran\n',
+      stderr: '',
+    });
+  });
+
   it('require_relative of an app file and require of a stdlib library not loaded at init', async () => {
     expect(await allWays({ args: ['lazy'] })).toEqual({
       code: 0,
