@@ -36,7 +36,18 @@ export {
   UnshippedStateError,
   type ValidationIssue,
 } from './errors.js';
-export { inspectModule, type ModuleReport, type SectionInfo } from './inspect/inspect.js';
+export {
+  type ExportInfo,
+  type ExternTypeInfo,
+  type FuncTypeInfo,
+  type GlobalTypeInfo,
+  type ImportInfo,
+  inspectModule,
+  type MemoryTypeInfo,
+  type ModuleReport,
+  type SectionInfo,
+  type TableTypeInfo,
+} from './inspect/inspect.js';
 export {
   DIST_MANIFEST_FILE,
   DIST_MANIFEST_FORMAT,
