@@ -1,10 +1,18 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GuestTrapError } from '../errors.js';
 import { checkDirs, type RunOptions } from './run.js';
 
-/** True when `run`'s target is a directory: a dist written by `wasm-runtime build`. */
+/**
+ * True when `run`'s target is a directory to run as a dist written by `wasm-runtime build`: one
+ * with a manifest.json, or one that is not a `wasm-runtime split --out-dir` directory either.
+ */
 export async function isDistDir(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+  if ((await stat(path).catch(() => undefined))?.isDirectory() !== true) return false;
+  if (existsSync(join(path, 'manifest.json'))) return true;
+  const { splitManifestsIn } = await import('./split-pair.js');
+  return (await splitManifestsIn(path)).length === 0;
 }
 
 /**
