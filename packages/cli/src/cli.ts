@@ -60,6 +60,8 @@ process's; the exit status is the guest's exit code. Options go before the modul
 it; the guest gets the arguments after --, or from the first argument after the module that is not
 one of these options (so a guest argument that is one of them needs --). Every
 wasi_snapshot_preview1 import is checked against preview1 (name and type) before the guest runs.
+For a dist, the guest paths of the app's own files in what it writes to stderr are shown as the
+source paths they came from (src/lib/cfg.lua:4: for /app/lib/cfg.lua:4:); stdout is never rewritten.
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)

@@ -100,4 +100,11 @@ export {
   type RunDistOptions,
   runDist,
 } from './run/run-dist.js';
+export {
+  distSourcePaths,
+  type SourceMount,
+  type SourcePaths,
+  sourcePathRewriter,
+  sourcePathsOutput,
+} from './run/source-paths.js';
 export * from './store/index.js';

@@ -18,7 +18,8 @@ export async function isDistDir(path: string): Promise<boolean> {
 /**
  * `wasm-runtime run <dist dir>`: runs a built app through `runDist` (the split pair linked, its
  * engine compiled once and cached, the recipe's post-restore step applied) with `run`'s options:
- * arguments after the app name, `--env`, `--dir`, `--writable-mounts`. Resolves to the guest's exit status; a trap is a
+ * arguments after the app name, `--env`, `--dir`, `--writable-mounts`; the guest paths of the app's
+ * own files in its stderr are shown as the user's source paths. Resolves to the guest's exit status; a trap is a
  * `GuestTrapError` (exit status 134), like `run` of a module.
  */
 export async function runDistCommand(options: RunOptions): Promise<number> {
@@ -31,6 +32,8 @@ export async function runDistCommand(options: RunOptions): Promise<number> {
       dirs: options.dirs,
       writableMounts: options.writableMounts === true,
       trustDistRecipe: options.trustDistRecipe === true,
+      // The app's errors name the user's files (src/lib/cfg.lua:4:), not the guest's (/app/...).
+      sourcePaths: true,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.maxMemory === undefined ? {} : { maxMemory: options.maxMemory }),
     });
