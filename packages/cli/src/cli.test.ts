@@ -95,7 +95,7 @@ describe('parseCLI', () => {
     [
       ['run'],
       'ERR_CLI_USAGE',
-      /run needs a dist directory or a module: wasm-runtime run <dist \| module.wasm> \(see `wasm-runtime run --help`\)/,
+      /run needs a dist directory, a split directory or a module: wasm-runtime run <dist \| split dir \| module.wasm> \(see `wasm-runtime run --help`\)/,
     ],
     [['run', '--dir'], 'ERR_CLI_USAGE', /--dir needs a value/],
     [['run', '--mapdir', 'a::b', 'm.wasm'], 'ERR_CLI_USAGE', /unknown option --mapdir for run/],
@@ -194,7 +194,9 @@ describe('main', () => {
   it('prints error[CODE]: message and exits 2 on a usage error', async () => {
     const { out, streams } = capture();
     expect(await main(['run'], streams)).toBe(2);
-    expect(out.stderr).toMatch(/^error\[ERR_CLI_USAGE\]: run needs a dist directory or a module/);
+    expect(out.stderr).toMatch(
+      /^error\[ERR_CLI_USAGE\]: run needs a dist directory, a split directory or a module/,
+    );
     expect(out.stdout).toBe('');
   });
 

@@ -37,7 +37,8 @@ Commands:
   build [dir]                     build an app: pre-initialize it and write dist/
   fetch [dir] [--lang LANG]       put a language's runtime into the artifact cache (for offline builds)
   run <dist | module.wasm> [--dir H::G] [--env K=V] [--timeout T] [--max-memory M] [--] [args...]
-                                  run a build (through its split pair) or any WASI command module
+                                  run a build (through its split pair), a split --out-dir directory,
+                                  or any WASI command module
   inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
   preinit <in.wasm> -o <out>      pre-initialize a module (Wizer-compatible flags)
   split <snapshot.wasm> --out-dir <dir>
@@ -48,14 +49,19 @@ Options:
   -V, --version   show the version
 `;
 
-const RUN_HELP = `Usage: wasm-runtime run [options] <dist dir | module.wasm> [options] [--] [args...]
+const RUN_HELP = `Usage: wasm-runtime run [options] <dist dir | split dir | module.wasm> [options] [--] [args...]
 
 Runs a build's output directory (written by wasm-runtime build: the split pair, the engine compiled
-once and cached) or any WASI (preview1) command module. Its stdin, stdout and stderr are this
+once and cached) or any WASI (preview1) command module. A directory wasm-runtime split --out-dir
+wrote (an engine, <name>.data.wasm and <name>.split.json; or that .split.json itself) runs as the
+command its snapshot was: the engine linked with its data module, both checked against the
+sha256s of the .split.json, with the options below. Its stdin, stdout and stderr are this
 process's; the exit status is the guest's exit code. Options go before the module or right after
 it; the guest gets the arguments after --, or from the first argument after the module that is not
 one of these options (so a guest argument that is one of them needs --). Every
 wasi_snapshot_preview1 import is checked against preview1 (name and type) before the guest runs.
+For a dist, the guest paths of the app's own files in what it writes to stderr are shown as the
+source paths they came from (src/lib/cfg.lua:4: for /app/lib/cfg.lua:4:); stdout is never rewritten.
 
 Options:
   --dir HOST::GUEST   make the host directory HOST visible to the guest as GUEST (repeatable)
@@ -183,7 +189,7 @@ function parseRun(argv: readonly string[], hostEnv: Record<string, string | unde
   const module = argv[i];
   if (module === undefined)
     throw new UsageError(
-      'run needs a dist directory or a module: wasm-runtime run <dist | module.wasm>',
+      'run needs a dist directory, a split directory or a module: wasm-runtime run <dist | split dir | module.wasm>',
       'run',
     );
   options.module = module;

@@ -62,3 +62,10 @@ export class GuestTrapError extends WasmRuntimeError {
     super('ERR_CLI_GUEST_TRAP', `${path} trapped: ${reason}`, options);
   }
 }
+
+/** A `wasm-runtime split --out-dir` directory (or `.split.json` file) whose pair cannot be run as it is. */
+export class SplitDirError extends WasmRuntimeError {
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_CLI_BAD_SPLIT_DIR', `${path}: ${reason}`, options);
+  }
+}

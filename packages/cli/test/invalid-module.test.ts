@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('a module V8 rejects', () => {
   it('inspect shows what it could read, then V8 reason, and exits 1', async () => {
     const r = await cli(['inspect', module]);
-    expect(r.stdout).toMatch(/^ {2}memory +memory +0$/m);
+    expect(r.stdout).toMatch(/^ {2}memory +memory +0 +1\.\. pages$/m);
     expect(r.stdout).toMatch(/^ {2}invalid: WebAssembly\.Module\(\): Compiling function #0 failed/m);
     expect(r.stderr).toMatch(
       /^error\[ERR_CLI_INVALID_MODULE\]: .*invalid\.wasm is not a valid WebAssembly module: V8 rejects it: WebAssembly\.Module\(\): Compiling function #0 failed/,
@@ -39,9 +39,18 @@ describe('a module V8 rejects', () => {
     expect(r.exitCode).toBe(1);
     const json = await cli(['inspect', module, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({
+      format: 'wasm-runtime-inspect@1',
+      ok: false,
+      errors: [
+        {
+          code: 'ERR_CLI_INVALID_MODULE',
+          message: expect.stringMatching(/V8 rejects it: .*Compiling function #0 failed/),
+        },
+      ],
       exports: [{ name: 'memory', kind: 'memory', index: 0 }],
       validation: { valid: false, error: expect.stringMatching(/Compiling function #0 failed/) },
     });
+    expect(json.stderr).toBe('');
     expect(json.exitCode).toBe(1);
   });
 

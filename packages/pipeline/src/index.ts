@@ -36,7 +36,18 @@ export {
   UnshippedStateError,
   type ValidationIssue,
 } from './errors.js';
-export { inspectModule, type ModuleReport, type SectionInfo } from './inspect/inspect.js';
+export {
+  type ExportInfo,
+  type ExternTypeInfo,
+  type FuncTypeInfo,
+  type GlobalTypeInfo,
+  type ImportInfo,
+  inspectModule,
+  type MemoryTypeInfo,
+  type ModuleReport,
+  type SectionInfo,
+  type TableTypeInfo,
+} from './inspect/inspect.js';
 export {
   DIST_MANIFEST_FILE,
   DIST_MANIFEST_FORMAT,
@@ -89,4 +100,11 @@ export {
   type RunDistOptions,
   runDist,
 } from './run/run-dist.js';
+export {
+  distSourcePaths,
+  type SourceMount,
+  type SourcePaths,
+  sourcePathRewriter,
+  sourcePathsOutput,
+} from './run/source-paths.js';
 export * from './store/index.js';

@@ -45,6 +45,13 @@ export interface DistMount {
   /** Where `runDist` finds it, relative to the dist directory; null when only init needed it. */
   dir: string | null;
   files: MountFile[];
+  /**
+   * For a mount of the app's own files: their directory relative to the config's directory,
+   * `/`-separated (`src`; `''` for that directory itself). Messages of a run name the user's files
+   * by it (`src/lib/cfg.lua:4:` for `/app/lib/cfg.lua:4:`, `runDist`'s `sourcePaths`). Absent for
+   * the runtime's own files, and in dists built before it was recorded.
+   */
+  source?: string;
 }
 
 /**

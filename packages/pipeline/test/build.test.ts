@@ -128,6 +128,8 @@ describe('build', () => {
         readOnly: true,
         dir: null,
         files: [expect.objectContaining({ path: 'main.txt', size: 36 })],
+        // The app's own files came from the config's directory itself.
+        source: '',
       },
     ]);
     expect(manifest.preinit.initFunc).toBe('wizer-initialize');

@@ -137,7 +137,7 @@ describe('manifest.schema.json', () => {
       keysOf<DistFile>({ path: true, size: true, sha256: true }),
     );
     expect(propertiesOf(at('properties.mounts.items'))).toEqual(
-      keysOf<DistMount>({ guest: true, readOnly: true, dir: true, files: true }),
+      keysOf<DistMount>({ guest: true, readOnly: true, dir: true, files: true, source: true }),
     );
     expect(propertiesOf(at('properties.mounts.items.properties.files.items'))).toEqual(
       keysOf<MountFile>({ path: true, size: true, sha256: true }),

@@ -46,8 +46,18 @@ describe('inspect', () => {
     const exnref = capture();
     expect(await inspectCommand({ module: join(tmp, 'exnref.wasm') }, exnref.streams)).toBe(0);
     expect(exnref.stdout()).toMatch(/^exceptions\n {2}exnref \(try_table\/throw_ref\)/m);
-    if (!WebAssembly.validate(Uint8Array.from(EXNREF)))
+    const exnrefJson = capture();
+    expect(await inspectCommand({ module: join(tmp, 'exnref.wasm'), json: true }, exnrefJson.streams)).toBe(
+      0,
+    );
+    const report = JSON.parse(exnrefJson.stdout());
+    expect(report).toMatchObject({ ok: true, errors: [], exceptions: 'exnref' });
+    if (!WebAssembly.validate(Uint8Array.from(EXNREF))) {
       expect(exnref.stdout()).toMatch(/not checked: this V8 does not run the exnref form/);
+      expect(report.warnings).toEqual([
+        { code: 'WARN_INSPECT_NOT_VALIDATED', message: expect.stringMatching(/^not checked: this V8/) },
+      ]);
+    } else expect(report.warnings).toEqual([]);
     const plain = capture();
     expect(await inspectCommand({ module: join(tmp, 'm.wasm'), json: true }, plain.streams)).toBe(0);
     expect(JSON.parse(plain.stdout()).exceptions).toBe('none');
@@ -59,7 +69,7 @@ describe('inspect', () => {
     const text = c.stdout();
     expect(text).toMatch(/^memory +1 +5 B$/m);
     expect(text).toMatch(/^data +1 +12 B$/m);
-    expect(text).toMatch(/^ {2}memory +memory +0$/m);
+    expect(text).toMatch(/^ {2}memory +memory +0 +1\.\. pages$/m);
     expect(text).toContain('  0: 1 pages (64.0 KiB)');
     expect(text).toMatch(/^ {2}0 +mut i32 +7$/m);
     expect(text).toContain('  1 segments (1 active, 0 passive), 4 B, 3 B non-zero');

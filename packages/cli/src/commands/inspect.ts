@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { ModuleReport } from '@wasm-runtime/pipeline';
+import { isWasmRuntimeError } from '@wasm-runtime/errors';
+import type { ExternTypeInfo, ModuleReport } from '@wasm-runtime/pipeline';
 import { InvalidModuleError, ModuleNotFoundError, UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, painter, processStreams, readArgs, table } from './format.js';
+import { issueOf, type JsonIssue, printJson } from './json-report.js';
 
 /** Options of `wasm-runtime inspect`, which are also its programmatic API. */
 export interface InspectOptions {
@@ -20,7 +22,8 @@ engine or the app module of a split pair. A module that V8 rejects is reported w
 read of it and V8's reason, and the exit status is 1.
 
 Options:
-  --json      print the report as JSON on stdout
+  --json      print the report as one JSON object on stdout (wasm-runtime-inspect@1, below), also
+              when the module cannot be read
   -h, --help  show this help
 `;
 
@@ -38,6 +41,23 @@ export function parseInspectArgs(argv: readonly string[]): InspectOptions {
   return { module: positionals[0]!, json: flags.has('--json') };
 }
 
+/** An import's or export's type as one line: `(i32, i32) -> i32`, `mut i32`, `17 pages..`. */
+export function typeText(kind: string, type: ExternTypeInfo | null): string {
+  if (type === null) return 'undefined index';
+  if ('typeIndex' in type) {
+    if (type.params === null || type.results === null) return `type ${type.typeIndex}`;
+    const sig = `(${type.params.join(', ')})`;
+    return kind === 'tag'
+      ? `tag ${sig}`
+      : `${sig} -> ${type.results.length === 0 ? '()' : type.results.join(', ')}`;
+  }
+  if ('valType' in type) return `${type.mutable ? 'mut ' : ''}${type.valType}`;
+  const limits = `${type.min}..${type.max ?? ''}`;
+  if ('elemType' in type) return `${type.elemType} ${limits}${type.table64 ? ' table64' : ''}`;
+  const unit = type.pageSize === 65536 ? 'pages' : `pages of ${type.pageSize} B`;
+  return `${limits} ${unit}${type.shared ? ', shared' : ''}${type.memory64 ? ', memory64' : ''}`;
+}
+
 function render(path: string, r: ModuleReport, streams: CommandStreams, uncheckable: boolean): string {
   const paint = painter(streams);
   const h = (text: string) => `\n${paint(1, text)}\n`;
@@ -51,12 +71,12 @@ function render(path: string, r: ModuleReport, streams: CommandStreams, unchecka
   out +=
     r.imports.length === 0
       ? '  none\n'
-      : table(r.imports.map((i) => [`  ${i.module}.${i.name}`, i.kind, i.type]));
+      : table(r.imports.map((i) => [`  ${i.module}.${i.name}`, i.kind, typeText(i.kind, i.type)]));
   out += h(`exports (${r.exports.length})`);
   out +=
     r.exports.length === 0
       ? '  none\n'
-      : table(r.exports.map((e) => [`  ${e.name}`, e.kind, String(e.index)]));
+      : table(r.exports.map((e) => [`  ${e.name}`, e.kind, String(e.index), typeText(e.kind, e.type)]));
   out += h('functions');
   out += `  ${r.functions.imported} imported, ${r.functions.defined} defined, code ${formatBytes(r.functions.codeBytes)}\n`;
   out += h(`memories (${r.memories.length})`);
@@ -103,11 +123,25 @@ function render(path: string, r: ModuleReport, streams: CommandStreams, unchecka
   return out;
 }
 
-/** `wasm-runtime inspect`: prints the report of a module (or JSON); resolves to the exit status. */
+/**
+ * `wasm-runtime inspect`: prints the report of a module, or with `json` one `wasm-runtime-inspect@1`
+ * object (also when the module cannot be read: then `ok` is false and `errors` says why). Resolves
+ * to the exit status.
+ */
 export async function inspectCommand(
   options: InspectOptions,
   streams: CommandStreams = processStreams(),
 ): Promise<number> {
+  try {
+    return await inspectFile(options, streams);
+  } catch (error) {
+    if (!options.json || !isWasmRuntimeError(error)) throw error;
+    printJson(streams, 'inspect', { ok: false, errors: [issueOf(error)], file: options.module });
+    return 1;
+  }
+}
+
+async function inspectFile(options: InspectOptions, streams: CommandStreams): Promise<number> {
   const { hostExceptionForms, inspectModule } = await import('@wasm-runtime/pipeline');
   let bytes: Uint8Array;
   try {
@@ -125,13 +159,30 @@ export async function inspectCommand(
   // cannot judge them, which does not make them invalid.
   const uncheckable =
     !report.validation.valid && report.exceptions === 'exnref' && !hostExceptionForms().exnref;
-  streams.stdout(
-    options.json
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : render(options.module, report, streams, uncheckable),
-  );
-  // What could be read is shown above; the module itself is still unusable.
-  if (!report.validation.valid && !uncheckable)
-    throw new InvalidModuleError(options.module, `V8 rejects it: ${report.validation.error}`);
+  // What could be read is shown either way; the module itself is still unusable.
+  const invalid =
+    report.validation.valid || uncheckable
+      ? undefined
+      : new InvalidModuleError(options.module, `V8 rejects it: ${report.validation.error}`);
+  if (options.json) {
+    const warnings: JsonIssue[] = uncheckable
+      ? [
+          {
+            code: 'WARN_INSPECT_NOT_VALIDATED',
+            message: `not checked: this V8 does not run the exnref form (${report.validation.error}); Wasmtime does`,
+          },
+        ]
+      : [];
+    printJson(streams, 'inspect', {
+      ok: invalid === undefined,
+      warnings,
+      errors: invalid === undefined ? [] : [issueOf(invalid)],
+      file: options.module,
+      ...report,
+    });
+    return invalid === undefined ? 0 : 1;
+  }
+  streams.stdout(render(options.module, report, streams, uncheckable));
+  if (invalid !== undefined) throw invalid;
   return 0;
 }

@@ -18,7 +18,10 @@ export interface DirMapping {
 
 /** Options of `wasm-runtime run`, which are also its programmatic API. */
 export interface RunOptions {
-  /** Path of the WASI command module (`.wasm`). */
+  /**
+   * Path of the WASI command module (`.wasm`), or of a split pair: a `wasm-runtime split --out-dir`
+   * directory or its `<name>.split.json`.
+   */
   module: string;
   /** Arguments after the module; the guest sees `[module, ...args]` as its argv. */
   args: string[];
@@ -68,16 +71,18 @@ export async function checkDirs(dirs: readonly DirMapping[]): Promise<void> {
 
 /**
  * Runs a WASI command module with stdio inherited from this process, and resolves to the guest's
- * exit code. Throws a typed error (see `errors.ts`) when the module or a `--dir` is unusable, or the
- * guest traps.
+ * exit code. The module may also be a split pair (a `wasm-runtime split --out-dir` directory or its
+ * `<name>.split.json`): the engine linked with its data module runs as the same command. Throws a
+ * typed error (see `errors.ts`) when the module or a `--dir` is unusable, or the guest traps.
  */
 export async function run(options: RunOptions): Promise<number> {
+  const { readSplitPair, splitManifestFor } = await import('./split-pair.js');
+  const splitManifest = await splitManifestFor(options.module);
+  const what = splitManifest === undefined ? 'a module' : 'a split pair, not a dist';
   if (options.writableMounts === true)
-    throw new UsageError(`--writable-mounts applies to a dist directory, and ${options.module} is a module`);
+    throw new UsageError(`--writable-mounts applies to a dist directory, and ${options.module} is ${what}`);
   if (options.trustDistRecipe === true)
-    throw new UsageError(
-      `--trust-dist-recipe applies to a dist directory, and ${options.module} is a module`,
-    );
+    throw new UsageError(`--trust-dist-recipe applies to a dist directory, and ${options.module} is ${what}`);
   // The limits' code is loaded only for a bounded run: a plain run starts as fast as before.
   const limits =
     options.timeout === undefined && options.maxMemory === undefined
@@ -98,26 +103,34 @@ export async function run(options: RunOptions): Promise<number> {
   const preopens: Record<string, string> = {};
   for (const dir of options.dirs) preopens[dir.guest] = dir.host;
 
+  const pair = splitManifest === undefined ? undefined : await readSplitPair(splitManifest);
+  const modulePath = pair?.enginePath ?? options.module;
   let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = await readFile(options.module);
-  } catch (cause) {
-    throw new ModuleNotFoundError(options.module, { cause });
+  if (pair !== undefined) bytes = pair.engine as Uint8Array<ArrayBuffer>;
+  else {
+    try {
+      bytes = await readFile(options.module);
+    } catch (cause) {
+      throw new ModuleNotFoundError(options.module, { cause });
+    }
   }
   const { maxMemory } = options;
   let module: WebAssembly.Module;
+  let app: Uint8Array | undefined = pair?.app;
   try {
     if (limits !== undefined && maxMemory !== undefined) {
-      bytes = limits.limitMemories(bytes, maxMemory, options.module) as Uint8Array<ArrayBuffer>;
+      // A split engine imports its memories from the app module, which is where they are capped.
+      if (pair !== undefined) app = limits.limitMemories(pair.app, maxMemory, pair.appPath);
+      else bytes = limits.limitMemories(bytes, maxMemory, options.module) as Uint8Array<ArrayBuffer>;
     }
     module = await WebAssembly.compile(bytes);
   } catch (cause) {
     if (isWasmRuntimeError(cause, 'ERR_RUN_LIMIT')) throw cause;
-    throw new InvalidModuleError(options.module, (cause as Error).message, { cause });
+    throw new InvalidModuleError(modulePath, (cause as Error).message, { cause });
   }
   // V8 would link any function to a misspelled or mistyped WASI import: refuse them by name first.
-  checkImports(bytes, { name: options.module });
-  checkCommand(options.module, module);
+  checkImports(bytes, { name: modulePath });
+  checkCommand(modulePath, module, pair?.manifest.importModule);
 
   const wasi = new WASI({
     args: [options.module, ...options.args],
@@ -128,11 +141,25 @@ export async function run(options: RunOptions): Promise<number> {
     stderr: 'inherit',
     returnOnExit: true,
   });
-  const instance = await WebAssembly.instantiate(module, wasi.imports as WebAssembly.Imports);
+  let instance: WebAssembly.Instance;
+  /** What holds the guest's memories: the instance, or for a pair what the engine imported. */
+  let memories: WebAssembly.Exports;
+  if (pair === undefined) {
+    instance = await WebAssembly.instantiate(module, wasi.imports as WebAssembly.Imports);
+    memories = instance.exports;
+  } else {
+    const { link } = await import('@wasm-runtime/split');
+    // The engine's bytes were checked against the manifest's sha256 when the pair was read.
+    const linked = await link(module, app ?? pair.app, wasi.imports as WebAssembly.Imports, {
+      manifest: pair.manifest,
+    });
+    instance = linked.instance;
+    memories = linked.appExports;
+  }
   /** When the guest failed at its memory limit, the error saying so. */
   const atLimit = (ending: string) =>
     limits !== undefined && maxMemory !== undefined
-      ? limits.memoryLimitReached(Object.values(instance.exports), maxMemory, options.module, ending)
+      ? limits.memoryLimitReached(Object.values(memories), maxMemory, options.module, ending)
       : undefined;
   let code: number;
   try {
@@ -152,7 +179,8 @@ export async function run(options: RunOptions): Promise<number> {
   return code;
 }
 
-function checkCommand(path: string, module: WebAssembly.Module): void {
+/** A command: `_start` and `memory` exported, only WASI imported (and, for a split engine, its app module). */
+function checkCommand(path: string, module: WebAssembly.Module, appModule?: string): void {
   const exports = WebAssembly.Module.exports(module);
   if (!exports.some((e) => e.name === '_start' && e.kind === 'function')) {
     const reactor = exports.some((e) => e.name === '_initialize');
@@ -166,7 +194,9 @@ function checkCommand(path: string, module: WebAssembly.Module): void {
   if (!exports.some((e) => e.name === 'memory' && e.kind === 'memory')) {
     throw new NotACommandError(path, 'it exports no memory named `memory`');
   }
-  const foreign = WebAssembly.Module.imports(module).filter((i) => i.module !== 'wasi_snapshot_preview1');
+  const foreign = WebAssembly.Module.imports(module).filter(
+    (i) => i.module !== 'wasi_snapshot_preview1' && i.module !== appModule,
+  );
   if (foreign.length > 0) {
     const first = foreign[0]!;
     throw new NotACommandError(

@@ -25,6 +25,7 @@ export const SPLIT_HELP = `Usage: wasm-runtime split <snapshot.wasm> --out-dir <
 
 Splits a pre-initialized snapshot into a code-only engine shared by every app of its runtime
 (engine-<sha>.wasm) and a data-only app module (<name>.data.wasm), with <name>.split.json.
+wasm-runtime run <dir> then runs the pair as the command the snapshot was.
 
 Options:
   --out-dir DIR      where the files go (required)

@@ -25,6 +25,7 @@ import {
   type DistMount,
 } from '../manifest.js';
 import type { InitSpec, Recipe, RecipeContext } from '../recipe/types.js';
+import { type SourceMount, sourcePathRewriter } from '../run/source-paths.js';
 import { ArtifactStore, type FetchedArtifact, type StoreEvent } from '../store/index.js';
 import { sha256Hex } from '../store/sha256.js';
 import { exceptionFormOf, toComponent, toExnref } from './forms.js';
@@ -264,22 +265,18 @@ export async function emitDir(
 }
 
 /**
- * Rewrites the guest paths of the staged mounts (`/app/lib/cfg.lua`) into the user's source paths,
- * relative to the config's directory (`src/lib/cfg.lua`), where a path starts: at the start of a
- * line, after a space, a quote, `(` or `@`.
+ * The user's source directory of each mount of the app's own files, relative to the config's
+ * directory (`src` for a root of `src`), `/`-separated.
  */
-function userPaths(mounts: readonly StagedMount[], baseDir: string): (text: string) => string {
-  const rules = [...mounts]
-    // A mount at / would rewrite every path; the runtime's own files are not the user's.
-    .filter((m) => m.guest.replace(/\/$/, '') !== '' && m.root === 'app')
-    .sort((a, b) => b.guest.length - a.guest.length)
-    .map((m) => {
-      const guest = m.guest.replace(/\/$/, '');
-      const host = relative(baseDir, m.from).split(sep).join('/');
-      const escaped = guest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return { pattern: new RegExp(`(^|[\\s"'(@])${escaped}/`, 'gm'), to: host === '' ? '' : `${host}/` };
-    });
-  return (text) => rules.reduce((t, r) => t.replace(r.pattern, (_, before: string) => before + r.to), text);
+function sourceMounts(mounts: readonly StagedMount[], baseDir: string): SourceMount[] {
+  // The runtime's own files (a standard library) are not the user's.
+  return mounts
+    .filter((m) => m.root === 'app')
+    .map((m) => ({
+      guest: m.guest,
+      source: relative(baseDir, m.from).split(sep).join('/'),
+      files: m.files.map((f) => f.path),
+    }));
 }
 
 /**
@@ -362,7 +359,7 @@ export async function build(
       maxDataSegments: initSpec.maxDataSegments,
       preopens,
       inputName: `the ${recipe.runtime.name} ${recipe.runtime.version} runtime`,
-      userPaths: userPaths(mounts, resolved.baseDir),
+      userPaths: sourcePathRewriter(sourceMounts(mounts, resolved.baseDir)).rewrite,
     });
     if (outcome.stdout !== '') emit({ type: 'init-output', stream: 'stdout', text: outcome.stdout });
     if (outcome.stderr !== '') emit({ type: 'init-output', stream: 'stderr', text: outcome.stderr });
@@ -459,14 +456,17 @@ export async function build(
       world: 'wasi:cli/command',
     };
   }
+  const sources = new Map(sourceMounts(mounts, resolved.baseDir).map((m) => [m.guest, m.source]));
   const distMounts: DistMount[] = mounts.map((mount) => {
     const dir = mount.atRuntime ? `files${mount.guest.replace(/\/$/, '')}` : null;
     if (dir !== null) for (const f of mount.files) outputs.push({ path: `${dir}/${f.path}`, bytes: f.data });
+    const source = sources.get(mount.guest);
     return {
       guest: mount.guest,
       readOnly: mount.readOnly,
       dir,
       files: mount.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+      ...(source === undefined ? {} : { source }),
     };
   });
   const manifest: DistManifest = {

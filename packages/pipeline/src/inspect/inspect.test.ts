@@ -74,3 +74,50 @@ describe('inspectModule', () => {
     expect(report.exports.map((e) => e.name)).toEqual(['memory', '__stack_pointer']);
   });
 });
+
+describe('inspectModule: types of imports and exports', () => {
+  it('resolves function and tag types through the type index space, GC types left undecoded', () => {
+    const sections: Section[] = [
+      {
+        kind: 'type',
+        types: [
+          // (type (struct)): a GC type the report does not decode, one index.
+          { kind: 'raw', bytes: Uint8Array.of(0x5f, 0x00), count: 1 },
+          { kind: 'func', params: ['i32', 'f64'], results: [] },
+        ],
+      },
+      {
+        kind: 'import',
+        imports: [
+          { module: 'env', name: 'fail', desc: { kind: 'tag', type: { attribute: 0, type: 1 } } },
+          { module: 'env', name: 'odd', desc: { kind: 'func', type: 0 } },
+        ],
+      },
+      { kind: 'function', types: [1] },
+      {
+        kind: 'export',
+        exports: [
+          { name: 'f', kind: 'func', index: 1 },
+          { name: 'fail', kind: 'tag', index: 0 },
+          { name: 'ghost', kind: 'global', index: 3 },
+        ],
+      },
+      { kind: 'code', bodies: [Uint8Array.of(0x00, 0x0b)] },
+    ];
+    const report = inspectModule(writeModule({ version: 1, sections }));
+    expect(report.imports).toEqual([
+      {
+        module: 'env',
+        name: 'fail',
+        kind: 'tag',
+        type: { typeIndex: 1, params: ['i32', 'f64'], results: [] },
+      },
+      { module: 'env', name: 'odd', kind: 'func', type: { typeIndex: 0, params: null, results: null } },
+    ]);
+    expect(report.exports).toEqual([
+      { name: 'f', kind: 'func', index: 1, type: { typeIndex: 1, params: ['i32', 'f64'], results: [] } },
+      { name: 'fail', kind: 'tag', index: 0, type: report.imports[0]!.type },
+      { name: 'ghost', kind: 'global', index: 3, type: null },
+    ]);
+  });
+});

@@ -4,10 +4,14 @@ import {
   type ExceptionForm,
   encodeSection,
   exceptionForm,
+  type GlobalType,
+  type MemoryType,
   originalSectionBytes,
   parseModule,
   readNames,
   type Section,
+  type TableType,
+  type TypeDef,
   type ValType,
 } from '@wasm-runtime/wasm';
 
@@ -20,12 +24,69 @@ export interface SectionInfo {
   count?: number;
 }
 
+/**
+ * A function's or a tag's type: its type index and, when that index names a function type, its
+ * parameter and result value types (`null` for a GC type the report does not decode).
+ */
+export interface FuncTypeInfo {
+  typeIndex: number;
+  params: string[] | null;
+  results: string[] | null;
+}
+
+/** A memory's limits in pages of `pageSize` bytes (65536 unless the module says otherwise). */
+export interface MemoryTypeInfo {
+  min: number;
+  max: number | null;
+  shared: boolean;
+  memory64: boolean;
+  pageSize: number;
+}
+
+/** A global's value type and mutability. */
+export interface GlobalTypeInfo {
+  valType: string;
+  mutable: boolean;
+}
+
+/** A table's element type and limits (in elements). */
+export interface TableTypeInfo {
+  elemType: string;
+  min: number;
+  max: number | null;
+  table64: boolean;
+}
+
+/** The type of an import or export, by its `kind`. */
+export type ExternTypeInfo = FuncTypeInfo | MemoryTypeInfo | GlobalTypeInfo | TableTypeInfo;
+
+/** An import and the type it must have. */
+export type ImportInfo = { module: string; name: string } & (
+  | { kind: 'func'; type: FuncTypeInfo }
+  | { kind: 'memory'; type: MemoryTypeInfo }
+  | { kind: 'global'; type: GlobalTypeInfo }
+  | { kind: 'table'; type: TableTypeInfo }
+  | { kind: 'tag'; type: FuncTypeInfo }
+);
+
+/**
+ * An export: `index` in the index space of its kind, and the type of what it names (`null` when
+ * the index names nothing in the module, which V8 then rejects).
+ */
+export type ExportInfo = { name: string; index: number } & (
+  | { kind: 'func'; type: FuncTypeInfo | null }
+  | { kind: 'memory'; type: MemoryTypeInfo | null }
+  | { kind: 'global'; type: GlobalTypeInfo | null }
+  | { kind: 'table'; type: TableTypeInfo | null }
+  | { kind: 'tag'; type: FuncTypeInfo | null }
+);
+
 /** What {@link inspectModule} reports. */
 export interface ModuleReport {
   size: number;
   sections: SectionInfo[];
-  imports: Array<{ module: string; name: string; kind: string; type: string }>;
-  exports: Array<{ name: string; kind: string; index: number }>;
+  imports: ImportInfo[];
+  exports: ExportInfo[];
   functions: { imported: number; defined: number; codeBytes: number };
   memories: Array<{
     index: number;
@@ -81,6 +142,45 @@ function compileError(bytes: Uint8Array): string | null {
 function valTypeName(type: ValType): string {
   if (typeof type === 'string') return type;
   return `(ref ${type.nullable ? 'null ' : ''}${String(type.ref)})`;
+}
+
+/** The type definitions by type index (a GC recursion group defines several indices). */
+function typeIndexSpace(mod: { sections: readonly Section[] }): Array<TypeDef | undefined> {
+  const out: Array<TypeDef | undefined> = [];
+  for (const section of mod.sections) {
+    if (section.kind !== 'type') continue;
+    for (const def of section.types) {
+      if (def.kind === 'func') out.push(def);
+      // A GC group kept raw defines `count` indices, none of them read here.
+      else for (let i = 0; i < def.count; i++) out.push(undefined);
+    }
+  }
+  return out;
+}
+
+function funcTypeInfo(types: ReadonlyArray<TypeDef | undefined>, typeIndex: number): FuncTypeInfo {
+  const def = types[typeIndex];
+  return def?.kind === 'func'
+    ? { typeIndex, params: def.params.map(valTypeName), results: def.results.map(valTypeName) }
+    : { typeIndex, params: null, results: null };
+}
+
+function memoryTypeInfo(m: MemoryType): MemoryTypeInfo {
+  return {
+    min: m.min,
+    max: m.max ?? null,
+    shared: m.shared,
+    memory64: m.memory64,
+    pageSize: 2 ** (m.pageSizeLog2 ?? 16),
+  };
+}
+
+function globalTypeInfo(g: GlobalType): GlobalTypeInfo {
+  return { valType: valTypeName(g.valType), mutable: g.mutable };
+}
+
+function tableTypeInfo(t: TableType): TableTypeInfo {
+  return { elemType: valTypeName(t.elemType), min: t.min, max: t.max ?? null, table64: t.table64 };
 }
 
 function sectionSize(section: Section): number {
@@ -153,6 +253,15 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
   };
   const error = compileError(bytes);
   if (error !== null) report.validation = { valid: false, error };
+  const types = typeIndexSpace(mod);
+  /** The type of every index of each index space, imports first. */
+  const spaces = {
+    func: [] as FuncTypeInfo[],
+    memory: [] as MemoryTypeInfo[],
+    global: [] as GlobalTypeInfo[],
+    table: [] as TableTypeInfo[],
+    tag: [] as FuncTypeInfo[],
+  };
   let hasStart = false;
   let dataStart = Number.POSITIVE_INFINITY;
   let hasCode = false;
@@ -167,13 +276,16 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
       case 'import':
         for (const imp of section.imports) {
           const d = imp.desc;
-          let type: string;
+          const at = { module: imp.module, name: imp.name };
           switch (d.kind) {
-            case 'func':
+            case 'func': {
               report.functions.imported++;
-              type = `type ${d.type}`;
+              const type = funcTypeInfo(types, d.type);
+              spaces.func.push(type);
+              report.imports.push({ ...at, kind: 'func', type });
               break;
-            case 'memory':
+            }
+            case 'memory': {
               report.memories.push({
                 index: report.memories.length,
                 imported: true,
@@ -182,8 +294,11 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
                 shared: d.type.shared,
                 memory64: d.type.memory64,
               });
-              type = `pages ${d.type.min}..${d.type.max ?? ''}`;
+              const type = memoryTypeInfo(d.type);
+              spaces.memory.push(type);
+              report.imports.push({ ...at, kind: 'memory', type });
               break;
+            }
             case 'global': {
               const index = report.globals.length;
               report.globals.push({
@@ -194,24 +309,39 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
                 mutable: d.type.mutable,
                 value: null,
               });
-              type = `${d.type.mutable ? 'mut ' : ''}${valTypeName(d.type.valType)}`;
+              const type = globalTypeInfo(d.type);
+              spaces.global.push(type);
+              report.imports.push({ ...at, kind: 'global', type });
               break;
             }
-            case 'table':
-              type = `${valTypeName(d.type.elemType)} ${d.type.min}..${d.type.max ?? ''}`;
+            case 'table': {
+              const type = tableTypeInfo(d.type);
+              spaces.table.push(type);
+              report.imports.push({ ...at, kind: 'table', type });
               break;
-            case 'tag':
-              type = `tag type ${d.type.type}`;
+            }
+            case 'tag': {
+              const type = funcTypeInfo(types, d.type.type);
+              spaces.tag.push(type);
+              report.imports.push({ ...at, kind: 'tag', type });
               break;
+            }
           }
-          report.imports.push({ module: imp.module, name: imp.name, kind: d.kind, type });
         }
         break;
       case 'function':
         report.functions.defined = section.types.length;
+        for (const t of section.types) spaces.func.push(funcTypeInfo(types, t));
+        break;
+      case 'table':
+        for (const t of section.tables) spaces.table.push(tableTypeInfo(t.type));
+        break;
+      case 'tag':
+        for (const t of section.tags) spaces.tag.push(funcTypeInfo(types, t.type));
         break;
       case 'memory':
         for (const m of section.memories) {
+          spaces.memory.push(memoryTypeInfo(m));
           report.memories.push({
             index: report.memories.length,
             imported: false,
@@ -224,6 +354,7 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
         break;
       case 'global':
         for (const g of section.globals) {
+          spaces.global.push(globalTypeInfo(g.type));
           const index = report.globals.length;
           report.globals.push({
             index,
@@ -236,7 +367,27 @@ export function inspectModule(bytes: Uint8Array): ModuleReport {
         }
         break;
       case 'export':
-        for (const e of section.exports) report.exports.push({ name: e.name, kind: e.kind, index: e.index });
+        // The export section follows every section that defines an index space.
+        for (const e of section.exports) {
+          const at = { name: e.name, index: e.index };
+          switch (e.kind) {
+            case 'func':
+              report.exports.push({ ...at, kind: 'func', type: spaces.func[e.index] ?? null });
+              break;
+            case 'memory':
+              report.exports.push({ ...at, kind: 'memory', type: spaces.memory[e.index] ?? null });
+              break;
+            case 'global':
+              report.exports.push({ ...at, kind: 'global', type: spaces.global[e.index] ?? null });
+              break;
+            case 'table':
+              report.exports.push({ ...at, kind: 'table', type: spaces.table[e.index] ?? null });
+              break;
+            case 'tag':
+              report.exports.push({ ...at, kind: 'tag', type: spaces.tag[e.index] ?? null });
+              break;
+          }
+        }
         break;
       case 'start':
         hasStart = true;

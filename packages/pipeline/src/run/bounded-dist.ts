@@ -24,7 +24,7 @@ class Collected {
 }
 
 /** A function delivering forwarded chunks to `option` (a callback or a stream). */
-function deliver(option: OutputOption): (chunk: Uint8Array) => void {
+export function deliver(option: OutputOption): (chunk: Uint8Array) => void {
   if (typeof option === 'function') return option;
   if (typeof option === 'object' && 'getWriter' in option) {
     const writer = option.getWriter();

@@ -10,10 +10,11 @@ import type { Recipe } from '../recipe/types.js';
 import { distManifestIssues } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
 import { isObject } from '../validation.js';
-import { runDistInWorker } from './bounded-dist.js';
+import { deliver, runDistInWorker } from './bounded-dist.js';
 import { cappedDataModule, engineForHost, enginePreview2, type RunResult, runSplitPair } from './core.js';
 import { checkLimits, type RunLimits } from './limits.js';
 import { confineMounts, isWritable, type SandboxOptions, verifyMountFiles } from './sandbox.js';
+import { distSourcePaths, sourcePathsOutput } from './source-paths.js';
 
 /** Options of {@link runDist}: what the guest sees, and the limits of the run (see `RunLimits`). */
 export interface RunDistOptions extends RunLimits {
@@ -45,6 +46,13 @@ export interface RunDistOptions extends RunLimits {
    * packages always run.
    */
   trustDistRecipe?: boolean;
+  /**
+   * Name the app's own files by the user's source paths in what the guest writes to stderr
+   * (`src/lib/cfg.lua:4:` for `/app/lib/cfg.lua:4:`), from the directories the manifest records
+   * (`mounts[].source`), as the CLI's `run` does. Output is passed on as it comes, except a tail
+   * that may still become a path; `'buffer'` is rewritten once the run is over. Default false.
+   */
+  sourcePaths?: boolean;
 }
 
 /** Options of {@link loadDist}. */
@@ -261,6 +269,7 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
       'writableMounts of a loaded dist is chosen when it is loaded: pass it to loadDist, not runDist',
     );
   }
+  if (options.sourcePaths === true) return runWithSourcePaths(dist, loaded, options);
   if (options.timeout !== undefined) return runDistInWorker(loaded, options);
   const reused = typeof dist === 'string' ? undefined : prepare(dist);
   const { manifest, dir } = loaded;
@@ -314,4 +323,31 @@ export async function runDist(dist: string | LoadedDist, options: RunDistOptions
     ...(options.stdout === 'buffer' ? { stdout: wasi.stdout } : {}),
     ...(options.stderr === 'buffer' ? { stderr: wasi.stderr } : {}),
   };
+}
+
+/** `runDist` with `sourcePaths`: the guest's stderr goes through the rewriter of the dist's mounts. */
+async function runWithSourcePaths(
+  dist: string | LoadedDist,
+  loaded: LoadedDist,
+  options: RunDistOptions,
+): Promise<RunResult> {
+  const paths = distSourcePaths(loaded.manifest);
+  // A loaded dist as given keeps what it reuses between runs; one read from a directory is this run's.
+  const again = typeof dist === 'string' ? loaded : dist;
+  const stderr = options.stderr ?? 'inherit';
+  if (paths.empty || stderr === 'ignore') return runDist(again, { ...options, sourcePaths: false });
+  if (stderr === 'buffer') {
+    const result = await runDist(again, { ...options, sourcePaths: false });
+    const text = new TextDecoder().decode(result.stderr);
+    return { ...result, stderr: new TextEncoder().encode(paths.rewrite(text)) };
+  }
+  const output = sourcePathsOutput(
+    paths,
+    stderr === 'inherit' ? (chunk) => void process.stderr.write(chunk) : deliver(stderr),
+  );
+  try {
+    return await runDist(again, { ...options, sourcePaths: false, stderr: (chunk) => output.write(chunk) });
+  } finally {
+    output.end();
+  }
 }
