@@ -16,17 +16,19 @@ const isRepoPath = (url) => {
   return statSync(repo + path).isDirectory() || !path.endsWith('.md');
 };
 
+const guides = [
+  { text: 'Lua', link: '/docs/guides/lua' },
+  { text: 'Python', link: '/docs/guides/python' },
+  { text: 'Ruby', link: '/docs/guides/ruby' },
+  { text: 'JavaScript', link: '/docs/guides/javascript' },
+];
+
 const nav = [
   { text: 'Getting started', link: '/docs/getting-started' },
   { text: 'Concepts', link: '/docs/concepts' },
   {
     text: 'Guides',
-    items: [
-      { text: 'Lua', link: '/docs/guides/lua' },
-      { text: 'Python', link: '/docs/guides/python' },
-      { text: 'Ruby', link: '/docs/guides/ruby' },
-      { text: 'JavaScript', link: '/docs/guides/javascript' },
-    ],
+    items: guides,
   },
   { text: 'CLI', link: '/docs/cli' },
   { text: 'Docs', link: '/docs/' },
@@ -43,12 +45,7 @@ const sidebar = [
   },
   {
     text: 'Languages',
-    items: [
-      { text: 'Lua', link: '/docs/guides/lua' },
-      { text: 'Python', link: '/docs/guides/python' },
-      { text: 'Ruby', link: '/docs/guides/ruby' },
-      { text: 'JavaScript', link: '/docs/guides/javascript' },
-    ],
+    items: guides,
   },
   {
     text: 'Running a build',
