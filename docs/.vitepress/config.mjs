@@ -76,6 +76,7 @@ const sidebar = [
       { text: '@wasm-runtime/split', link: '/packages/split/README' },
       { text: '@wasm-runtime/wasm', link: '/packages/wasm/README' },
       { text: '@wasm-runtime/errors', link: '/packages/errors/README' },
+      { text: '@wasm-runtime/wasi-cc', link: '/packages/wasi-cc/README' },
       { text: 'create-wasm-runtime', link: '/packages/create-wasm-runtime/README' },
       { text: 'GitHub Action', link: '/packages/action/README' },
       { text: '@wasm-runtime/lua', link: '/runtimes/lua/README' },

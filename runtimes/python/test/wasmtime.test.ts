@@ -31,15 +31,14 @@ beforeAll(async () => {
 afterAll(() => scratch?.remove());
 
 async function ours(args: string[], stdin = '') {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const exitCode = await runDist(result.outDir, {
+  const run = await runDist(result.outDir, {
     args,
-    stdin,
-    stdout: (chunk) => out.push(Buffer.from(chunk)),
-    stderr: (chunk) => err.push(Buffer.from(chunk)),
+    stdin: { text: stdin },
+    stdout: 'buffer',
+    stderr: 'buffer',
   });
-  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode };
+  const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+  return { stdout: text(run.stdout), stderr: text(run.stderr), exitCode: run.exitCode };
 }
 
 // Wasmtime compiles the 9 MB snapshot, the engine and the component once each (then caches them by
