@@ -14,6 +14,7 @@ export interface Manifest {
   description?: string;
   engines?: { node?: string };
   repository?: { type?: string; url?: string; directory?: string };
+  homepage?: string;
   exports?: unknown;
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
