@@ -1,4 +1,12 @@
+import type { DeployWorkerOptions, DeployWorkerResult } from '@wasm-runtime/workers';
+
 export function workerdBinary(): string;
+
+export function deployAndServe(
+  dist: string,
+  out: string,
+  options?: Omit<DeployWorkerOptions, 'dist' | 'out'>,
+): Promise<ServedWorker & { deployed: DeployWorkerResult }>;
 
 export interface WorkerResponse {
   status: number;

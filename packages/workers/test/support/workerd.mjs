@@ -6,6 +6,17 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+/**
+ * Deploys a dist as a Worker into `out` (`deployWorker`) and serves it; resolves to the served
+ * Worker with the deploy result beside it.
+ */
+export async function deployAndServe(dist, out, options = {}) {
+  const { deployWorker } = await import('@wasm-runtime/workers');
+  const deployed = await deployWorker({ dist, out, ...options });
+  const served = await serveWorker(deployed.outDir);
+  return { ...served, deployed };
+}
+
 /** The workerd binary of the pinned `workerd` package (its platform package's executable). */
 export function workerdBinary() {
   return createRequire(import.meta.url)('workerd').default;
