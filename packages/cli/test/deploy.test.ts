@@ -73,7 +73,9 @@ describe('wasm-runtime deploy --target workers', () => {
     const out = join(tmp, 'hooked-worker');
     const d = await cli(['deploy', '--target', 'workers', '--out', out, hooked]);
     expect(d.exitCode).toBe(1);
-    expect(d.stderr).toMatch(/^error\[ERR_WORKERS_POST_RESTORE_HOOK\]: the dist .* needs its recipe's JavaScript hook/);
+    expect(d.stderr).toMatch(
+      /^error\[ERR_WORKERS_POST_RESTORE_HOOK\]: the dist .* needs its recipe's JavaScript hook/,
+    );
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -87,12 +89,53 @@ describe('wasm-runtime deploy --target workers', () => {
     expect(await readdir(out)).toEqual(['notes.txt']);
   });
 
+  it("ships the app's run-time files in the Worker; writes, when allowed, never outlive their request", async () => {
+    const files = join(tmp, 'files-dist');
+    const b = await cli(['build', join(apps, 'files'), '--out', files, '--cache-dir', cacheDir]);
+    expect(b.exitCode).toBe(0);
+    const readOnly = join(tmp, 'files-worker');
+    expect((await cli(['deploy', '--target', 'workers', '--out', readOnly, files])).exitCode).toBe(0);
+    expect(await readdir(readOnly)).toContain('mount-0.bin');
+    let worker = await serveWorker(readOnly);
+    try {
+      const cat = await worker.request({ args: ['cat', '/app/data/note.txt'] });
+      expect(cat).toMatchObject({ status: 200, exitCode: '0' });
+      expect(cat.body).toMatch(/\nread at run time\n$/);
+      // Every mount is read-only unless the deploy says otherwise, as with `run`.
+      const write = await worker.request({ args: ['write', '/app/x.txt', 'hi'] });
+      expect(write.status).toBe(500);
+      expect(write.exitCode).not.toBe('0');
+      await expect
+        .poll(() => worker.logs().stderr, { timeout: 10_000 })
+        .toMatch(/\/app\/x\.txt: .*read-only/i);
+    } finally {
+      await worker.close();
+    }
+    const writable = join(tmp, 'files-writable');
+    const d = await cli(['deploy', '--target', 'workers', '--writable-mounts', '--out', writable, files]);
+    expect(d.exitCode).toBe(0);
+    worker = await serveWorker(writable);
+    try {
+      expect(await worker.request({ args: ['write', '/app/x.txt', 'hi'] })).toMatchObject({ exitCode: '0' });
+      const after = await worker.request({ args: ['cat', '/app/x.txt'] });
+      expect(after.exitCode).not.toBe('0');
+      expect((await worker.request({ args: ['cat', '/app/main.txt'] })).body).toMatch(
+        /hello from the files app\n$/,
+      );
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('usage errors: no --target, an unknown target, no --out, a bad --exceptions (exit 2)', async () => {
     for (const [args, message] of [
       [['--out', 'x'], 'deploy needs --target workers'],
       [['--target', 'lambda', '--out', 'x'], '--target lambda: deploy writes for workers'],
       [['--target', 'workers'], 'deploy needs --out <dir>'],
-      [['--target', 'workers', '--out', 'x', '--exceptions', 'both'], '--exceptions both: give exnref or legacy'],
+      [
+        ['--target', 'workers', '--out', 'x', '--exceptions', 'both'],
+        '--exceptions both: give exnref or legacy',
+      ],
     ] as const) {
       const r = await cli(['deploy', ...args]);
       expect(r.exitCode).toBe(2);

@@ -60,7 +60,12 @@ function capnpString(text: string): string {
   let out = '"';
   for (const byte of new TextEncoder().encode(text)) {
     const c = String.fromCharCode(byte);
-    out += c === '"' || c === '\\' ? `\\${c}` : byte >= 0x20 && byte < 0x7f ? c : `\\x${byte.toString(16).padStart(2, '0')}`;
+    out +=
+      c === '"' || c === '\\'
+        ? `\\${c}`
+        : byte >= 0x20 && byte < 0x7f
+          ? c
+          : `\\x${byte.toString(16).padStart(2, '0')}`;
   }
   return `${out}"`;
 }

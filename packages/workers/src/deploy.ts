@@ -3,9 +3,9 @@ import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DistIntegrityError,
   type DistManifest,
   type DistModuleFile,
-  DistIntegrityError,
   type LoadedDist,
   loadDist,
   writeTar,
@@ -144,7 +144,12 @@ async function engineFor(
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (cause) {
-    throw new WorkersDeployError('ERR_WORKERS_DEPLOY', dist.dir, `${path} (the ${file.exceptions} engine the manifest names) cannot be read: rebuild the dist`, { cause });
+    throw new WorkersDeployError(
+      'ERR_WORKERS_DEPLOY',
+      dist.dir,
+      `${path} (the ${file.exceptions} engine the manifest names) cannot be read: rebuild the dist`,
+      { cause },
+    );
   }
   const actual = sha256Hex(bytes);
   if (actual !== file.sha256) throw new DistIntegrityError(path, file.sha256, actual);
@@ -173,7 +178,9 @@ async function mountArchive(
     try {
       entries.push({ path: file.path, data: await readFile(join(host, file.path)) });
     } catch (cause) {
-      throw new WorkersDeployError('ERR_WORKERS_DEPLOY', dir, `${join(host, file.path)} cannot be read`, { cause });
+      throw new WorkersDeployError('ERR_WORKERS_DEPLOY', dir, `${join(host, file.path)} cannot be read`, {
+        cause,
+      });
     }
   }
   return writeTar(entries);
@@ -213,7 +220,12 @@ function entryModule(
 async function writeDir(outDir: string, files: ReadonlyMap<string, Uint8Array | string>): Promise<void> {
   const existing = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    throw new WorkersDeployError('ERR_WORKERS_OUT_DIR', outDir, `${outDir} cannot be read (${error.code}): choose another --out`, { cause: error });
+    throw new WorkersDeployError(
+      'ERR_WORKERS_OUT_DIR',
+      outDir,
+      `${outDir} cannot be read (${error.code}): choose another --out`,
+      { cause: error },
+    );
   });
   if (existing !== undefined && existing.length > 0) {
     const ours = existing.includes(MAIN) && existing.includes(MARKER) && existing.includes('config.capnp');

@@ -74,14 +74,13 @@ export async function deployCommand(
   const { target: _target, json, ...workerOptions } = options;
   const result = await deployWorker(workerOptions);
   if (json) {
-    streams.stdout(`${JSON.stringify({ format: 'wasm-runtime-deploy@1', ok: true, target: 'workers', ...result }, null, 2)}\n`);
+    streams.stdout(
+      `${JSON.stringify({ format: 'wasm-runtime-deploy@1', ok: true, target: 'workers', ...result }, null, 2)}\n`,
+    );
     return 0;
   }
   streams.stdout(
-    table(
-      [['file', 'size'], ...result.files.map((f) => [f.path, formatBytes(f.size)])],
-      [false, true],
-    ) +
+    table([['file', 'size'], ...result.files.map((f) => [f.path, formatBytes(f.size)])], [false, true]) +
       `Worker "${result.name}" in ${result.outDir} (engine: ${result.engine.exceptions} exception handling)\n` +
       `serve it: npx workerd serve ${result.outDir}/config.capnp   deploy it: cd ${result.outDir} && npx wrangler deploy\n`,
   );

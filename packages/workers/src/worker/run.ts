@@ -50,11 +50,17 @@ export async function runOnce(
     }
     if (call !== null) (exports[call] as () => unknown)();
     if (manifest.entry.kind === 'command') return ended(wasi.start(instance));
-    const result = (exports[manifest.entry.export] as (...a: number[]) => unknown)(...(manifest.entry.args ?? []));
+    const result = (exports[manifest.entry.export] as (...a: number[]) => unknown)(
+      ...(manifest.entry.args ?? []),
+    );
     return ended(typeof result === 'number' ? result : 0);
   } catch (error) {
     if (error instanceof ProcExit) return ended(error.exitCode);
-    const code = isWasmRuntimeError(error) ? error.code : error instanceof WebAssembly.RuntimeError ? 'trap' : 'ERR_INTERNAL';
+    const code = isWasmRuntimeError(error)
+      ? error.code
+      : error instanceof WebAssembly.RuntimeError
+        ? 'trap'
+        : 'ERR_INTERNAL';
     return ended(undefined, { code, message: error instanceof Error ? error.message : String(error) });
   }
 }

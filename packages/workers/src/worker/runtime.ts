@@ -63,7 +63,10 @@ export function createWorker(app: WorkerApp): WorkerHandler {
         headers.set(ERROR_HEADER, outcome.error.code);
         console.error(`${app.manifest.name}: ${outcome.error.message}`);
       }
-      return new Response(outcome.stdout as Uint8Array<ArrayBuffer>, { status: statusOf(outcome.exitCode), headers });
+      return new Response(outcome.stdout as Uint8Array<ArrayBuffer>, {
+        status: statusOf(outcome.exitCode),
+        headers,
+      });
     },
   };
 }

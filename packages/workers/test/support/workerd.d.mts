@@ -19,7 +19,11 @@ export interface WorkerResponse {
 
 export interface ServedWorker {
   origin: string;
-  request(options?: { args?: string[]; stdin?: string; query?: Record<string, string> }): Promise<WorkerResponse>;
+  request(options?: {
+    args?: string[];
+    stdin?: string;
+    query?: Record<string, string>;
+  }): Promise<WorkerResponse>;
   logs(): { stdout: string; stderr: string };
   close(): Promise<void>;
 }
