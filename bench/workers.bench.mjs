@@ -15,9 +15,9 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { deployWorker } from '@wasm-runtime/workers';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
-import { deployWorker } from '@wasm-runtime/workers';
 import { serveWorker } from '../packages/workers/test/support/workerd.mjs';
 import { benchStore, buildLuaApp, LUA_EXAMPLES, REPO } from './lua/common.mjs';
 
@@ -50,7 +50,10 @@ async function keptCopy(fresh, kept) {
   const config = await readFile(join(kept, 'config.capnp'), 'utf8');
   await writeFile(
     join(kept, 'config.capnp'),
-    config.replace('(name = "runtime.js", esModule = embed "runtime.js")', '(name = "kept.js", esModule = embed "kept.js")'),
+    config.replace(
+      '(name = "runtime.js", esModule = embed "runtime.js")',
+      '(name = "kept.js", esModule = embed "kept.js")',
+    ),
   );
 }
 
@@ -93,7 +96,14 @@ for (const app of APPS) {
       for (let i = 0; i < 200; i++) await (await fetch(url)).arrayBuffer();
       const latency = await load(url, 1);
       const throughput = await load(url, CONNECTIONS);
-      rows.push({ app: app.name, way, p50: latency.p50, p99: latency.p99, rps1: latency.rps, rps: throughput.rps });
+      rows.push({
+        app: app.name,
+        way,
+        p50: latency.p50,
+        p99: latency.p99,
+        rps1: latency.rps,
+        rps: throughput.rps,
+      });
     } finally {
       await worker.close();
     }
@@ -107,7 +117,9 @@ console.log(
 console.log(`| app | way | p50 ms | p99 ms | req/s (1 conn) | req/s (${CONNECTIONS} conn) |`);
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.app} | ${r.way} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps1.toFixed(0)} | ${r.rps.toFixed(0)} |`);
+  console.log(
+    `| ${r.app} | ${r.way} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps1.toFixed(0)} | ${r.rps.toFixed(0)} |`,
+  );
 }
 const of = (app, way) => rows.find((r) => r.app === app && r.way === way);
 for (const app of APPS) {

@@ -20,7 +20,10 @@ export function keptWorker({ manifest, engine, data }) {
           stderr: () => {},
           ...(manifest.hostState ? { state: manifest.hostState } : {}),
         });
-        const { instance } = await link(engine, data, wasi.imports, { manifest: manifest.split, cache: null });
+        const { instance } = await link(engine, data, wasi.imports, {
+          manifest: manifest.split,
+          cache: null,
+        });
         wasi.bindMemory(instance.exports.memory);
         if (manifest.postRestore.call !== null) instance.exports[manifest.postRestore.call]();
         kept = { instance, out };

@@ -13,7 +13,6 @@ import {
 import { sha256Hex } from '@wasm-runtime/split';
 import { DEFAULT_ADDRESS, type WorkerModule, workerdConfig, workerName, wranglerConfig } from './config.js';
 import { WorkersDeployError } from './errors.js';
-import type { WorkerManifest } from './worker/runtime.js';
 
 /** Options of {@link deployWorker}, which are also those of `wasm-runtime deploy --target workers`. */
 export interface DeployWorkerOptions {
@@ -107,7 +106,7 @@ export async function deployWorker(options: DeployWorkerOptions): Promise<Deploy
     modules.push({ name: module, kind: 'data' });
     mounts.push({ guest: mount.guest, writable: writableMounts && !mount.readOnly, module });
   }
-  files.set(MAIN, entryModule(workerManifest(manifest, engine.file, engineFile), engineFile, mounts));
+  files.set(MAIN, entryModule(manifest, engine.file, engineFile, mounts));
   files.set(MARKER, wranglerConfig(name, MAIN));
   files.set('config.capnp', workerdConfig(modules, options.address ?? DEFAULT_ADDRESS));
 
@@ -156,17 +155,6 @@ async function engineFor(
   return { file, bytes };
 }
 
-/** The manifest fields the Worker runs with; the split manifest names the engine uploaded. */
-function workerManifest(manifest: DistManifest, engine: DistModuleFile, engineFile: string): WorkerManifest {
-  return {
-    name: manifest.name,
-    entry: manifest.entry,
-    postRestore: manifest.postRestore,
-    split: { ...manifest.split, engine: { file: engineFile, sha256: engine.sha256 } },
-    hostState: manifest.hostState,
-  };
-}
-
 /** A mount's files (checked by loadDist) as a tar archive, in the manifest's order. */
 async function mountArchive(
   dir: string,
@@ -188,7 +176,8 @@ async function mountArchive(
 
 /** `worker.js`: imports the runtime and every module, hands them to `createWorker`. */
 function entryModule(
-  manifest: WorkerManifest,
+  manifest: DistManifest,
+  engine: DistModuleFile,
   engineFile: string,
   mounts: ReadonlyArray<{ guest: string; writable: boolean; module: string }>,
 ): string {
@@ -205,6 +194,7 @@ function entryModule(
     'export default createWorker({',
     '  manifest,',
     '  engine,',
+    `  engineFile: ${JSON.stringify({ path: engine.path, sha256: engine.sha256 })},`,
     '  data,',
     `  mounts: [${mounts.map((m, i) => `{ guest: ${JSON.stringify(m.guest)}, writable: ${m.writable}, archive: mount${i} }`).join(', ')}],`,
     '});',

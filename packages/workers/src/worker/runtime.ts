@@ -2,13 +2,10 @@
 // @wasm-runtime/split into one ES module (dist/worker-runtime.js) that every deployed Worker
 // imports. No Node built-ins: it runs in workerd and on Cloudflare.
 
-import type { DistManifest } from '@wasm-runtime/pipeline';
+import type { DistManifest } from '@wasm-runtime/pipeline/runner';
 import { type FileSystem, MemoryFS } from '@wasm-runtime/wasi';
 import { ARG_PARAM, argsOf, ERROR_HEADER, EXIT_CODE_HEADER, statusOf } from './http.js';
 import { runOnce } from './run.js';
-
-/** What the fields of `DistManifest` a Worker runs an app with. */
-export type WorkerManifest = Pick<DistManifest, 'name' | 'entry' | 'postRestore' | 'split' | 'hostState'>;
 
 /** A directory the app sees, from a tar archive uploaded with the Worker as a data module. */
 export interface WorkerMount {
@@ -20,9 +17,12 @@ export interface WorkerMount {
 
 /** Everything a deployed Worker's entry module hands to {@link createWorker}. */
 export interface WorkerApp {
-  manifest: WorkerManifest;
+  /** The dist's manifest, checked at deploy. */
+  manifest: DistManifest;
   /** The engine, uploaded as a Wasm module of the Worker (compiled by the platform, never here). */
   engine: WebAssembly.Module;
+  /** The manifest entry of the engine form uploaded (`files.engine` or `files.engineExnref`). */
+  engineFile: { path: string; sha256: string };
   /** The data-only app module, uploaded the same way. */
   data: WebAssembly.Module;
   mounts: readonly WorkerMount[];
