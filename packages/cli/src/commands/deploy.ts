@@ -31,6 +31,7 @@ Options:
                         to its own copy (default: every mount is read-only)
   --exceptions FORM     the engine form to upload when the dist ships two: exnref (default) or
                         legacy; workerd runs both
+  --address HOST:PORT   where config.capnp listens (default 127.0.0.1:8787)
   --json                print the result as JSON on stdout
   -h, --help            show this help
 `;
@@ -38,7 +39,7 @@ Options:
 /** Parses the arguments after `deploy`. Throws `UsageError`. */
 export function parseDeployArgs(argv: readonly string[]): DeployOptions {
   const { values, flags, positionals } = readArgs('deploy', argv, {
-    values: ['--target', '--out', '--name', '--exceptions'],
+    values: ['--target', '--out', '--name', '--exceptions', '--address'],
     flags: ['--writable-mounts', '--json'],
     aliases: { '-o': '--out' },
   });
@@ -61,6 +62,7 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions {
     name: last(values, '--name'),
     writableMounts: flags.has('--writable-mounts'),
     exceptions,
+    address: last(values, '--address'),
     json: flags.has('--json'),
   };
 }
