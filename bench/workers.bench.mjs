@@ -112,7 +112,7 @@ for (const app of APPS) {
 
 const ms = (v) => v.toFixed(2);
 console.log(
-  `workerd ${(await import('workerd')).default.version ?? ''}on ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}; ${SECONDS} s per run\n`,
+  `workerd ${(await import('workerd')).default.version} on ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}; ${SECONDS} s per run\n`,
 );
 console.log(`| app | way | p50 ms | p99 ms | req/s (1 conn) | req/s (${CONNECTIONS} conn) |`);
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
