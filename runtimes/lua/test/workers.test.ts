@@ -18,7 +18,7 @@ async function serveApp(root: string, name: string) {
   const dist = (await buildApp(root, `${scratch.path}/${name}/dist`, name)).outDir;
   const worker = await deployAndServe(dist, `${scratch.path}/${name}/worker`);
   served.push(worker);
-  return worker;
+  return Object.assign(worker, { dist });
 }
 
 beforeAll(async () => {
@@ -54,8 +54,14 @@ describe('the Lua template as a Worker', () => {
     expect(quotes.size).toBeGreaterThan(1);
   });
 
-  it('uploads the engine in the exnref form, which workerd runs', () => {
+  it('uploads the engine in the exnref form by default; workerd runs the legacy form too', async () => {
     expect(worker.deployed.engine.exceptions).toBe('exnref');
+    const legacy = await deployAndServe(worker.dist, `${scratch.path}/hello/legacy`, { exceptions: 'legacy' });
+    served.push(legacy);
+    expect(legacy.deployed.engine.exceptions).toBe('legacy');
+    const r = await legacy.request({ args: ['Ada'] });
+    expect(r).toMatchObject({ status: 200, exitCode: '0' });
+    expect(r.body).toMatch(/^Hello, Ada! \(Lua 5\.4, started from a snapshot\)\n/);
   });
 
   it('refuses query parameters other than arg with a 400', async () => {
@@ -90,6 +96,13 @@ describe('a Lua app with a global counter as a Worker', () => {
     const r = await worker.request({ args: ['exit=3'] });
     expect(r).toMatchObject({ status: 500, exitCode: '3', error: null });
     expect(r.body).toBe('requests 1\nargs 1: exit=3\nstdin: \n');
+  });
+
+  it('runs Lua errors (wasm exception handling): pcall catches, an uncaught error exits 1', async () => {
+    const r = await worker.request({ args: ['raise'] });
+    expect(r).toMatchObject({ status: 500, exitCode: '1', error: null });
+    expect(r.body).toContain('pcall: false caught inside\n');
+    await expect.poll(() => worker.logs().stderr, { timeout: 10_000 }).toContain('boom from the counter app');
   });
 
   it("writes the app's stderr to the Worker's log", async () => {
