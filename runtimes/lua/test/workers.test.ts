@@ -56,7 +56,9 @@ describe('the Lua template as a Worker', () => {
 
   it('uploads the engine in the exnref form by default; workerd runs the legacy form too', async () => {
     expect(worker.deployed.engine.exceptions).toBe('exnref');
-    const legacy = await deployAndServe(worker.dist, `${scratch.path}/hello/legacy`, { exceptions: 'legacy' });
+    const legacy = await deployAndServe(worker.dist, `${scratch.path}/hello/legacy`, {
+      exceptions: 'legacy',
+    });
     served.push(legacy);
     expect(legacy.deployed.engine.exceptions).toBe('legacy');
     const r = await legacy.request({ args: ['Ada'] });
