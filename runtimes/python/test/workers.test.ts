@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '@wasm-runtime/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployAndServe, type ServedWorker } from '../../../packages/workers/test/support/workerd.mjs';
+import { deployAndServe } from '../../../packages/workers/test/support/workerd.mjs';
 import { runSplit, tempDir, testStore } from './helpers.js';
 
 const template = fileURLToPath(new URL('../../../templates/python/', import.meta.url));
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
-let worker: ServedWorker | undefined;
+let worker: Awaited<ReturnType<typeof deployAndServe>> | undefined;
 let dist: string;
 
 beforeAll(async () => {
