@@ -13,6 +13,7 @@ import { cli } from './helpers/cli.js';
 
 const apps = fileURLToPath(new URL('./fixtures/build/apps/', import.meta.url));
 const cacheDir = fileURLToPath(new URL('./.build/store/', import.meta.url));
+// Each test runs the CLI and workerd as processes: timeouts sized for a busy 2-core machine.
 
 let tmp: string;
 let dist: string;
@@ -50,7 +51,7 @@ describe('wasm-runtime deploy --target workers', () => {
     } finally {
       await worker.close();
     }
-  });
+  }, 180_000);
 
   it('--json prints the files and the engine form; a second deploy replaces the Worker it wrote', async () => {
     const out = join(tmp, 'again');
@@ -61,7 +62,7 @@ describe('wasm-runtime deploy --target workers', () => {
     expect(result).toMatchObject({ format: 'wasm-runtime-deploy@1', ok: true, name: 'other-name' });
     expect(result.files.map((f: { path: string }) => f.path)).toContain('config.capnp');
     expect(await readFile(join(out, 'wrangler.toml'), 'utf8')).toMatch(/^name = "other-name"$/m);
-  });
+  }, 180_000);
 
   it('refuses a dist whose recipe needs a JavaScript hook after restore, writing nothing', async () => {
     const hooked = join(tmp, 'hooked');
@@ -77,7 +78,7 @@ describe('wasm-runtime deploy --target workers', () => {
       /^error\[ERR_WORKERS_POST_RESTORE_HOOK\]: the dist .* needs its recipe's JavaScript hook/,
     );
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
-  });
+  }, 180_000);
 
   it('refuses a non-empty directory it did not write, and leaves it as it was', async () => {
     const out = join(tmp, 'occupied');
@@ -87,7 +88,7 @@ describe('wasm-runtime deploy --target workers', () => {
     expect(d.exitCode).toBe(1);
     expect(d.stderr).toMatch(/^error\[ERR_WORKERS_OUT_DIR\]: .* is not empty and holds no Worker/);
     expect(await readdir(out)).toEqual(['notes.txt']);
-  });
+  }, 180_000);
 
   it("ships the app's run-time files in the Worker; writes, when allowed, never outlive their request", async () => {
     const files = join(tmp, 'files-dist');
@@ -125,7 +126,7 @@ describe('wasm-runtime deploy --target workers', () => {
     } finally {
       await worker.close();
     }
-  });
+  }, 180_000);
 
   it('usage errors: no --target, an unknown target, no --out, a bad --exceptions (exit 2)', async () => {
     for (const [args, message] of [
@@ -141,5 +142,5 @@ describe('wasm-runtime deploy --target workers', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain(message);
     }
-  });
+  }, 180_000);
 });

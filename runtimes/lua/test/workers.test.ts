@@ -46,13 +46,13 @@ describe('the Lua template as a Worker', () => {
     expect(rest).toBe('');
     const world = await worker.request();
     expect(world.body).toMatch(/^Hello, world! /);
-  });
+  }, 120_000);
 
   it('reseeds every instance: the quotes are not all the same', async () => {
     const quotes = new Set<string>();
     for (let i = 0; i < 12; i++) quotes.add((await worker.request()).body.split('\n')[1]!);
     expect(quotes.size).toBeGreaterThan(1);
-  });
+  }, 120_000);
 
   it('uploads the engine in the exnref form by default; workerd runs the legacy form too', async () => {
     expect(worker.deployed.engine.exceptions).toBe('exnref');
@@ -64,13 +64,13 @@ describe('the Lua template as a Worker', () => {
     const r = await legacy.request({ args: ['Ada'] });
     expect(r).toMatchObject({ status: 200, exitCode: '0' });
     expect(r.body).toMatch(/^Hello, Ada! \(Lua 5\.4, started from a snapshot\)\n/);
-  });
+  }, 120_000);
 
   it('refuses query parameters other than arg with a 400', async () => {
     const r = await worker.request({ query: { args: 'Ada' } });
     expect(r.status).toBe(400);
     expect(r.body).toMatch(/unknown query parameter "args".*\?arg=first&arg=second/);
-  });
+  }, 120_000);
 });
 
 describe('a Lua app with a global counter as a Worker', () => {
@@ -86,29 +86,29 @@ describe('a Lua app with a global counter as a Worker', () => {
     }
     const concurrent = await Promise.all(Array.from({ length: 8 }, () => worker.request()));
     expect(concurrent.map((r) => r.body.split('\n')[0])).toEqual(Array(8).fill('requests 1'));
-  });
+  }, 120_000);
 
   it('gets the request body as stdin and the arg parameters as arguments, in order', async () => {
     const r = await worker.request({ args: ['one', 'two words', 'ü'], stdin: 'from the body\nline 2' });
     expect(r).toMatchObject({ status: 200, exitCode: '0' });
     expect(r.body).toBe('requests 1\nargs 3: one|two words|ü\nstdin: from the body\nline 2\n');
-  });
+  }, 120_000);
 
   it('answers a non-zero exit with status 500 and the code in x-exit-code, stdout still the body', async () => {
     const r = await worker.request({ args: ['exit=3'] });
     expect(r).toMatchObject({ status: 500, exitCode: '3', error: null });
     expect(r.body).toBe('requests 1\nargs 1: exit=3\nstdin: \n');
-  });
+  }, 120_000);
 
   it('runs Lua errors (wasm exception handling): pcall catches, an uncaught error exits 1', async () => {
     const r = await worker.request({ args: ['raise'] });
     expect(r).toMatchObject({ status: 500, exitCode: '1', error: null });
     expect(r.body).toContain('pcall: false caught inside\n');
     await expect.poll(() => worker.logs().stderr, { timeout: 10_000 }).toContain('boom from the counter app');
-  });
+  }, 120_000);
 
   it("writes the app's stderr to the Worker's log", async () => {
     await worker.request({ args: ['a', 'b'] });
     await expect.poll(() => worker.logs().stderr, { timeout: 10_000 }).toContain('counter app saw 2 args');
-  });
+  }, 120_000);
 });
