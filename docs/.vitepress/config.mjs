@@ -52,6 +52,7 @@ const sidebar = [
     items: [
       { text: 'Node, Wasmtime, components', link: '/docs/running' },
       { text: 'Wasmtime and component hosts', link: '/docs/wasmtime' },
+      { text: 'Cloudflare Workers', link: '/docs/workers' },
       { text: 'Bounded runs and exit statuses', link: '/docs/limits' },
     ],
   },
@@ -77,6 +78,7 @@ const sidebar = [
       { text: '@wasm-runtime/wasm', link: '/packages/wasm/README' },
       { text: '@wasm-runtime/errors', link: '/packages/errors/README' },
       { text: '@wasm-runtime/wasi-cc', link: '/packages/wasi-cc/README' },
+      { text: '@wasm-runtime/workers', link: '/packages/workers/README' },
       { text: 'create-wasm-runtime', link: '/packages/create-wasm-runtime/README' },
       { text: 'GitHub Action', link: '/packages/action/README' },
       { text: '@wasm-runtime/lua', link: '/runtimes/lua/README' },

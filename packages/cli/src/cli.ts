@@ -13,10 +13,11 @@ export type ParsedCLI =
  * Commands whose options are parsed by their own module, loaded only when the command runs (so
  * `wasm-runtime run` never loads the pre-initializer or the pipeline).
  */
-export type LazyCommand = 'build' | 'fetch' | 'inspect' | 'preinit' | 'split';
+export type LazyCommand = 'build' | 'deploy' | 'fetch' | 'inspect' | 'preinit' | 'split';
 
 const LAZY_COMMANDS: readonly string[] = [
   'build',
+  'deploy',
   'fetch',
   'inspect',
   'preinit',
@@ -39,6 +40,8 @@ Commands:
   run <dist | module.wasm> [--dir H::G] [--env K=V] [--timeout T] [--max-memory M] [--] [args...]
                                   run a build (through its split pair), a split --out-dir directory,
                                   or any WASI command module
+  deploy --target workers --out <dir> [dist]
+                                  write a Cloudflare Worker that runs the app fresh per request
   inspect <module.wasm>           sections, imports, exports, memories, snapshot statistics
   preinit <in.wasm> -o <out>      pre-initialize a module (Wizer-compatible flags)
   split <snapshot.wasm> --out-dir <dir>
@@ -97,6 +100,8 @@ export async function helpText(topic?: string): Promise<string> {
       return RUN_HELP;
     case 'build':
       return (await import('./commands/build.js')).BUILD_HELP;
+    case 'deploy':
+      return (await import('./commands/deploy.js')).DEPLOY_HELP;
     case 'fetch':
       return (await import('./commands/fetch.js')).FETCH_HELP;
     case 'inspect':
@@ -293,6 +298,10 @@ export async function main(
       case 'build': {
         const { buildCommand, parseBuildArgs } = await import('./commands/build.js');
         return await buildCommand(parseBuildArgs(parsed.argv), streams);
+      }
+      case 'deploy': {
+        const { deployCommand, parseDeployArgs } = await import('./commands/deploy.js');
+        return await deployCommand(parseDeployArgs(parsed.argv), streams);
       }
       case 'fetch': {
         const { fetchCommand, parseFetchArgs } = await import('./commands/fetch.js');

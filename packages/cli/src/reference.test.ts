@@ -12,7 +12,7 @@ it('docs/cli.md is the reference generated from the help texts (run `npm run doc
 
 it('the reference covers every command and its options', async () => {
   const text = await cliReference();
-  for (const heading of ['build', 'run', 'inspect', 'preinit', 'split']) {
+  for (const heading of ['build', 'run', 'deploy', 'inspect', 'preinit', 'split']) {
     expect(text).toContain(`## wasm-runtime ${heading}\n`);
   }
   expect(text).toContain('--dir HOST::GUEST');

@@ -1,7 +1,7 @@
 import { helpText } from './cli.js';
 
 /** The commands, in the order the reference lists them. */
-const COMMANDS = ['build', 'run', 'fetch', 'inspect', 'preinit', 'split'] as const;
+const COMMANDS = ['build', 'run', 'deploy', 'fetch', 'inspect', 'preinit', 'split'] as const;
 
 /**
  * The CLI reference (docs/cli.md) as Markdown, generated from the same help texts the commands
