@@ -271,7 +271,7 @@ export class PoolResetError extends WasmRuntimeError {
   constructor(where: string, item: string, offset: number | undefined, detail: string) {
     super(
       'ERR_POOL_RESET_MISMATCH',
-      `a pooled instance of ${where} differs from a fresh one after its reset: ${item}${offset === undefined ? '' : ` at byte ${offset}`} (${detail}). report it as a bug of wasm-runtime, and until it is fixed run this app with fresh instances (runDist)`,
+      `a pooled instance of ${where} differs from a fresh one after its reset: ${item}${offset === undefined ? '' : ` at byte ${offset}`} (${detail}): report it as a bug of wasm-runtime, and until it is fixed run this app with fresh instances (runDist)`,
     );
     this.item = item;
     this.offset = offset;

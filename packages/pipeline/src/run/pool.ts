@@ -46,6 +46,8 @@ export interface PoolOptions {
   memoryDirs?: Record<string, MemoryTree>;
   /** Where a compiled engine is cached; default the process-wide cache of `@wasm-runtime/split`. */
   engineCache?: EngineCache | null;
+  /** Add up where the time of runs goes in `stats.time` (for benchmarks). Default false. */
+  profile?: boolean;
 }
 
 /** What one run of a pool sees: as `runDist`'s options. */
@@ -87,6 +89,12 @@ export interface PoolStats {
   /** Instances waiting for a run, and running. */
   idle: number;
   busy: number;
+  /**
+   * With `profile`: milliseconds spent, over all runs, copying memories back (`copy`), setting
+   * globals back (`globals`), making each run's WASI host and pointing the imports at it
+   * (`host`), and in the post-restore step and the entry (`run`).
+   */
+  time?: { copy: number; globals: number; host: number; run: number };
 }
 
 /** A pool of warm instances of one app (see {@link createPool}). */
@@ -296,6 +304,7 @@ class InstancePool implements Pool {
     runs: 0,
     dropped: { grew: 0, tables: 0, engineState: 0, interrupted: 0 },
   };
+  readonly #time: { copy: number; globals: number; host: number; run: number } | undefined;
 
   constructor(
     pair: SplitPairToRun,
@@ -311,6 +320,7 @@ class InstancePool implements Pool {
     this.#imports = imports;
     this.#blocker = blocker;
     this.#snapshot = snapshot;
+    this.#time = options.profile === true ? { copy: 0, globals: 0, host: 0, run: 0 } : undefined;
   }
 
   get stats(): PoolStats {
@@ -320,6 +330,7 @@ class InstancePool implements Pool {
       dropped: { ...s.dropped },
       idle: this.#idle.length,
       busy: this.#alive - this.#idle.length,
+      ...(this.#time === undefined ? {} : { time: { ...this.#time } }),
     };
   }
 
@@ -351,6 +362,8 @@ class InstancePool implements Pool {
     this.#stats.runs++;
     if (item.runs > 0) this.#stats.reused++;
     item.runs++;
+    const time = this.#time;
+    let t = time === undefined ? 0 : performance.now();
     const { manifest } = this.#pair;
     const wasi = new WASI({
       ...this.#preview2(),
@@ -368,6 +381,11 @@ class InstancePool implements Pool {
     this.#imports.forEach((i, k) => {
       item.calls[k] = host[i.module]![i.name]!;
     });
+    if (time !== undefined) {
+      const now = performance.now();
+      time.host += now - t;
+      t = now;
+    }
     let interrupted = true;
     try {
       const exitCode = await runLinkedPair(this.#pair, item.linked, wasi, {
@@ -384,6 +402,7 @@ class InstancePool implements Pool {
       interrupted = !isTrap(error);
       throw error;
     } finally {
+      if (time !== undefined) time.run += performance.now() - t;
       item.calls.fill(betweenRuns);
       wasi.close();
       this.#release(item, interrupted);
@@ -437,7 +456,7 @@ class InstancePool implements Pool {
       kept = undefined;
     } else {
       try {
-        reset(item);
+        reset(item, this.#time);
         if (this.#options.verify === true) this.#verify(item);
       } catch (error) {
         kept = undefined;
@@ -535,7 +554,8 @@ function isTrap(error: unknown): boolean {
 }
 
 /** Every memory back to the snapshot's image, every mutable global to its value. */
-function reset(item: Pooled): void {
+function reset(item: Pooled, time: PoolStats['time']): void {
+  const t0 = time === undefined ? 0 : performance.now();
   for (const { view, image } of item.memories) {
     const { bytes } = image;
     for (const run of image.runs) {
@@ -543,7 +563,12 @@ function reset(item: Pooled): void {
       else view.set(bytes.subarray(run.start, run.end), run.start);
     }
   }
+  const t1 = time === undefined ? 0 : performance.now();
   for (const { global, image } of item.globals) global.value = image.value;
+  if (time !== undefined) {
+    time.copy += t1 - t0;
+    time.globals += performance.now() - t1;
+  }
 }
 
 /** The first index where two arrays of equal length differ, or -1. */
