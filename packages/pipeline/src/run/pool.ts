@@ -15,7 +15,14 @@ import {
   type PreopenSpec,
   WASI,
 } from '@wasm-runtime/wasi';
-import { getSection, MalformedModuleError, parseModule, scanFunctions } from '@wasm-runtime/wasm';
+import {
+  getSection,
+  InstructionReader,
+  indexSpaces,
+  MalformedModuleError,
+  parseModule,
+  type WasmModule,
+} from '@wasm-runtime/wasm';
 import { PoolError, PoolResetError } from '../errors.js';
 import {
   enginePreview2,
@@ -221,11 +228,11 @@ function resetBlocker(
       if (getSection(module, 'global')?.globals.some((g) => g.type.mutable)) {
         found = { reason: 'engineState', why: 'the engine defines a mutable global of its own' };
       } else {
-        const hit = scanFunctions(module, (r) => TABLE_MUTATORS.has(r.name) || DROPS.has(r.name))[0];
+        const hit = mutatingInstruction(module);
         if (hit !== undefined) {
           found = {
             reason: TABLE_MUTATORS.has(hit.name) ? 'tables' : 'engineState',
-            why: `the engine's code has ${hit.name} (function ${hit.funcIndex}${hit.funcName === undefined ? '' : ` ${hit.funcName}`})`,
+            why: `the engine's code has ${hit.name} (function ${hit.funcIndex})`,
           };
         }
       }
@@ -236,6 +243,27 @@ function resetBlocker(
   }
   blockers.set(engine, found);
   return found ?? undefined;
+}
+
+/**
+ * The first instruction that changes a table or drops a segment. Each starts with byte 0xfc or
+ * 0x26 (table.set), so a body holding neither byte is not decoded.
+ */
+function mutatingInstruction(module: WasmModule): { name: string; funcIndex: number } | undefined {
+  const bodies = getSection(module, 'code')?.bodies ?? [];
+  const imported = indexSpaces(module).func.imported;
+  const r = new InstructionReader();
+  for (let b = 0; b < bodies.length; b++) {
+    const body = bodies[b]!;
+    if (body.indexOf(0xfc) < 0 && body.indexOf(0x26) < 0) continue;
+    r.reset(body, imported + b, 0);
+    while (r.next()) {
+      if (r.opcode !== 0xfc && r.opcode !== 0x26) continue;
+      const name = r.name;
+      if (TABLE_MUTATORS.has(name) || DROPS.has(name)) return { name, funcIndex: imported + b };
+    }
+  }
+  return undefined;
 }
 
 /** The snapshot's memories and mutable globals: a fresh instance of the data module, read once. */
@@ -269,17 +297,18 @@ function isMutable(global: WebAssembly.Global): boolean {
 /** The image split into runs of whole zero pages and of pages holding data. */
 function pageRuns(bytes: Uint8Array): MemoryImage['runs'] {
   const runs: MemoryImage['runs'] = [];
-  const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3);
+  // A copy of the image is 4-byte aligned (a fresh ArrayBuffer), so words read it whole.
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
   for (let start = 0; start < bytes.length; start += PAGE) {
     const end = Math.min(start + PAGE, bytes.length);
     let zero = true;
-    for (let w = start >>> 3; w < end >>> 3; w++) {
-      if (words[w] !== 0n) {
+    for (let w = start >>> 2; w < end >>> 2; w++) {
+      if (words[w] !== 0) {
         zero = false;
         break;
       }
     }
-    for (let b = (end >>> 3) << 3; zero && b < end; b++) if (bytes[b] !== 0) zero = false;
+    for (let b = (end >>> 2) << 2; zero && b < end; b++) if (bytes[b] !== 0) zero = false;
     const last = runs[runs.length - 1];
     if (last !== undefined && last.zero === zero) last.end = end;
     else runs.push({ start, end, zero });
@@ -573,18 +602,15 @@ function reset(item: Pooled, time: PoolStats['time']): void {
 
 /** The first index where two arrays of equal length differ, or -1. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const words = a.length >>> 3;
-  if (a.byteOffset % 8 === 0 && b.byteOffset % 8 === 0) {
-    const wa = new BigUint64Array(a.buffer, a.byteOffset, words);
-    const wb = new BigUint64Array(b.buffer, b.byteOffset, words);
-    for (let w = 0; w < words; w++) {
-      if (wa[w] !== wb[w]) {
-        for (let i = w * 8; ; i++) if (a[i] !== b[i]) return i;
-      }
-    }
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const words = a.length >>> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
+    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
+    let w = 0;
+    while (w < words && wa[w] === wb[w]) w++;
+    i = w * 4;
   }
-  for (let i = a.byteOffset % 8 === 0 && b.byteOffset % 8 === 0 ? words * 8 : 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return i;
-  }
+  for (; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
 }
