@@ -9,6 +9,7 @@ import { build, createPool, loadDist, type Pool, runDist } from '@wasm-runtime/p
 import { describe, expect, it } from 'vitest';
 import { recipe } from '../src/index.js';
 import { tempDir, testStore } from './helpers.js';
+import { runPooled, runSplit } from './ways.js';
 
 const template = fileURLToPath(new URL('../../../templates/lua/', import.meta.url));
 const hostileApp = fileURLToPath(new URL('./fixtures/apps/hostile/', import.meta.url));
@@ -90,6 +91,13 @@ describe('a pool of Lua instances', () => {
       const quotes = (list: string[]) => new Set(list.map((s) => quote.exec(s)?.[0]));
       expect(quotes(pooled).size).toBeGreaterThan(1);
       expect(quotes(pooled)).toEqual(quotes(fresh));
+      // test-support's pooled way (a second run on a reset instance, verified) matches the split way.
+      const viaPool = await runPooled(result.outDir, { args: ['pool'] });
+      const viaSplit = await runSplit(result.outDir, { args: ['pool'] });
+      expect({ ...viaPool, stdout: stable(viaPool.stdout) }).toEqual({
+        ...viaSplit,
+        stdout: stable(viaSplit.stdout),
+      });
     } finally {
       await scratch.remove();
     }
