@@ -142,6 +142,10 @@ describe('createPool', () => {
     expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
     // The first run on each eager instance is its first start, not a reuse.
     expect(pool.stats).toMatchObject({ created: 2, reused: 4, runs: 6, idle: 2 });
+    // Run options the WASI host refuses: the instance, which never ran, is not lost.
+    await expect(pool.run({ stdin: 42 as never })).rejects.toMatchObject({ code: 'ERR_WASI_BAD_STDIO' });
+    expect(pool.stats).toMatchObject({ created: 2, runs: 6, idle: 2, busy: 0 });
+    expect(await run(pool, ['check', 'xyzzy-secret'])).toEqual(results[0]);
     pool.close();
     await expect(pool.run()).rejects.toMatchObject({ code: 'ERR_POOL_CLOSED' });
     await expect(createPool(hostile, { size: 0 })).rejects.toMatchObject({ code: 'ERR_POOL_OPTIONS' });

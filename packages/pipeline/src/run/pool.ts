@@ -388,24 +388,31 @@ class InstancePool implements Pool {
 
   async run(options: PoolRunOptions = {}): Promise<RunResult> {
     const item = await this.#acquire();
-    this.#stats.runs++;
-    if (item.runs > 0) this.#stats.reused++;
-    item.runs++;
     const time = this.#time;
     let t = time === undefined ? 0 : performance.now();
     const { manifest } = this.#pair;
-    const wasi = new WASI({
-      ...this.#preview2(),
-      args: [manifest.name, ...(options.args ?? [])],
-      env: options.env ?? {},
-      preopens: this.#preopens(),
-      stdin: options.stdin ?? 'ignore',
-      stdout: options.stdout ?? 'inherit',
-      stderr: options.stderr ?? 'inherit',
-      ...(manifest.hostState === null || manifest.hostState === undefined
-        ? {}
-        : { state: manifest.hostState }),
-    });
+    let wasi: WASI;
+    try {
+      wasi = new WASI({
+        ...this.#preview2(),
+        args: [manifest.name, ...(options.args ?? [])],
+        env: options.env ?? {},
+        preopens: this.#preopens(),
+        stdin: options.stdin ?? 'ignore',
+        stdout: options.stdout ?? 'inherit',
+        stderr: options.stderr ?? 'inherit',
+        ...(manifest.hostState === null || manifest.hostState === undefined
+          ? {}
+          : { state: manifest.hostState }),
+      });
+    } catch (error) {
+      // Bad run options: the instance never ran, so it goes back as it came.
+      this.#release(item, false, false);
+      throw error;
+    }
+    this.#stats.runs++;
+    if (item.runs > 0) this.#stats.reused++;
+    item.runs++;
     const host = wasi.imports as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>;
     this.#imports.forEach((i, k) => {
       item.calls[k] = host[i.module]![i.name]!;
@@ -472,18 +479,20 @@ class InstancePool implements Pool {
   }
 
   /** Puts an instance back after its run (reset), or drops it and starts a fresh one for a waiting run. */
-  #release(item: Pooled, interrupted: boolean): void {
-    const reason: keyof PoolDropped | undefined = interrupted
-      ? 'interrupted'
-      : item.memories.some((m) => m.memory.buffer.byteLength !== m.image.bytes.length)
-        ? 'grew'
-        : this.#blocker?.reason;
+  #release(item: Pooled, interrupted: boolean, ran = true): void {
+    const reason: keyof PoolDropped | undefined = !ran
+      ? undefined
+      : interrupted
+        ? 'interrupted'
+        : item.memories.some((m) => m.memory.buffer.byteLength !== m.image.bytes.length)
+          ? 'grew'
+          : this.#blocker?.reason;
     let kept: Pooled | undefined = item;
     let failure: unknown;
     if (reason !== undefined) {
       this.#stats.dropped[reason]++;
       kept = undefined;
-    } else {
+    } else if (ran) {
       try {
         reset(item, this.#time);
         if (this.#options.verify === true) this.#verify(item);
