@@ -54,6 +54,7 @@ const sidebar = [
       { text: 'Wasmtime and component hosts', link: '/docs/wasmtime' },
       { text: 'Cloudflare Workers', link: '/docs/workers' },
       { text: 'Bounded runs and exit statuses', link: '/docs/limits' },
+      { text: 'Warm starts (a pool)', link: '/docs/pool' },
     ],
   },
   {

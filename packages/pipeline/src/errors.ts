@@ -246,3 +246,34 @@ export class FormError extends WasmRuntimeError {
     this.form = form;
   }
 }
+
+/**
+ * A pool of warm instances cannot do what was asked: `ERR_POOL_OPTIONS` (an invalid option),
+ * `ERR_POOL_CLOSED` (a run after `close()`), `ERR_POOL_IMPORTS` (the engine imports something
+ * the pool's WASI host cannot forward).
+ */
+export class PoolError extends WasmRuntimeError {
+  constructor(code: 'ERR_POOL_OPTIONS' | 'ERR_POOL_CLOSED' | 'ERR_POOL_IMPORTS', message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * With the pool's `verify` option: after a reset, an instance's memory or global differs from a
+ * fresh instance's. The instance is dropped; this is a defect of the pool, never of the app.
+ * Code `ERR_POOL_RESET_MISMATCH`.
+ */
+export class PoolResetError extends WasmRuntimeError {
+  /** The app export that differs (a memory or a global), and the first differing byte of a memory. */
+  readonly item: string;
+  readonly offset: number | undefined;
+
+  constructor(where: string, item: string, offset: number | undefined, detail: string) {
+    super(
+      'ERR_POOL_RESET_MISMATCH',
+      `a pooled instance of ${where} differs from a fresh one after its reset: ${item}${offset === undefined ? '' : ` at byte ${offset}`} (${detail}): report it as a bug of wasm-runtime, and until it is fixed run this app with fresh instances (runDist)`,
+    );
+    this.item = item;
+    this.offset = offset;
+  }
+}

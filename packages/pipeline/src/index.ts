@@ -32,6 +32,8 @@ export {
   InitFailedError,
   InvalidRecipeError,
   OutputDirError,
+  PoolError,
+  PoolResetError,
   UnknownLanguageError,
   UnshippedStateError,
   type ValidationIssue,
@@ -93,6 +95,14 @@ export {
 } from './run/core.js';
 // The helpers behind the limits (a run in a worker, memory caps) are `@wasm-runtime/pipeline/limits`.
 export { MemoryLimitError, RunLimitError, type RunLimits, RunTimeoutError } from './run/limits.js';
+export type {
+  Pool,
+  PoolDropped,
+  PoolOptions,
+  PoolRunOptions,
+  PoolStats,
+} from './run/pool.js';
+export { createPool, type DistPoolOptions } from './run/pool-dist.js';
 export {
   type LoadDistOptions,
   type LoadedDist,

@@ -1,7 +1,7 @@
 // `@wasm-runtime/pipeline/runner`: what runs a built app on any host (browsers, Workers, Node),
 // with no Node built-in anywhere below it. Loading a dist is the host's part: `loadDist` for Node.
 
-export { DistError } from './errors.js';
+export { DistError, PoolError, PoolResetError } from './errors.js';
 export { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from './manifest.js';
 export type { PostRestore, Recipe, RestoreContext } from './recipe/types.js';
 export {
@@ -9,7 +9,10 @@ export {
   engineForHost,
   enginePreview2,
   hostExceptionForms,
+  instantiateSplitPair,
+  type LinkedSplitPair,
   type RunResult,
+  runLinkedPair,
   runSplitPair,
   type SplitPairRunOptions,
   type SplitPairToRun,
@@ -20,3 +23,11 @@ export {
   RunLimitError,
   type RunLimits,
 } from './run/limit-rules.js';
+export {
+  createPool,
+  type Pool,
+  type PoolDropped,
+  type PoolOptions,
+  type PoolRunOptions,
+  type PoolStats,
+} from './run/pool.js';

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DistManifest, loadDist, type RestoreContext, runDist } from '@wasm-runtime/pipeline';
+import {
+  createPool,
+  type DistManifest,
+  loadDist,
+  type RestoreContext,
+  runDist,
+} from '@wasm-runtime/pipeline';
 import { ProcExit, WASI } from '@wasm-runtime/wasi';
 
 /** What a user observes of one run. */
@@ -154,6 +160,33 @@ export async function runSplit(dist: string, options: WayOptions = {}): Promise<
     stdout: 'buffer',
     stderr: 'buffer',
   });
+  const text = new TextDecoder();
+  return { code: result.exitCode, stdout: text.decode(result.stdout), stderr: text.decode(result.stderr) };
+}
+
+/**
+ * The split pair through a pool of one instance (`createPool`, with `verify`), on its second run:
+ * the same run twice, the second on the instance the first left, reset. What a user of a pool sees.
+ */
+export async function runPooled(dist: string, options: WayOptions = {}): Promise<Observed> {
+  const pool = await createPool(await loadDist(dist), {
+    size: 1,
+    verify: true,
+    preopens: Object.fromEntries((options.dirs ?? []).map((d) => [d.guest, d.host])),
+  });
+  const run = () =>
+    pool.run({
+      args: [...(options.args ?? [])],
+      env: { ...options.env },
+      stdin: stdinOf(options.stdin),
+      stdout: 'buffer',
+      stderr: 'buffer',
+    });
+  await run().catch(() => undefined);
+  const result = await run();
+  if (pool.stats.reused !== 1)
+    throw new Error(`${dist}: the pool did not reuse its instance (${JSON.stringify(pool.stats)})`);
+  pool.close();
   const text = new TextDecoder();
   return { code: result.exitCode, stdout: text.decode(result.stdout), stderr: text.decode(result.stderr) };
 }

@@ -3,7 +3,7 @@ import { runCold as runColdSpec, type WayOptions } from '@wasm-runtime/test-supp
 import { LUA_EXPORTS, recipe } from '../src/index.js';
 import { luaModule, testStore } from './helpers.js';
 
-export { type Observed, runMonolithic as runSnapshot, runSplit } from '@wasm-runtime/test-support';
+export { type Observed, runMonolithic as runSnapshot, runPooled, runSplit } from '@wasm-runtime/test-support';
 
 /** Builds an app through the pipeline (the recipe object of this package's source). */
 export function buildApp(root: string, out: string, name: string): Promise<BuildResult> {

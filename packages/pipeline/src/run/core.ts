@@ -106,6 +106,35 @@ export function cappedDataModule(
   return limitMemories(data, maxMemory, `the app module ${pair.where}/${pair.manifest.files.data.path}`);
 }
 
+/** A split pair linked once: the engine instance and the app's memories and globals it imports. */
+export interface LinkedSplitPair {
+  instance: WebAssembly.Instance;
+  /** The app's memories and globals by import name (what a pool resets between runs). */
+  appExports: WebAssembly.Exports;
+}
+
+/**
+ * Links a split pair with `imports` (a WASI host's `imports`, or functions that forward to the
+ * current run's host): the first phase of {@link runSplitPair}, for callers that keep the
+ * instance (a pool). Throws `PairMismatchError` when the two modules do not fit.
+ */
+export async function instantiateSplitPair(
+  pair: SplitPairToRun,
+  imports: WebAssembly.Imports,
+  options: Pick<SplitPairRunOptions, 'engineCache'> = {},
+): Promise<LinkedSplitPair> {
+  const { manifest } = pair;
+  const { instance, appExports } = await link(pair.engine, pair.data, imports, {
+    // The split manifest names the engine it wrote; another form of it has its own sha256.
+    manifest:
+      pair.engineFile.sha256 === manifest.split.engine.sha256
+        ? manifest.split
+        : { ...manifest.split, engine: { file: pair.engineFile.path, sha256: pair.engineFile.sha256 } },
+    ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
+  });
+  return { instance, appExports };
+}
+
 /**
  * Links a split pair under `wasi`, applies the post-restore step (the manifest's `call` export,
  * then the recipe's hook) and runs the entry. Resolves to the exit code: a `proc_exit` code or an
@@ -118,15 +147,23 @@ export async function runSplitPair(
   wasi: WASI,
   options: SplitPairRunOptions = {},
 ): Promise<number> {
+  const linked = await instantiateSplitPair(pair, wasi.imports as WebAssembly.Imports, options);
+  return runLinkedPair(pair, linked, wasi, options);
+}
+
+/**
+ * The second phase of {@link runSplitPair}: on a linked pair whose state is the snapshot's (fresh,
+ * or reset to it) and whose WASI imports reach `wasi`, applies the post-restore step and runs the
+ * entry. Same result and errors as `runSplitPair`.
+ */
+export async function runLinkedPair(
+  pair: SplitPairToRun,
+  linked: LinkedSplitPair,
+  wasi: WASI,
+  options: SplitPairRunOptions = {},
+): Promise<number> {
   const { manifest, where } = pair;
-  const { instance, appExports } = await link(pair.engine, pair.data, wasi.imports as WebAssembly.Imports, {
-    // The split manifest names the engine it wrote; another form of it has its own sha256.
-    manifest:
-      pair.engineFile.sha256 === manifest.split.engine.sha256
-        ? manifest.split
-        : { ...manifest.split, engine: { file: pair.engineFile.path, sha256: pair.engineFile.sha256 } },
-    ...(options.engineCache === undefined ? {} : { cache: options.engineCache }),
-  });
+  const { instance, appExports } = linked;
   const exports = instance.exports;
   const { maxMemory } = options;
   /** A failed run's outcome, or the `MemoryLimitError` when its memory had reached the cap. */

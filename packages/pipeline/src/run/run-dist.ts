@@ -156,7 +156,12 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   return loaded;
 }
 
-async function loadHook(dir: string, manifest: DistManifest, trust: boolean): Promise<Recipe['postRestore']> {
+/** The recipe's post-restore step of a dist, when its manifest names a JavaScript hook. */
+export async function loadHook(
+  dir: string,
+  manifest: DistManifest,
+  trust: boolean,
+): Promise<Recipe['postRestore']> {
   if (!manifest.postRestore.hook || manifest.recipe === null) return undefined;
   const spec = manifest.recipe;
   const named =
@@ -194,7 +199,7 @@ async function loadHook(dir: string, manifest: DistManifest, trust: boolean): Pr
 }
 
 /** What a loaded dist keeps between runs: its compiled app module and its post-restore hook. */
-interface Prepared {
+export interface Prepared {
   data: WebAssembly.Module | Uint8Array;
   /** The app module with its memories capped, by `maxMemory`. */
   limited?: Map<number, WebAssembly.Module | Uint8Array>;
@@ -203,7 +208,8 @@ interface Prepared {
 }
 const prepared = new WeakMap<LoadedDist, Prepared>();
 
-function prepare(dist: LoadedDist): Prepared {
+/** What a loaded dist keeps between runs (its compiled app module, its hook), made once. */
+export function prepare(dist: LoadedDist): Prepared {
   let p = prepared.get(dist);
   if (p === undefined) {
     let data: WebAssembly.Module | Uint8Array;
