@@ -182,7 +182,8 @@ export async function link(
   } catch (error) {
     if (!(error instanceof RangeError)) throw linkFailure(error, engineModule, importModule);
     // Browsers refuse to instantiate a large module synchronously on the main thread (Chromium:
-    // over 8 MB, a RangeError before anything runs); the asynchronous path has no such limit.
+    // over 8 MB, a RangeError before anything runs); the asynchronous path has no such limit. No
+    // guest code can have thrown it: split refuses modules with a start function.
     instance = await WebAssembly.instantiate(engineModule, importObject).catch((failure: unknown) => {
       throw linkFailure(failure, engineModule, importModule);
     });
