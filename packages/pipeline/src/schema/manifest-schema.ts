@@ -520,6 +520,12 @@ export const MANIFEST_SCHEMA: JsonSchema = {
             description:
               'The files of the mount (normalized relative paths); for a shipped mount, exactly the files of `dir`, checked when the dist is loaded.',
           },
+          source: {
+            description:
+              "For a mount of the app's own files: their directory relative to the config's directory, `/`-separated (`src`, or `\"\"` for that directory). Only shown in messages (guest paths of a run's stderr rewritten into it), never used to reach a file; no control characters.",
+            type: 'string',
+            pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+          },
         },
         required: ['guest', 'readOnly', 'dir', 'files'],
         additionalProperties: false,
