@@ -88,7 +88,7 @@ describe('Lua apps on the example page in headless Chromium', () => {
       const dist = await loadDistFromUrl('/dists/counter/');
       return new TextDecoder().decode((await run(dist)).stdout);
     })()`);
-    expect(stdout).toBe('count 1\nargs \nstdin \n');
+    expect(stdout).toBe('requests 1\nargs 0: \nstdin: \n');
     expect(engineRequests()).toBe(before);
     expect(example!.requested).toContain('/dists/counter/manifest.json');
   }, 180_000);
