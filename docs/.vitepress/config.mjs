@@ -53,6 +53,7 @@ const sidebar = [
       { text: 'Node, Wasmtime, components', link: '/docs/running' },
       { text: 'Wasmtime and component hosts', link: '/docs/wasmtime' },
       { text: 'Cloudflare Workers', link: '/docs/workers' },
+      { text: 'In the browser', link: '/docs/browser' },
       { text: 'Bounded runs and exit statuses', link: '/docs/limits' },
       { text: 'Warm starts (a pool)', link: '/docs/pool' },
     ],

@@ -277,3 +277,19 @@ export class PoolResetError extends WasmRuntimeError {
     this.offset = offset;
   }
 }
+
+/**
+ * A dist's post-restore hook (JavaScript of its recipe) cannot run on this host: the browser runner
+ * runs only hooks of installed recipe packages that load there (no Node built-in in their import
+ * graph), never a file the dist names. `recipe` is the manifest's recipe specifier.
+ */
+export class DistHookUnavailableError extends WasmRuntimeError {
+  readonly dist: string;
+  readonly recipe: string | null;
+
+  constructor(dist: string, recipe: string | null, reason: string, options?: { cause?: unknown }) {
+    super('ERR_DIST_HOOK_UNAVAILABLE', `${dist}: its post-restore hook cannot run here: ${reason}`, options);
+    this.dist = dist;
+    this.recipe = recipe;
+  }
+}

@@ -18,6 +18,7 @@ it('exports exactly its public surface', () => {
       "DIST_MANIFEST_FILE",
       "DIST_MANIFEST_FORMAT",
       "DistError",
+      "DistHookUnavailableError",
       "DistIntegrityError",
       "DistManifestError",
       "DistMountEscapeError",

@@ -24,6 +24,7 @@ export {
   BuildStageError,
   ConfigError,
   DistError,
+  DistHookUnavailableError,
   DistIntegrityError,
   DistManifestError,
   DistMountEscapeError,

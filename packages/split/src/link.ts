@@ -171,8 +171,35 @@ export async function link(
         ? await WebAssembly.compile(engine as Uint8Array<ArrayBuffer>)
         : await cache.compile(engine);
   const side =
-    appWithoutCompiling(app, options) ?? instantiateApp(await compileApp(app as Uint8Array<ArrayBuffer>));
-  return instantiatePair(engineModule, side, imports, options);
+    app instanceof WebAssembly.Module
+      ? await instantiateAppAsync(app)
+      : (appWithoutCompiling(app, options) ??
+        (await instantiateAppAsync(await compileApp(app as Uint8Array<ArrayBuffer>))));
+  const { importObject, importModule } = pairImports(engineModule, side, imports, options);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(engineModule, importObject);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw linkFailure(error, engineModule, importModule);
+    // Browsers refuse to instantiate a large module synchronously on the main thread (Chromium:
+    // over 8 MB, a RangeError before anything runs); the asynchronous path has no such limit. No
+    // guest code can have thrown it: split refuses modules with a start function.
+    instance = await WebAssembly.instantiate(engineModule, importObject).catch((failure: unknown) => {
+      throw linkFailure(failure, engineModule, importModule);
+    });
+  }
+  return { instance, app: side.instance, appExports: side.exports, engineModule };
+}
+
+/** `instantiateApp`, falling back to asynchronous instantiation where browsers require it. */
+async function instantiateAppAsync(module: WebAssembly.Module): Promise<AppSide> {
+  try {
+    return instantiateApp(module);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const instance = await WebAssembly.instantiate(module, {});
+    return { instance, exports: instance.exports, shape: WebAssembly.Module.exports(module) };
+  }
 }
 
 /**
@@ -258,23 +285,39 @@ function instantiatePair(
   imports: WebAssembly.Imports,
   options: LinkOptions,
 ): LinkedPair {
-  const importModule = options.importModule ?? options.manifest?.importModule ?? APP_IMPORT_MODULE;
-  checkShapes(engineModule, app.shape, importModule, options.manifest);
+  const { importObject, importModule } = pairImports(engineModule, app, imports, options);
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(engineModule, { ...imports, [importModule]: app.exports });
+    instance = new WebAssembly.Instance(engineModule, importObject);
   } catch (error) {
-    const item = error instanceof WebAssembly.LinkError ? failedImport(error, engineModule) : undefined;
-    if (item?.module === importModule) {
-      throw new PairMismatchError(
-        `the engine rejected the app's ${item.kind} "${item.name}": ${(error as Error).message}`,
-        item.name,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw linkFailure(error, engineModule, importModule);
   }
   return { instance, app: app.instance, appExports: app.exports, engineModule };
+}
+
+/** The engine's imports: the caller's, with the app's exports under the import module name. */
+function pairImports(
+  engineModule: WebAssembly.Module,
+  app: AppSide,
+  imports: WebAssembly.Imports,
+  options: LinkOptions,
+): { importObject: WebAssembly.Imports; importModule: string } {
+  const importModule = options.importModule ?? options.manifest?.importModule ?? APP_IMPORT_MODULE;
+  checkShapes(engineModule, app.shape, importModule, options.manifest);
+  return { importObject: { ...imports, [importModule]: app.exports }, importModule };
+}
+
+/** What an engine's failed instantiation is: `PairMismatchError` when the app's side was refused. */
+function linkFailure(error: unknown, engineModule: WebAssembly.Module, importModule: string): unknown {
+  const item = error instanceof WebAssembly.LinkError ? failedImport(error, engineModule) : undefined;
+  if (item?.module === importModule) {
+    return new PairMismatchError(
+      `the engine rejected the app's ${item.kind} "${item.name}": ${(error as Error).message}`,
+      item.name,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 function checkShapes(

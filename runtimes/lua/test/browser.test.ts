@@ -1,91 +1,95 @@
-// A Lua app's snapshot started in real headless Chromium: the browser builds of @wasm-runtime/split
-// and @wasm-runtime/wasi, loaded as plain ESM through an import map, link the engine with the app's
-// data module, reseed and run main with stdout in a buffer. Each start must print what the same
-// start prints in Node.
+// Lua apps in real headless Chromium, through the repository's example page (examples/browser):
+// the page loads a dist with `@wasm-runtime/pipeline/browser`, and each click of Run starts a fresh
+// instance of the snapshot with what was typed as arguments and stdin. What the page shows must be
+// what the same start prints in Node.
 
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from '@wasm-runtime/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, pageResult, serve } from '../../../packages/wasi/test/support/chromium.mjs';
-import { tempDir } from './helpers.js';
-import { buildApp, type Observed, runSplit } from './ways.js';
+import {
+  type BrowserExample,
+  openBrowserExample,
+} from '../../../packages/pipeline/test/support/browser-example.mjs';
+import { tempDir, testStore } from './helpers.js';
+import { buildApp, runSplit } from './ways.js';
 
-const dist = (pkg: string) => fileURLToPath(new URL(`../../../packages/${pkg}/dist/`, import.meta.url));
 const hello = fileURLToPath(new URL('../examples/hello/', import.meta.url));
-
-// The page starts the app three times (two with arguments) and leaves the results on window.result.
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8">
-<script type="importmap">{ "imports": {
-  "@wasm-runtime/wasi": "/wasi/index.js", "@wasm-runtime/split": "/split/index.js",
-  "@wasm-runtime/wasm": "/wasm/index.js", "@wasm-runtime/errors": "/errors/index.js" } }</script>
-</head><body>
-<script type="module">
-import { WASI } from '@wasm-runtime/wasi';
-import { EngineCache, link } from '@wasm-runtime/split';
-try {
-  const bytes = async (path) => new Uint8Array(await (await fetch('/app/' + path)).arrayBuffer());
-  const manifest = await (await fetch('/app/manifest.json')).json();
-  const engine = await bytes(manifest.files.engine.path);
-  const data = await bytes(manifest.files.data.path);
-  const cache = new EngineCache();
-  async function start(args) {
-    const wasi = new WASI({
-      args: [manifest.name, ...args], env: {}, stdin: 'ignore', stdout: 'buffer', stderr: 'buffer',
-      returnOnExit: true, ...(manifest.hostState ? { state: manifest.hostState } : {}),
-    });
-    const { instance } = await link(engine, data, wasi.imports, { manifest: manifest.split, cache });
-    wasi.bindMemory(instance.exports.memory);
-    instance.exports[manifest.postRestore.call]();
-    const code = wasi.start(instance);
-    return { code, stdout: wasi.stdoutText(), stderr: wasi.stderrText() };
-  }
-  const runs = [await start(['browser']), await start([]), await start(['again'])];
-  window.result = { ok: true, runs, compilations: cache.compilations };
-} catch (error) {
-  window.result = { ok: false, error: String((error && error.stack) || error) };
-}
-</script></body></html>`;
+const counter = fileURLToPath(new URL('./fixtures/apps/counter/', import.meta.url));
+const template = fileURLToPath(new URL('../../../templates/lua/', import.meta.url));
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
-let server: Awaited<ReturnType<typeof serve>>;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let outDir: string;
+let example: BrowserExample | undefined;
+const dists: Record<string, string> = {};
 
 beforeAll(async () => {
   scratch = await tempDir('lua-browser-');
-  outDir = (await buildApp(hello, `${scratch.path}/dist`, 'hello')).outDir;
-  server = await serve({
-    '/': PAGE,
-    '/app/': { dir: outDir },
-    '/wasi/': { dir: dist('wasi') },
-    '/split/': { dir: dist('split') },
-    '/wasm/': { dir: dist('wasm') },
-    '/errors/': { dir: dist('errors') },
-  });
-  browser = await launchChromium();
-});
+  dists['hello'] = (await buildApp(hello, join(scratch.path, 'hello'), 'hello')).outDir;
+  dists['counter'] = (await buildApp(counter, join(scratch.path, 'counter'), 'counter')).outDir;
+  // The template as the scaffolder copies it, built from its own config.
+  const app = join(scratch.path, 'template');
+  await cp(template, app, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+  dists['template'] = (await build(app, { store: testStore() })).outDir;
+  example = await openBrowserExample(dists);
+}, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await example?.close();
   await scratch?.remove();
 });
 
-describe('a Lua snapshot in a browser', () => {
-  it('starts from the split pair in headless Chromium and prints what it prints in Node', async () => {
-    const { result, errors } = await pageResult(browser!.context, `${server.origin}/`);
-    expect(errors).toEqual([]);
-    expect(result).toMatchObject({ ok: true, compilations: 1 });
-    const runs = (result as { runs: Observed[] }).runs;
-    expect(runs[0]).toEqual({ code: 0, stdout: 'Hello from Lua 5.4, browser!\n', stderr: '' });
-    expect(runs).toEqual([
-      await runSplit(outDir, { args: ['browser'] }),
-      await runSplit(outDir, { args: [] }),
-      await runSplit(outDir, { args: ['again'] }),
-    ]);
-    // The browser builds were what ran: the split's and the host's own files, not a bundle.
-    for (const file of ['/split/index.js', '/split/link.js', '/wasi/index.js', '/app/manifest.json']) {
-      expect(server.requested).toContain(file);
+describe('Lua apps on the example page in headless Chromium', () => {
+  it('print what the same starts print in Node', async () => {
+    for (const args of [['browser'], [], ['again']]) {
+      const node = await runSplit(dists['hello']!, { args });
+      const page = await example!.run('hello', { args });
+      expect({ code: page.exitCode, stdout: page.stdout, stderr: page.stderr }).toEqual(node);
     }
-  });
+    expect(await example!.run('hello', { args: ['browser'] })).toMatchObject({
+      ok: true,
+      exitCode: 0,
+      stdout: 'Hello from Lua 5.4, browser!\n',
+    });
+    // The packages' browser builds were what ran, as plain modules, and the engine streamed.
+    for (const file of ['/modules/pipeline/browser.js', '/modules/wasi/index.js', '/modules/split/link.js']) {
+      expect(example!.requested).toContain(file);
+    }
+    expect(example!.errors).toEqual([]);
+  }, 180_000);
+
+  it('run the Lua template with what is typed into the page', async () => {
+    const page = await example!.run('template', { args: ['Ada'] });
+    expect(page).toMatchObject({ ok: true, exitCode: 0, stderr: '' });
+    const [greeting, quote, count] = page.stdout.split('\n');
+    expect(greeting).toBe('Hello, Ada! (Lua 5.4, started from a snapshot)');
+    expect(quote).toMatch(/^".+" \(.+\)$/);
+    expect(count).toBe('5 quotes by 5 authors');
+  }, 180_000);
+
+  it('start a fresh instance per click: a global counter answers 1 every time', async () => {
+    for (const stdin of ['first', 'second\nline', '']) {
+      expect(await example!.run('counter', { args: ['a', 'b'], stdin })).toEqual({
+        ok: true,
+        exitCode: 0,
+        stdout: `requests 1\nargs 2: a|b\nstdin: ${stdin}\n`,
+        stderr: 'counter app saw 2 args\n',
+      });
+    }
+  }, 180_000);
+
+  it('share one compiled engine between the apps of a page: a second app does not download it', async () => {
+    const page = await example!.page('hello');
+    const engineRequests = () => example!.requested.filter((p) => /^\/dists\/[^/]+\/engine-/.test(p)).length;
+    const before = engineRequests();
+    // In the page that loaded hello, the same module (and its engine cache) loads and runs counter.
+    const stdout = await page.evaluate(`(async () => {
+      const { loadDistFromUrl, run } = await import('@wasm-runtime/pipeline/browser');
+      const dist = await loadDistFromUrl('/dists/counter/');
+      return new TextDecoder().decode((await run(dist)).stdout);
+    })()`);
+    expect(stdout).toBe('requests 1\nargs 0: \nstdin: \n');
+    expect(engineRequests()).toBe(before);
+    expect(example!.requested).toContain('/dists/counter/manifest.json');
+  }, 180_000);
 });

@@ -3,13 +3,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache } from '@wasm-runtime/split';
 import { checkImports, type InputOption, type OutputOption, WASI } from '@wasm-runtime/wasi';
-import { DistError, DistIntegrityError, DistManifestError } from '../errors.js';
-import { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from '../manifest.js';
+import { DistError, DistIntegrityError } from '../errors.js';
+import { DIST_MANIFEST_FILE, type DistManifest } from '../manifest.js';
 import { resolveRecipeModule } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
-import { distManifestIssues } from '../schema/manifest.js';
+import { checkDistManifest } from '../schema/manifest.js';
 import { sha256Hex } from '../store/sha256.js';
-import { isObject } from '../validation.js';
 import { deliver, runDistInWorker } from './bounded-dist.js';
 import { cappedDataModule, engineForHost, enginePreview2, type RunResult, runSplitPair } from './core.js';
 import { checkLimits, type RunLimits } from './limits.js';
@@ -80,20 +79,6 @@ export interface LoadedDist {
   writableMounts: boolean;
 }
 
-/** The parsed manifest, if this version can use it: its format, its schema, the sandbox rules. */
-function checkManifest(dir: string, value: unknown, options: SandboxOptions): DistManifest {
-  const format = isObject(value) ? value['format'] : undefined;
-  if (isObject(value) && format !== DIST_MANIFEST_FORMAT && typeof format === 'string') {
-    throw new DistError(
-      dir,
-      `${DIST_MANIFEST_FILE} has format ${JSON.stringify(format)}, this version reads ${DIST_MANIFEST_FORMAT}: rebuild it with this version of wasm-runtime`,
-    );
-  }
-  const issues = distManifestIssues(value, options);
-  if (issues.length > 0) throw new DistManifestError(dir, issues);
-  return value as DistManifest;
-}
-
 /**
  * Reads a dist directory's manifest and split pair. The manifest is untrusted input: its mounts
  * must be directories of the dist's own `files/` tree (after `..` and symlinks) and its saved
@@ -117,7 +102,7 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   } catch (cause) {
     throw new DistError(dir, `${DIST_MANIFEST_FILE} is not valid JSON`, { cause });
   }
-  const manifest = checkManifest(dir, parsed, options);
+  const manifest = checkDistManifest(dir, parsed, options);
   const mountDirs = await confineMounts(dir, manifest);
   const engineFile = engineForHost(dir, manifest);
   const cache = options.engineCache === undefined ? defaultEngineCache : options.engineCache;
