@@ -78,6 +78,16 @@ export class BenchReport {
     return value;
   }
 
+  /**
+   * A ratio measured pairwise (one per round, each against a reference timed in the same round):
+   * its value is the median of the per-round ratios, steadier on a loaded machine than a ratio of medians.
+   */
+  pairedRatio(id, label, samples, num, den) {
+    const f = summarize(samples, 'x');
+    this.ratios[id] = { label, ...f, num, den, paired: true };
+    return f.value;
+  }
+
   /** A target on a ratio or figure: `met` when `value op threshold`. */
   target(id, label, { ratio, figure, op, threshold }) {
     const of = ratio !== undefined ? this.ratios[ratio] : this.figures[figure];
