@@ -10,10 +10,19 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLua, LUA_EXPORTS } from '@wasm-runtime/lua';
-import { WIZER_BIN } from './preinit/inputs.mjs';
 import { BenchReport, QUICK } from './lib/results.mjs';
 import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
-import { benchStore, buildLuaApp, LUA_EXAMPLES, loadPair, treeKey, WORK, wizerSnapshot, writeApp } from './lib/starts.mjs';
+import {
+  benchStore,
+  buildLuaApp,
+  LUA_EXAMPLES,
+  loadPair,
+  treeKey,
+  WORK,
+  wizerSnapshot,
+  writeApp,
+} from './lib/starts.mjs';
+import { WIZER_BIN } from './preinit/inputs.mjs';
 
 const report = new BenchReport('lua', 'Lua 5.4 start-up');
 const store = benchStore();
@@ -46,15 +55,31 @@ for (const [key, label, args] of [
   const wizer = await wizerSnapshot({
     wizer: WIZER_BIN,
     input: runtime.wasmPath,
-    flags: ['--allow-wasi', '--inherit-env=true', `--mapdir=/app::${root}`, '-f', LUA_EXPORTS.init, '-r', `_start=${LUA_EXPORTS.run}`],
+    flags: [
+      '--allow-wasi',
+      '--inherit-env=true',
+      `--mapdir=/app::${root}`,
+      '-f',
+      LUA_EXPORTS.init,
+      '-r',
+      `_start=${LUA_EXPORTS.run}`,
+    ],
     env: { LUA_APP_ENTRY: '/app/main.lua' },
     inputsKey: await treeKey([join(root, 'main.lua')]),
   });
   apps.push({ key, label, app: { name: key, args }, pair, cold: coldSpec(root), wizer });
 }
 await measureStarts(report, { prefix: 'LUA_BENCH', apps, rounds: 15 });
-report.target('large', 'large app: ours split ≥ 20x faster than cold', { ratio: 'large.cold/split', op: '>=', threshold: 20 });
-report.target('hello', 'hello: ours split ≤ 1.5x the floor', { ratio: 'hello.split/floor', op: '<=', threshold: 1.5 });
+report.target('large', 'large app: ours split ≥ 20x faster than cold', {
+  ratio: 'large.cold/split',
+  op: '>=',
+  threshold: 20,
+});
+report.target('hello', 'hello: ours split ≤ 1.5x the floor', {
+  ratio: 'hello.split/floor',
+  op: '<=',
+  threshold: 1.5,
+});
 report.headline.push(
   { ratio: 'large.cold/split', label: 'Lua ~5,000-line app: cold / snapshot', target: 'large' },
   { ratio: 'hello.split/floor', label: 'Lua hello: snapshot / floor', target: 'hello' },

@@ -34,7 +34,12 @@ async function prepare(name, root) {
   await mkdir(join(out, '..'), { recursive: true });
   const t = performance.now();
   await build({ name, lang: 'python', root, out, options: { hashSeed: 1 } }, { store, baseDir: REPO });
-  report.figure(`${name}.build`, `${name}: our build of the app (runtime cached)`, performance.now() - t, 'ms');
+  report.figure(
+    `${name}.build`,
+    `${name}: our build of the app (runtime cached)`,
+    performance.now() - t,
+    'ms',
+  );
   return loadPair(out);
 }
 
@@ -45,7 +50,12 @@ for (const [key, label, args, files] of [
 ]) {
   const root = join(EXAMPLES, key);
   const pair = await prepare(key, root);
-  const env = recipe.init({ name: key, entry: 'main.py', entryGuestPath: '/app/main.py', options: { hashSeed: 1 } }).env;
+  const env = recipe.init({
+    name: key,
+    entry: 'main.py',
+    entryGuestPath: '/app/main.py',
+    options: { hashSeed: 1 },
+  }).env;
   const wizer = await wizerSnapshot({
     wizer: WIZER_BIN,
     input: runtime.wasmPath,
@@ -74,9 +84,21 @@ for (const [key, label, args, files] of [
   });
 }
 await measureStarts(report, { prefix: 'PYTHON_BENCH', apps, rounds: 10, coldRounds: 7 });
-report.target('hello', 'hello: ours split ≥ 20x faster than cold', { ratio: 'hello.cold/split', op: '>=', threshold: 20 });
-report.target('large', 'large: ours split ≥ 20x faster than cold', { ratio: 'large.cold/split', op: '>=', threshold: 20 });
-report.target('floor', 'large: ours split ≤ 1.5x the floor', { ratio: 'large.split/floor', op: '<=', threshold: 1.5 });
+report.target('hello', 'hello: ours split ≥ 20x faster than cold', {
+  ratio: 'hello.cold/split',
+  op: '>=',
+  threshold: 20,
+});
+report.target('large', 'large: ours split ≥ 20x faster than cold', {
+  ratio: 'large.cold/split',
+  op: '>=',
+  threshold: 20,
+});
+report.target('floor', 'large: ours split ≤ 1.5x the floor', {
+  ratio: 'large.split/floor',
+  op: '<=',
+  threshold: 1.5,
+});
 report.headline.push(
   { ratio: 'large.cold/split', label: 'CPython large app: cold / snapshot', target: 'large' },
   { ratio: 'large.split/floor', label: 'CPython large app: snapshot / floor', target: 'floor' },

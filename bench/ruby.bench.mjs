@@ -52,7 +52,15 @@ t = performance.now();
 const wizer = await wizerSnapshot({
   wizer: WIZER_BIN,
   input: runtimePath,
-  flags: ['--allow-wasi', '--inherit-env=true', '-f', RUBY_EXPORTS.init, '-r', `_start=${RUBY_EXPORTS.run}`, `--mapdir=/app::${appRoot}`],
+  flags: [
+    '--allow-wasi',
+    '--inherit-env=true',
+    '-f',
+    RUBY_EXPORTS.init,
+    '-r',
+    `_start=${RUBY_EXPORTS.run}`,
+    `--mapdir=/app::${appRoot}`,
+  ],
   env: initEnv('words'),
   inputsKey: await treeKey(await files(appRoot)),
 });
@@ -77,9 +85,21 @@ await measureStarts(report, {
   rounds: 9,
   coldRounds: 5,
 });
-report.target('cold', 'ours split ≥ 20x faster than cold', { ratio: 'words.cold/split', op: '>=', threshold: 20 });
-report.target('wizer', "ours split faster than Wizer's snapshot", { ratio: 'words.wizer/split', op: '>', threshold: 1 });
-report.target('floor', 'ours split ≤ 1.5x the floor', { ratio: 'words.split/floor', op: '<=', threshold: 1.5 });
+report.target('cold', 'ours split ≥ 20x faster than cold', {
+  ratio: 'words.cold/split',
+  op: '>=',
+  threshold: 20,
+});
+report.target('wizer', "ours split faster than Wizer's snapshot", {
+  ratio: 'words.wizer/split',
+  op: '>',
+  threshold: 1,
+});
+report.target('floor', 'ours split ≤ 1.5x the floor', {
+  ratio: 'words.split/floor',
+  op: '<=',
+  threshold: 1.5,
+});
 report.headline.push(
   { ratio: 'words.cold/split', label: 'Ruby: cold / snapshot', target: 'cold' },
   { ratio: 'words.wizer/split', label: 'Ruby: Wizer snapshot / ours', target: 'wizer' },

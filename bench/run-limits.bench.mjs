@@ -48,11 +48,15 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 const ids = ['none', 'maxMemory', 'timeout', 'both'];
-cases.forEach(([name], i) => report.figure(ids[i], name, samples[i], 'ms'));
+for (const [i, [name]] of cases.entries()) report.figure(ids[i], name, samples[i], 'ms');
 const rows = cases.map(([name], i) => {
   if (i > 0) report.ratio(`${ids[i]}/none`, `${name} / no limit`, ids[i], 'none');
   return [name, { figure: ids[i] }, i > 0 ? { ratio: `${ids[i]}/none` } : ''];
 });
 report.settings = { rounds: ROUNDS };
-report.table({ title: `ms per run (compile + instantiate + run; ${ROUNDS} interleaved rounds, medians)`, columns: ['run', 'time', 'vs no limit'], rows });
+report.table({
+  title: `ms per run (compile + instantiate + run; ${ROUNDS} interleaved rounds, medians)`,
+  columns: ['run', 'time', 'vs no limit'],
+  rows,
+});
 report.save();

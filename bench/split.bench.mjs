@@ -22,7 +22,7 @@ import { link } from '@wasm-runtime/split';
 import { WASI } from '@wasm-runtime/wasi';
 import { BenchReport, QUICK, runs } from './lib/results.mjs';
 import { benchStore, buildLuaApp, loadPair, memoryImage, REPO } from './lib/starts.mjs';
-import { median, ms } from './lib/stats.mjs';
+import { ms } from './lib/stats.mjs';
 
 /** How many apps each measurement loads: 1, 10 and 100 (a quick run: 1 and 3). */
 const COUNTS = (process.env.SPLIT_BENCH_COUNTS ?? (QUICK ? '1,3' : '1,10,100')).split(',').map(Number);
@@ -147,9 +147,12 @@ for (const p of pairs) {
 }
 const engineBytes = pairs[0].engine.length;
 
-
 const here = fileURLToPath(import.meta.url);
-const WAYS = { split: `split (1 engine + data modules)`, 'split-jsapi': 'split, app state by the JS API', mono: 'monolithic snapshots' };
+const WAYS = {
+  split: `split (1 engine + data modules)`,
+  'split-jsapi': 'split, app state by the JS API',
+  mono: 'monolithic snapshots',
+};
 const results = {};
 for (const count of COUNTS) {
   const listFile = join(WORK, `dists-${count}.json`);
@@ -163,20 +166,60 @@ for (const count of COUNTS) {
       });
       if (r.status !== 0) throw new Error(`${way} child failed: ${r.stderr}`);
       const got = JSON.parse(r.stdout);
-      report.check(`${count}.${way}.${run}`, `${count} apps, ${WAYS[way]}: every app instantiated`, got.instances === count, `${got.instances} instances`);
+      report.check(
+        `${count}.${way}.${run}`,
+        `${count} apps, ${WAYS[way]}: every app instantiated`,
+        got.instances === count,
+        `${got.instances} instances`,
+      );
       results[count][way].push(got);
     }
   }
   for (const way of Object.keys(results[count])) {
     const rs = results[count][way];
-    report.figure(`${count}.${way}.total`, `${count} apps, ${WAYS[way]}: compile + instantiate`, rs.map((r) => r.total), 'ms');
-    report.figure(`${count}.${way}.compile`, `${count} apps, ${WAYS[way]}: compile`, rs.map((r) => r.compile), 'ms');
-    report.figure(`${count}.${way}.rss`, `${count} apps, ${WAYS[way]}: RSS after`, rs.map((r) => r.rss / 2 ** 20), 'MiB');
-    report.figure(`${count}.${way}.maxRss`, `${count} apps, ${WAYS[way]}: peak RSS`, rs.map((r) => r.maxRss / 2 ** 20), 'MiB');
+    report.figure(
+      `${count}.${way}.total`,
+      `${count} apps, ${WAYS[way]}: compile + instantiate`,
+      rs.map((r) => r.total),
+      'ms',
+    );
+    report.figure(
+      `${count}.${way}.compile`,
+      `${count} apps, ${WAYS[way]}: compile`,
+      rs.map((r) => r.compile),
+      'ms',
+    );
+    report.figure(
+      `${count}.${way}.rss`,
+      `${count} apps, ${WAYS[way]}: RSS after`,
+      rs.map((r) => r.rss / 2 ** 20),
+      'MiB',
+    );
+    report.figure(
+      `${count}.${way}.maxRss`,
+      `${count} apps, ${WAYS[way]}: peak RSS`,
+      rs.map((r) => r.maxRss / 2 ** 20),
+      'MiB',
+    );
   }
-  report.ratio(`${count}.total`, `${count} apps: total, monolithic / split`, `${count}.mono.total`, `${count}.split.total`);
-  report.ratio(`${count}.compile`, `${count} apps: compile, monolithic / split`, `${count}.mono.compile`, `${count}.split.compile`);
-  report.ratio(`${count}.rss`, `${count} apps: RSS after, monolithic / split`, `${count}.mono.rss`, `${count}.split.rss`);
+  report.ratio(
+    `${count}.total`,
+    `${count} apps: total, monolithic / split`,
+    `${count}.mono.total`,
+    `${count}.split.total`,
+  );
+  report.ratio(
+    `${count}.compile`,
+    `${count} apps: compile, monolithic / split`,
+    `${count}.mono.compile`,
+    `${count}.split.compile`,
+  );
+  report.ratio(
+    `${count}.rss`,
+    `${count} apps: RSS after, monolithic / split`,
+    `${count}.mono.rss`,
+    `${count}.split.rss`,
+  );
 }
 // The tables' check rows say the same for every run: keep one per count and way.
 for (const id of Object.keys(report.checks)) {
@@ -187,7 +230,12 @@ for (const id of Object.keys(report.checks)) {
   }
 }
 
-report.figure('disk.split', `${APPS} apps: engine + data modules on disk`, (engineBytes + dataBytes) / 2 ** 20, 'MiB');
+report.figure(
+  'disk.split',
+  `${APPS} apps: engine + data modules on disk`,
+  (engineBytes + dataBytes) / 2 ** 20,
+  'MiB',
+);
 report.figure('disk.mono', `${APPS} apps: monolithic snapshots on disk`, snapshotBytes / 2 ** 20, 'MiB');
 report.ratio('disk', `${APPS} apps: disk, monolithic / split`, 'disk.mono', 'disk.split');
 report.figure('app.data', 'data module per app (mean)', dataBytes / APPS, 'B');
@@ -195,7 +243,12 @@ report.figure('app.snapshot', 'monolithic snapshot per app (mean)', snapshotByte
 report.figure('app.nonZero', "snapshot's non-zero bytes per app (mean)", nonZeroBytes / APPS, 'B');
 report.figure('app.worstOver', 'worst app module over its non-zero bytes', worstOver, 'B');
 report.figure('engine', 'engine (shared)', engineBytes, 'B');
-report.check('engine', 'every app shares one engine (one sha256)', engines.size === 1, `${engines.size} engine(s)`);
+report.check(
+  'engine',
+  'every app shares one engine (one sha256)',
+  engines.size === 1,
+  `${engines.size} engine(s)`,
+);
 
 const rows = [];
 for (const count of COUNTS) {
@@ -214,7 +267,18 @@ for (const count of COUNTS) {
 }
 report.table({
   title: 'Loading N apps in a fresh process (ms, MiB; medians)',
-  columns: ['apps', 'split total', 'mono total', 'mono / split', 'split compile', 'mono compile', 'mono / split', 'split RSS', 'mono RSS', 'mono / split'],
+  columns: [
+    'apps',
+    'split total',
+    'mono total',
+    'mono / split',
+    'split compile',
+    'mono compile',
+    'mono / split',
+    'split RSS',
+    'mono RSS',
+    'mono / split',
+  ],
   rows,
 });
 report.table({
@@ -227,16 +291,46 @@ report.table({
   ],
 });
 const last = APPS;
-report.target('compile', `${last} apps: compiling ≥ 20x less with the split`, { ratio: `${last}.compile`, op: '>=', threshold: 20 });
-report.target('appModule', 'each app module ≤ its snapshot\'s non-zero bytes + 1 KiB', { figure: 'app.worstOver', op: '<=', threshold: 1024 });
-report.headline.push({ ratio: `${last}.compile`, label: `${last} apps: compile time, monolithic / split`, target: 'compile' });
+report.target('compile', `${last} apps: compiling ≥ 20x less with the split`, {
+  ratio: `${last}.compile`,
+  op: '>=',
+  threshold: 20,
+});
+report.target('appModule', "each app module ≤ its snapshot's non-zero bytes + 1 KiB", {
+  figure: 'app.worstOver',
+  op: '<=',
+  threshold: 1024,
+});
+report.headline.push({
+  ratio: `${last}.compile`,
+  label: `${last} apps: compile time, monolithic / split`,
+  target: 'compile',
+});
 report.headline.push({ ratio: `${last}.rss`, label: `${last} apps: memory, monolithic / split` });
 const line = (metric) =>
   COUNTS.flatMap((count) =>
-    ['split', 'split-jsapi', 'mono'].map((way) => ({ x: count, series: WAYS[way], value: report.figures[`${count}.${way}.${metric}`].value })),
+    ['split', 'split-jsapi', 'mono'].map((way) => ({
+      x: count,
+      series: WAYS[way],
+      value: report.figures[`${count}.${way}.${metric}`].value,
+    })),
   );
-report.chart({ id: 'time', kind: 'lines', title: 'Compile + instantiate N apps (ms)', unit: 'ms', xTitle: 'apps', data: line('total') });
-report.chart({ id: 'memory', kind: 'lines', title: 'RSS after loading N apps (MiB)', unit: 'MiB', xTitle: 'apps', data: line('rss') });
+report.chart({
+  id: 'time',
+  kind: 'lines',
+  title: 'Compile + instantiate N apps (ms)',
+  unit: 'ms',
+  xTitle: 'apps',
+  data: line('total'),
+});
+report.chart({
+  id: 'memory',
+  kind: 'lines',
+  title: 'RSS after loading N apps (MiB)',
+  unit: 'MiB',
+  xTitle: 'apps',
+  data: line('rss'),
+});
 
 // Where the worst app module's bytes over its non-zero bytes come from.
 {
@@ -256,7 +350,9 @@ report.chart({ id: 'memory', kind: 'lines', title: 'RSS after loading N apps (Mi
   report.note(
     `The worst app module, ${worst.manifest.name}: ${worst.data.length.toLocaleString('en')} B = ${image.nonZero.toLocaleString('en')} non-zero + ` +
       `${zerosKept.toLocaleString('en')} zero bytes kept (runs shorter than split's 16-byte cut, and segment edges) + ${framing.toLocaleString('en')} B of framing ` +
-      `(${image.segments.length} data segments). Zero bytes of its snapshot by run length: ${Object.entries(runsByLength)
+      `(${image.segments.length} data segments). Zero bytes of its snapshot by run length: ${Object.entries(
+        runsByLength,
+      )
         .map(([k, v]) => `${k}: ${v.toLocaleString('en')}`)
         .join(', ')}; a data segment costs ~7-9 bytes of framing, so no cut pays for runs under ~8.`,
   );

@@ -159,7 +159,12 @@ const cases = [
     node: () => time(v.fd_fdstat_get, N, 1),
     vsBare: 2,
   },
-  { id: 'fd_write.buffer', name: "fd_write 1 B, in-memory ('buffer')", ours: () => time(o.fd_write, N, 1), absNs: 30 },
+  {
+    id: 'fd_write.buffer',
+    name: "fd_write 1 B, in-memory ('buffer')",
+    ours: () => time(o.fd_write, N, 1),
+    absNs: 30,
+  },
   // A callback receives a copy it may keep (the host's documented contract): shown, no target.
   { id: 'fd_write.callback', name: 'fd_write 1 B, callback sink', ours: () => time(o.fd_write, N, 2) },
   {
@@ -349,7 +354,13 @@ detWasi.bindMemory(detInstance.exports.memory);
     `\nclock_time_get, deterministic mode: ${fmt(median(nss))} ns (${ratio(median(ratios))} bare), ${a.perCall.toFixed(2)} B/call, ${a.gcs} GCs in ${N} calls`,
   );
   report.figure('deterministic.ours', 'clock_time_get, deterministic mode: ours', nss, 'ns');
-  report.pairedRatio('deterministic.ours/bare', 'clock_time_get, deterministic mode: ours / bare', ratios, 'deterministic.ours', 'bare');
+  report.pairedRatio(
+    'deterministic.ours/bare',
+    'clock_time_get, deterministic mode: ours / bare',
+    ratios,
+    'deterministic.ours',
+    'bare',
+  );
 }
 
 console.log(`\n${misses === 0 ? 'all targets met' : `${misses} target(s) missed`}`);
@@ -365,17 +376,37 @@ for (const c of cases) {
   }
   if (s.ours.length) report.figure(`${c.id}.ours`, `${c.name}: ours`, s.ours, 'ns');
   if (s.node.length) report.figure(`${c.id}.node`, `${c.name}: node:wasi`, s.node, 'ns');
-  if (s.oursBare.length) report.pairedRatio(`${c.id}.ours/bare`, `${c.name}: ours / bare`, s.oursBare, `${c.id}.ours`, 'bare');
-  if (s.oursNode.length) report.pairedRatio(`${c.id}.ours/node`, `${c.name}: ours / node:wasi`, s.oursNode, `${c.id}.ours`, `${c.id}.node`);
+  if (s.oursBare.length)
+    report.pairedRatio(`${c.id}.ours/bare`, `${c.name}: ours / bare`, s.oursBare, `${c.id}.ours`, 'bare');
+  if (s.oursNode.length)
+    report.pairedRatio(
+      `${c.id}.ours/node`,
+      `${c.name}: ours / node:wasi`,
+      s.oursNode,
+      `${c.id}.ours`,
+      `${c.id}.node`,
+    );
   let target = '';
   if (c.vsBare && s.oursBare.length) {
-    report.target(c.id, `${c.name}: ours ≤ ${c.vsBare}x a bare import`, { ratio: `${c.id}.ours/bare`, op: '<=', threshold: c.vsBare });
+    report.target(c.id, `${c.name}: ours ≤ ${c.vsBare}x a bare import`, {
+      ratio: `${c.id}.ours/bare`,
+      op: '<=',
+      threshold: c.vsBare,
+    });
     target = { target: c.id };
   } else if (c.absNs && s.ours.length) {
-    report.target(c.id, `${c.name}: ours ≤ ${c.absNs} ns`, { figure: `${c.id}.ours`, op: '<=', threshold: c.absNs });
+    report.target(c.id, `${c.name}: ours ≤ ${c.absNs} ns`, {
+      figure: `${c.id}.ours`,
+      op: '<=',
+      threshold: c.absNs,
+    });
     target = { target: c.id };
   } else if (c.vsNode && s.oursNode.length) {
-    report.target(c.id, `${c.name}: ours no slower than node:wasi`, { ratio: `${c.id}.ours/node`, op: '<=', threshold: c.vsNode });
+    report.target(c.id, `${c.name}: ours no slower than node:wasi`, {
+      ratio: `${c.id}.ours/node`,
+      op: '<=',
+      threshold: c.vsNode,
+    });
     target = { target: c.id };
   }
   const cell = (kind, id) => (kind[id] ? { [kind === report.figures ? 'figure' : 'ratio']: id } : '—');
@@ -387,22 +418,49 @@ for (const c of cases) {
     cell(report.ratios, `${c.id}.ours/node`),
     target,
   ]);
-  for (const [who, label] of [['ours', 'ours'], ['node', 'node:wasi']]) {
+  for (const [who, label] of [
+    ['ours', 'ours'],
+    ['node', 'node:wasi'],
+  ]) {
     const f = report.figures[`${c.id}.${who}`];
-    if (f) chart.push({ group: c.name, series: label, value: f.value, label: `${f.value.toFixed(1)} ns`, highlight: who === 'ours' });
+    if (f)
+      chart.push({
+        group: c.name,
+        series: label,
+        value: f.value,
+        label: `${f.value.toFixed(1)} ns`,
+        highlight: who === 'ours',
+      });
   }
 }
 if (report.figures['deterministic.ours'])
-  tableRows.push(['clock_time_get, deterministic mode', { figure: 'deterministic.ours' }, '—', { ratio: 'deterministic.ours/bare' }, '—', '']);
+  tableRows.push([
+    'clock_time_get, deterministic mode',
+    { figure: 'deterministic.ours' },
+    '—',
+    { ratio: 'deterministic.ours/bare' },
+    '—',
+    '',
+  ]);
 report.settings = { calls: N, fileCalls: N_FILE, rounds: ROUNDS };
 report.table({
   title: `ns per call (${N.toLocaleString('en')} calls per loop, ${N_FILE.toLocaleString('en')} for real files; ratios: medians of per-round ratios)`,
   columns: ['call', 'ours', 'node:wasi', 'ours / bare', 'ours / node:wasi', 'target'],
   rows: tableRows,
 });
-report.chart({ id: 'calls', kind: 'bars', title: 'ns per call, ours against node:wasi (each call on its own scale)', unit: 'ns', data: chart });
+report.chart({
+  id: 'calls',
+  kind: 'bars',
+  title: 'ns per call, ours against node:wasi (each call on its own scale)',
+  unit: 'ns',
+  data: chart,
+});
 if (report.ratios['fd_fdstat_get.ours/node'])
   report.headline.push({ ratio: 'fd_fdstat_get.ours/node', label: 'WASI fd_fdstat_get: ours / node:wasi' });
 if (report.ratios['fd_write.devnull.ours/node'])
-  report.headline.push({ ratio: 'fd_write.devnull.ours/node', label: 'WASI fd_write to /dev/null: ours / node:wasi', target: 'fd_write.devnull' });
+  report.headline.push({
+    ratio: 'fd_write.devnull.ours/node',
+    label: 'WASI fd_write to /dev/null: ours / node:wasi',
+    target: 'fd_write.devnull',
+  });
 report.save();

@@ -53,11 +53,17 @@ for (const app of apps) {
   const ours = await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args }, io);
   const theirs = await runWasmtime(spec);
   const same = ours.code === theirs.exitCode && io.text().stdout === theirs.stdout;
-  report.check(app.name, `${app.label}: Wasmtime prints what our host prints`, same && ours.code === 0, `exit ${ours.code} / ${theirs.exitCode}, ${io.text().stdout.length} B / ${theirs.stdout.length} B of stdout`);
+  report.check(
+    app.name,
+    `${app.label}: Wasmtime prints what our host prints`,
+    same && ours.code === 0,
+    `exit ${ours.code} / ${theirs.exitCode}, ${io.text().stdout.length} B / ${theirs.stdout.length} B of stdout`,
+  );
   if (!same) continue;
   // Warm-up starts first, then a pause: V8 compiles the engine with its baseline compiler and tiers
   // hot functions up in the background, while Wasmtime's code is optimized from the start.
-  for (let i = 0; i < WARMUP; i++) await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args });
+  for (let i = 0; i < WARMUP; i++)
+    await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args });
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, 500));
   const oursMs = [];
@@ -69,19 +75,54 @@ for (const app of apps) {
   // The first starts in Python are warm-ups (lazy init of the store machinery), left out.
   const starts = await benchWasmtime(spec, ROUNDS + WARMUP);
   report.figure(`${app.name}.ours`, `${app.label}: ours`, oursMs, 'ms');
-  report.figure(`${app.name}.wasmtime`, `${app.label}: Wasmtime`, starts.slice(WARMUP).map((s) => s * 1000), 'ms');
-  report.ratio(`${app.name}.ours/wasmtime`, `${app.label}: ours / Wasmtime`, `${app.name}.ours`, `${app.name}.wasmtime`);
-  rows.push([app.label, { figure: `${app.name}.ours` }, { figure: `${app.name}.wasmtime` }, { ratio: `${app.name}.ours/wasmtime` }]);
-  for (const [who, label] of [['ours', 'ours (Node)'], ['wasmtime', `Wasmtime ${WASMTIME_VERSION} (Python API)`]]) {
+  report.figure(
+    `${app.name}.wasmtime`,
+    `${app.label}: Wasmtime`,
+    starts.slice(WARMUP).map((s) => s * 1000),
+    'ms',
+  );
+  report.ratio(
+    `${app.name}.ours/wasmtime`,
+    `${app.label}: ours / Wasmtime`,
+    `${app.name}.ours`,
+    `${app.name}.wasmtime`,
+  );
+  rows.push([
+    app.label,
+    { figure: `${app.name}.ours` },
+    { figure: `${app.name}.wasmtime` },
+    { ratio: `${app.name}.ours/wasmtime` },
+  ]);
+  for (const [who, label] of [
+    ['ours', 'ours (Node)'],
+    ['wasmtime', `Wasmtime ${WASMTIME_VERSION} (Python API)`],
+  ]) {
     const v = report.figures[`${app.name}.${who}`].value;
-    chart.push({ group: app.label, series: label, value: v, label: `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`, highlight: who === 'ours' });
+    chart.push({
+      group: app.label,
+      series: label,
+      value: v,
+      label: `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`,
+      highlight: who === 'ours',
+    });
   }
   globalThis.gc?.();
 }
 report.table({
   title: 'A start of the split pair (ms, medians)',
-  columns: ['app', 'ours (Node, engine compiled once)', `Wasmtime ${WASMTIME_VERSION} via Python (precompiled)`, 'ours / Wasmtime'],
+  columns: [
+    'app',
+    'ours (Node, engine compiled once)',
+    `Wasmtime ${WASMTIME_VERSION} via Python (precompiled)`,
+    'ours / Wasmtime',
+  ],
   rows,
 });
-report.chart({ id: 'start', kind: 'bars', title: 'A split-pair start: our host and Wasmtime (ms, each app on its own scale)', unit: 'ms', data: chart });
+report.chart({
+  id: 'start',
+  kind: 'bars',
+  title: 'A split-pair start: our host and Wasmtime (ms, each app on its own scale)',
+  unit: 'ms',
+  data: chart,
+});
 report.save();

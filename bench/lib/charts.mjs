@@ -75,7 +75,12 @@ export function vegaLiteSpec(chart) {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: chart.xTitle, scale: { type: 'log' } },
-        y: { field: 'value', type: 'quantitative', title: chart.unit, ...(chart.log ? { scale: { type: 'log' } } : {}) },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: chart.unit,
+          ...(chart.log ? { scale: { type: 'log' } } : {}),
+        },
         color: { field: 'series', type: 'nominal', title: null, sort: null },
       },
     };
@@ -89,7 +94,9 @@ export async function renderSvg(chart) {
     ...chart,
     data: chart.data.map((d) => ({ highlight: false, label: d.label ?? '', ...d })),
   });
-  const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), {
+    renderer: 'none',
+  });
   try {
     return await view.toSVG();
   } finally {

@@ -7,10 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { renderSvg } from './charts.mjs';
 import { formatValue, renderTable, targetText } from './render.mjs';
-import { BENCH_DIR, readResults, RESULTS_FILE } from './results.mjs';
+import { BENCH_DIR, RESULTS_FILE, readResults } from './results.mjs';
 
 export const TEMPLATE = join(BENCH_DIR, 'page', 'benchmarks.md');
-export const DOCS_DIR = join(BENCH_DIR, '..', 'docs');
+/** Where the page goes: `BENCH_DOCS` (the fast test points it at a temporary directory) or docs/. */
+export const DOCS_DIR = process.env.BENCH_DOCS ?? join(BENCH_DIR, '..', 'docs');
 
 const MARKER = /^<!-- bench:([a-z0-9-]+) -->$/;
 
@@ -45,7 +46,8 @@ async function section(r, chartsDir, pageDir, written) {
   const checks = Object.values(r.checks);
   if (checks.length) {
     out.push('Equivalence checks:', '');
-    for (const c of checks) out.push(`- ${c.ok ? 'passed' : '**FAILED**'}: ${c.label}${c.detail ? ` (${c.detail})` : ''}`);
+    for (const c of checks)
+      out.push(`- ${c.ok ? 'passed' : '**FAILED**'}: ${c.label}${c.detail ? ` (${c.detail})` : ''}`);
     out.push('');
   }
   for (const n of r.notes) out.push(n, '');
@@ -105,11 +107,21 @@ export async function generatePage({ results = RESULTS_FILE, template = TEMPLATE
     else {
       used.add(name);
       const r = data.benchmarks[name];
-      out.push(r ? await section(r, chartsDir, docsDir, written) : `_Not measured yet: \`npm run bench -- ${name}\`._`);
+      out.push(
+        r
+          ? await section(r, chartsDir, docsDir, written)
+          : `_Not measured yet: \`npm run bench -- ${name}\`._`,
+      );
     }
   }
   const rest = Object.values(data.benchmarks).filter((r) => !used.has(r.name));
-  for (const r of rest) out.push('', `## ${r.title} (\`bench/${r.name}.bench.mjs\`)`, '', await section(r, chartsDir, docsDir, written));
+  for (const r of rest)
+    out.push(
+      '',
+      `## ${r.title} (\`bench/${r.name}.bench.mjs\`)`,
+      '',
+      await section(r, chartsDir, docsDir, written),
+    );
   // Charts of benchmarks that no longer exist (or no longer draw them) go.
   for (const f of existsSync(chartsDir) ? readdirSync(chartsDir) : []) {
     if (f.endsWith('.svg') && !written.has(join(chartsDir, f))) rmSync(join(chartsDir, f));

@@ -3,7 +3,14 @@
 /** A number in its unit, as the page shows it. */
 export function formatValue(value, unit) {
   if (value === undefined || value === null || Number.isNaN(value)) return '—';
-  const sig = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
+  const sig = (x) =>
+    Math.abs(x) >= 100
+      ? x.toFixed(0)
+      : Math.abs(x) >= 10
+        ? x.toFixed(1)
+        : Math.abs(x) >= 1
+          ? x.toFixed(2)
+          : x.toFixed(3);
   switch (unit) {
     case 'x':
       return `${value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toFixed(3)}x`;

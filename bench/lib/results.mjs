@@ -93,8 +93,18 @@ export class BenchReport {
     const of = ratio !== undefined ? this.ratios[ratio] : this.figures[figure];
     if (!of) throw new Error(`target ${id}: nothing recorded as ${ratio ?? figure}`);
     const met = OPS[op](of.value, threshold);
-    this.targets[id] = { label, op, threshold, unit: of.unit, value: of.value, met, ...(ratio ? { ratio } : { figure }) };
-    console.log(`target: ${label}: ${of.value.toFixed(2)}${of.unit === 'x' ? 'x' : ` ${of.unit}`} (${op} ${threshold}) ${met ? 'met' : 'MISSED'}`);
+    this.targets[id] = {
+      label,
+      op,
+      threshold,
+      unit: of.unit,
+      value: of.value,
+      met,
+      ...(ratio ? { ratio } : { figure }),
+    };
+    console.log(
+      `target: ${label}: ${of.value.toFixed(2)}${of.unit === 'x' ? 'x' : ` ${of.unit}`} (${op} ${threshold}) ${met ? 'met' : 'MISSED'}`,
+    );
     return met;
   }
 

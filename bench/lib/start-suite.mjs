@@ -94,17 +94,40 @@ export async function measureStarts(report, { prefix, apps, wasi = {}, rounds = 
     for (const [way, samples] of Object.entries(times)) {
       report.figure(`${a.key}.${way}`, `${a.label}: ${WAYS[way]}`, samples, 'ms');
       const value = report.figures[`${a.key}.${way}`].value;
-      chart.push({ group: a.label, series: SHORT[way], value, label: formatValue(value, 'ms'), highlight: way === 'split' });
+      chart.push({
+        group: a.label,
+        series: SHORT[way],
+        value,
+        label: formatValue(value, 'ms'),
+        highlight: way === 'split',
+      });
     }
     report.figure(`${a.key}.memory`, `${a.label}: snapshot memory`, (image.pages * 65536) / 2 ** 20, 'MiB');
     report.figure(`${a.key}.data`, `${a.label}: data copied per start`, image.bytes, 'B');
     report.figure(`${a.key}.dataModule`, `${a.label}: data module`, a.pair.data.length, 'B');
     report.figure(`${a.key}.engine`, `${a.label}: engine`, a.pair.engine.length, 'B');
     report.ratio(`${a.key}.cold/split`, `${a.label}: cold / ours split`, `${a.key}.cold`, `${a.key}.split`);
-    report.ratio(`${a.key}.cold/mono`, `${a.label}: cold / ours monolithic`, `${a.key}.cold`, `${a.key}.mono`);
-    report.ratio(`${a.key}.split/floor`, `${a.label}: ours split / floor`, `${a.key}.split`, `${a.key}.floor`);
-    if (times.wizer) report.ratio(`${a.key}.wizer/split`, `${a.label}: Wizer monolithic / ours split`, `${a.key}.wizer`, `${a.key}.split`);
-    if (a.wizer?.error) report.note(`${a.label}: Wizer 11 refuses this module: \`${a.wizer.error.replaceAll('`', "'")}\``);
+    report.ratio(
+      `${a.key}.cold/mono`,
+      `${a.label}: cold / ours monolithic`,
+      `${a.key}.cold`,
+      `${a.key}.mono`,
+    );
+    report.ratio(
+      `${a.key}.split/floor`,
+      `${a.label}: ours split / floor`,
+      `${a.key}.split`,
+      `${a.key}.floor`,
+    );
+    if (times.wizer)
+      report.ratio(
+        `${a.key}.wizer/split`,
+        `${a.label}: Wizer monolithic / ours split`,
+        `${a.key}.wizer`,
+        `${a.key}.split`,
+      );
+    if (a.wizer?.error)
+      report.note(`${a.label}: Wizer 11 refuses this module: \`${a.wizer.error.replaceAll('`', "'")}\``);
     rows.push([
       a.label,
       { figure: `${a.key}.cold` },
@@ -120,10 +143,27 @@ export async function measureStarts(report, { prefix, apps, wasi = {}, rounds = 
   }
   report.table({
     title: 'Start (ms, medians; ± is half the interquartile range)',
-    columns: ['app', 'cold', 'Wizer 11 mono', 'ours mono', 'ours split', 'floor', 'cold / split', 'split / floor', 'Wizer / split', 'memory'],
+    columns: [
+      'app',
+      'cold',
+      'Wizer 11 mono',
+      'ours mono',
+      'ours split',
+      'floor',
+      'cold / split',
+      'split / floor',
+      'Wizer / split',
+      'memory',
+    ],
     rows,
   });
-  report.chart({ id: 'start', kind: 'bars', title: 'Start time by way (ms, medians; each app on its own scale)', unit: 'ms', data: chart });
+  report.chart({
+    id: 'start',
+    kind: 'bars',
+    title: 'Start time by way (ms, medians; each app on its own scale)',
+    unit: 'ms',
+    data: chart,
+  });
 }
 
 /**
@@ -138,7 +178,12 @@ export async function measureThroughput(report, { prefix, app, pair, cold, wasi 
   const c = await coldStart(cold, app, a);
   const s = await splitStart(engine, pair, app, b, wasi);
   const same = c.code === s.code && a.text().stdout === b.text().stdout;
-  report.check('loop.equivalent', `${label}: the loop prints the same cold and from the snapshot`, same && c.code === 0, `cold ${JSON.stringify(a.text().stdout.trim())}, snapshot ${JSON.stringify(b.text().stdout.trim())}`);
+  report.check(
+    'loop.equivalent',
+    `${label}: the loop prints the same cold and from the snapshot`,
+    same && c.code === 0,
+    `cold ${JSON.stringify(a.text().stdout.trim())}, snapshot ${JSON.stringify(b.text().stdout.trim())}`,
+  );
   const coldRuns = [];
   const snapRuns = [];
   await settle();
@@ -149,10 +194,22 @@ export async function measureThroughput(report, { prefix, app, pair, cold, wasi 
   report.figure('loop.cold', `${label}: loop, cold`, coldRuns, 'ms');
   report.figure('loop.split', `${label}: loop, from the snapshot`, snapRuns, 'ms');
   report.ratio('loop.split/cold', `${label}: loop from the snapshot / cold`, 'loop.split', 'loop.cold');
-  report.target('loop', `${label}: a snapshot does not slow the loop down`, { ratio: 'loop.split/cold', op: '<=', threshold: 1.1 });
+  report.target('loop', `${label}: a snapshot does not slow the loop down`, {
+    ratio: 'loop.split/cold',
+    op: '<=',
+    threshold: 1.1,
+  });
   report.table({
     title: 'Throughput: a CPU-bound loop (the entry call alone, ms)',
     columns: ['program', 'cold', 'from the snapshot', 'snapshot / cold', 'target'],
-    rows: [[label, { figure: 'loop.cold' }, { figure: 'loop.split' }, { ratio: 'loop.split/cold' }, { target: 'loop' }]],
+    rows: [
+      [
+        label,
+        { figure: 'loop.cold' },
+        { figure: 'loop.split' },
+        { ratio: 'loop.split/cold' },
+        { target: 'loop' },
+      ],
+    ],
   });
 }

@@ -65,7 +65,8 @@ export async function loadPair(distDir) {
 export function distPreopens(pair) {
   const preopens = {};
   for (const m of pair.manifest.mounts ?? [])
-    if (m.dir !== null && m.dir !== undefined) preopens[m.guest] = { dir: join(pair.dir, m.dir), readOnly: true };
+    if (m.dir !== null && m.dir !== undefined)
+      preopens[m.guest] = { dir: join(pair.dir, m.dir), readOnly: true };
   return preopens;
 }
 
