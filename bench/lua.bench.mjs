@@ -10,8 +10,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLua, LUA_EXPORTS } from '@wasm-runtime/lua';
-import { BenchReport, QUICK } from './lib/results.mjs';
-import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import {
   benchStore,
   buildLuaApp,
@@ -20,7 +20,6 @@ import {
   treeKey,
   WORK,
   wizerSnapshot,
-  writeApp,
 } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
@@ -85,20 +84,8 @@ report.headline.push(
   { ratio: 'hello.split/floor', label: 'Lua hello: snapshot / floor', target: 'hello' },
 );
 
-// Throughput: the loop's count is baked into the source (the app's args are the run's).
-const N = QUICK ? 20_000 : 3_000_000;
-const loopRoot = await writeApp(join(WORK, 'lua', 'loop-src'), {
-  'main.lua': `-- A CPU-bound loop: the same work cold and from a snapshot.
-local M = {}
-function M.main(args)
-  local acc = 0
-  for i = 1, ${N} do acc = (acc * 31 + i) % 1000003 end
-  print(acc)
-  return 0
-end
-return M
-`,
-});
+const N = runs('LUA_BENCH_LOOP_N', 3_000_000, 20_000);
+const loopRoot = await loopApp('lua', N);
 await measureThroughput(report, {
   prefix: 'LUA_BENCH',
   label: `Lua: ${N.toLocaleString('en')} iterations`,

@@ -9,9 +9,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { buildPython, PYTHON_EXPORTS, recipe } from '@wasm-runtime/python';
-import { BenchReport, QUICK } from './lib/results.mjs';
-import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
-import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot, writeApp } from './lib/starts.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
 const report = new BenchReport('python', 'CPython 3.11 start-up');
@@ -104,16 +104,8 @@ report.headline.push(
   { ratio: 'large.split/floor', label: 'CPython large app: snapshot / floor', target: 'floor' },
 );
 
-const N = QUICK ? 5_000 : 1_000_000;
-const loopRoot = await writeApp(join(WORK, 'python', 'loop-src'), {
-  'main.py': `# A CPU-bound loop: the same work cold and from a snapshot.
-def main():
-    acc = 0
-    for i in range(1, ${N} + 1):
-        acc = (acc * 31 + i) % 1000003
-    print(acc)
-`,
-});
+const N = runs('PYTHON_BENCH_LOOP_N', 1_000_000, 5_000);
+const loopRoot = await loopApp('python', N);
 await measureThroughput(report, {
   prefix: 'PYTHON_BENCH',
   label: `CPython: ${N.toLocaleString('en')} iterations`,

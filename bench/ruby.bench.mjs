@@ -12,9 +12,9 @@ import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { buildRuby, RUBY_EXPORTS, recipe } from '@wasm-runtime/ruby';
-import { BenchReport, QUICK } from './lib/results.mjs';
-import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
-import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot, writeApp } from './lib/starts.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
 const report = new BenchReport('ruby', 'Ruby 3.4 start-up');
@@ -105,21 +105,8 @@ report.headline.push(
   { ratio: 'words.wizer/split', label: 'Ruby: Wizer snapshot / ours', target: 'wizer' },
 );
 
-const N = QUICK ? 5_000 : 1_000_000;
-const loopRoot = await writeApp(join(WORK, 'ruby', 'loop-src'), {
-  'main.rb': `# A CPU-bound loop: the same work cold and from a snapshot.
-def main(argv)
-  acc = 0
-  i = 1
-  while i <= ${N}
-    acc = (acc * 31 + i) % 1000003
-    i += 1
-  end
-  puts acc
-  0
-end
-`,
-});
+const N = runs('RUBY_BENCH_LOOP_N', 1_000_000, 5_000);
+const loopRoot = await loopApp('ruby', N);
 const loopOut = join(WORK, 'ruby', 'loop', 'dist');
 await mkdir(join(loopOut, '..'), { recursive: true });
 await build({ name: 'loop', recipe, root: loopRoot, out: loopOut }, { store, baseDir: REPO });

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { DRIVER_SOURCE, recipe, STARLINGMONKEY_ENGINE } from '@wasm-runtime/spidermonkey';
 import { MemoryFS, preview2ModuleNames } from '@wasm-runtime/wasi';
-import { BenchReport, QUICK } from './lib/results.mjs';
-import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot, writeApp } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
@@ -106,16 +106,8 @@ report.headline.push(
   { ratio: 'simple.wizer/split', label: 'SpiderMonkey simple app: Wizer snapshot / ours' },
 );
 
-const N = QUICK ? 5_000 : 1_000_000;
-const loopRoot = await writeApp(join(WORK, 'spidermonkey', 'loop-src'), {
-  'main.js': `// A CPU-bound loop: the same work cold and from a snapshot.
-export function main() {
-  let acc = 0;
-  for (let i = 1; i <= ${N}; i++) acc = (acc * 31 + i) % 1000003;
-  console.log(acc);
-}
-`,
-});
+const N = runs('SM_BENCH_LOOP_N', 1_000_000, 5_000);
+const loopRoot = await loopApp('spidermonkey', N);
 await measureThroughput(report, {
   prefix: 'SM_BENCH',
   label: `SpiderMonkey: ${N.toLocaleString('en')} iterations`,

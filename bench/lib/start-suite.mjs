@@ -5,9 +5,19 @@
 // CPU-bound entry timed cold and from the split snapshot (a snapshot must not slow a program down).
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatValue } from './render.mjs';
 import { runs } from './results.mjs';
-import { capture, coldStart, floorStart, memoryImage, monoStart, splitStart } from './starts.mjs';
+import {
+  capture,
+  coldStart,
+  floorStart,
+  memoryImage,
+  monoStart,
+  splitStart,
+  WORK,
+  writeApp,
+} from './starts.mjs';
 
 const settle = async () => {
   globalThis.gc?.();
@@ -212,4 +222,30 @@ export async function measureThroughput(report, { prefix, app, pair, cold, wasi 
       ],
     ],
   });
+}
+
+/** The throughput program per runtime: a CPU-bound loop of `n` iterations printing its checksum. */
+const LOOPS = {
+  lua: (n) => [
+    'main.lua',
+    `local M = {}\nfunction M.main(args)\n  local acc = 0\n  for i = 1, ${n} do acc = (acc * 31 + i) % 1000003 end\n  print(acc)\n  return 0\nend\nreturn M\n`,
+  ],
+  python: (n) => [
+    'main.py',
+    `def main():\n    acc = 0\n    for i in range(1, ${n} + 1):\n        acc = (acc * 31 + i) % 1000003\n    print(acc)\n`,
+  ],
+  ruby: (n) => [
+    'main.rb',
+    `def main(argv)\n  acc = 0\n  i = 1\n  while i <= ${n}\n    acc = (acc * 31 + i) % 1000003\n    i += 1\n  end\n  puts acc\n  0\nend\n`,
+  ],
+  spidermonkey: (n) => [
+    'main.js',
+    `export function main() {\n  let acc = 0;\n  for (let i = 1; i <= ${n}; i++) acc = (acc * 31 + i) % 1000003;\n  console.log(acc);\n}\n`,
+  ],
+};
+
+/** Writes the runtime's loop program (its count baked into the source) and returns its directory. */
+export function loopApp(runtime, n) {
+  const [file, text] = LOOPS[runtime](n);
+  return writeApp(join(WORK, runtime, 'loop-src'), { [file]: text });
 }
