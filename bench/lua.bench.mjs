@@ -10,8 +10,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLua, LUA_EXPORTS } from '@wasm-runtime/lua';
-import { BenchReport, runs } from './lib/results.mjs';
-import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport } from './lib/results.mjs';
+import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import {
   benchStore,
   buildLuaApp,
@@ -84,13 +84,12 @@ report.headline.push(
   { ratio: 'hello.split/floor', label: 'Lua hello: snapshot / floor', target: 'hello' },
 );
 
-const N = runs('LUA_BENCH_LOOP_N', 3_000_000, 20_000);
-const loopRoot = await loopApp('lua', N);
 await measureThroughput(report, {
   prefix: 'LUA_BENCH',
-  label: `Lua: ${N.toLocaleString('en')} iterations`,
-  app: { name: 'loop', args: [] },
-  pair: await prepare('loop', loopRoot),
-  cold: coldSpec(loopRoot),
+  runtime: 'lua',
+  name: 'Lua',
+  iterations: 3_000_000,
+  prepare,
+  coldSpec,
 });
 report.save();

@@ -9,8 +9,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { buildPython, PYTHON_EXPORTS, recipe } from '@wasm-runtime/python';
-import { BenchReport, runs } from './lib/results.mjs';
-import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport } from './lib/results.mjs';
+import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
@@ -104,13 +104,12 @@ report.headline.push(
   { ratio: 'large.split/floor', label: 'CPython large app: snapshot / floor', target: 'floor' },
 );
 
-const N = runs('PYTHON_BENCH_LOOP_N', 1_000_000, 5_000);
-const loopRoot = await loopApp('python', N);
 await measureThroughput(report, {
   prefix: 'PYTHON_BENCH',
-  label: `CPython: ${N.toLocaleString('en')} iterations`,
-  app: { name: 'loop', args: [] },
-  pair: await prepare('loop', loopRoot),
-  cold: coldSpec(loopRoot),
+  runtime: 'python',
+  name: 'CPython',
+  iterations: 1_000_000,
+  prepare,
+  coldSpec,
 });
 report.save();

@@ -12,8 +12,8 @@ import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { buildRuby, RUBY_EXPORTS, recipe } from '@wasm-runtime/ruby';
-import { BenchReport, runs } from './lib/results.mjs';
-import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport } from './lib/results.mjs';
+import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
@@ -105,17 +105,19 @@ report.headline.push(
   { ratio: 'words.wizer/split', label: 'Ruby: Wizer snapshot / ours', target: 'wizer' },
 );
 
-const N = runs('RUBY_BENCH_LOOP_N', 1_000_000, 5_000);
-const loopRoot = await loopApp('ruby', N);
-const loopOut = join(WORK, 'ruby', 'loop', 'dist');
-await mkdir(join(loopOut, '..'), { recursive: true });
-await build({ name: 'loop', recipe, root: loopRoot, out: loopOut }, { store, baseDir: REPO });
+async function prepare(name, root) {
+  const out = join(WORK, 'ruby', name, 'dist');
+  await mkdir(join(out, '..'), { recursive: true });
+  await build({ name, recipe, root, out }, { store, baseDir: REPO });
+  return loadPair(out);
+}
 await measureThroughput(report, {
   prefix: 'RUBY_BENCH',
-  label: `Ruby: ${N.toLocaleString('en')} iterations`,
-  app: { name: 'loop', args: [] },
-  pair: await loadPair(loopOut),
-  cold: coldSpec(loopRoot, 'loop'),
+  runtime: 'ruby',
+  name: 'Ruby',
+  iterations: 1_000_000,
+  prepare,
+  coldSpec,
   rounds: 3,
 });
 report.save();

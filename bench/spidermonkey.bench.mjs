@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { DRIVER_SOURCE, recipe, STARLINGMONKEY_ENGINE } from '@wasm-runtime/spidermonkey';
 import { MemoryFS, preview2ModuleNames } from '@wasm-runtime/wasi';
-import { BenchReport, runs } from './lib/results.mjs';
-import { loopApp, measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { BenchReport } from './lib/results.mjs';
+import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
 import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot, writeApp } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
@@ -106,14 +106,13 @@ report.headline.push(
   { ratio: 'simple.wizer/split', label: 'SpiderMonkey simple app: Wizer snapshot / ours' },
 );
 
-const N = runs('SM_BENCH_LOOP_N', 1_000_000, 5_000);
-const loopRoot = await loopApp('spidermonkey', N);
 await measureThroughput(report, {
   prefix: 'SM_BENCH',
-  label: `SpiderMonkey: ${N.toLocaleString('en')} iterations`,
-  app: { name: 'loop', args: [] },
-  pair: await prepare('loop', loopRoot),
-  cold: await coldSpec(loopRoot),
+  runtime: 'spidermonkey',
+  name: 'SpiderMonkey',
+  iterations: 1_000_000,
+  prepare,
+  coldSpec,
   wasi,
 });
 report.save();

@@ -177,11 +177,22 @@ export async function measureStarts(report, { prefix, apps, wasi = {}, rounds = 
 }
 
 /**
- * Throughput sanity: the same CPU-bound entry timed cold and from the split snapshot (the entry's
- * call alone, init excluded); outputs must match and the snapshot must not be slower.
+ * Throughput sanity: the same CPU-bound entry (the runtime's loop program, `iterations` long)
+ * timed cold and from the split snapshot (the entry's call alone, init excluded); outputs must match
+ * and the snapshot must not be slower. `prepare(name, root)` builds a dist and loads its pair;
+ * `coldSpec(root, name)` gives the cold start's spec.
  */
-export async function measureThroughput(report, { prefix, app, pair, cold, wasi = {}, label, rounds = 5 }) {
+export async function measureThroughput(
+  report,
+  { prefix, runtime, name, iterations, prepare, coldSpec, wasi = {}, rounds = 5 },
+) {
   const R = runs(`${prefix}_LOOP_ROUNDS`, rounds, 1);
+  const n = runs(`${prefix}_LOOP_N`, iterations, 5_000);
+  const root = await loopApp(runtime, n);
+  const app = { name: 'loop', args: [] };
+  const pair = await prepare('loop', root);
+  const cold = await coldSpec(root, 'loop');
+  const label = `${name}: ${n.toLocaleString('en')} iterations`;
   const engine = await WebAssembly.compile(pair.engine);
   const a = capture();
   const b = capture();
