@@ -205,6 +205,12 @@ export async function measureThroughput(
     same && c.code === 0,
     `cold ${JSON.stringify(a.text().stdout.trim())}, snapshot ${JSON.stringify(b.text().stdout.trim())}`,
   );
+  // Warm-ups of both: V8 tiers a hot function up for its next call (wasm has no on-stack
+  // replacement), and the cold runtime module may already be warm from the start benchmark.
+  for (let i = 0; i < runs(`${prefix}_LOOP_WARMUP`, 2, 0); i++) {
+    await coldStart(cold, app);
+    await splitStart(engine, pair, app, undefined, wasi);
+  }
   const coldRuns = [];
   const snapRuns = [];
   await settle();

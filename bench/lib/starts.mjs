@@ -152,7 +152,7 @@ export async function monoStart(module, pair, app, io = SILENT, wasiExtra = {}) 
  * @property {WebAssembly.Module} module  the runtime module, compiled once
  * @property {Record<string, unknown>} preopens  what init reads (the app tree, a library)
  * @property {Record<string, string>} initEnv
- * @property {string} [initStdin]           what init reads on stdin (SpiderMonkey's arguments)
+ * @property {string} [initStdin]           text init reads on stdin (SpiderMonkey's arguments)
  * @property {string[]} init                exports called before the entry
  * @property {{ kind: 'command', export: string } | { kind: 'export', export: string, args?: number[], result?: string }} entry
  * @property {object} [wasi]                more WASI options (preview2 names)
@@ -163,7 +163,10 @@ export async function coldStart(spec, app, io = SILENT) {
   const wasi = wasiFor(app, io, {
     preopens: spec.preopens,
     env: { ...app.env, ...spec.initEnv },
-    ...(spec.initStdin !== undefined ? { stdin: spec.initStdin } : {}),
+    // stdin takes content as bytes or { text } (a bare string is a mode).
+    ...(spec.initStdin !== undefined
+      ? { stdin: typeof spec.initStdin === 'string' ? { text: spec.initStdin } : spec.initStdin }
+      : {}),
     ...spec.wasi,
   });
   const instance = await WebAssembly.instantiate(spec.module, wasi.imports);
