@@ -18,8 +18,21 @@ export function vegaLiteSpec(chart) {
     background: 'white',
     view: { stroke: null },
     axis: { labelFontSize: 11, titleFontSize: 11 },
-    header: { labelFontSize: 11, labelFontWeight: 'bold' },
-    legend: { labelFontSize: 11, titleFontSize: 11 },
+    header: {
+      labelFontSize: 11,
+      labelFontWeight: 'bold',
+      labelAngle: 0,
+      labelOrient: 'top',
+      labelAnchor: 'start',
+      labelLimit: 520,
+    },
+    legend: {
+      labelFontSize: 11,
+      titleFontSize: 11,
+      labelLimit: 320,
+      orient: 'bottom',
+      direction: 'vertical',
+    },
   };
   const title = { text: chart.title, fontSize: 13, anchor: 'start' };
   if (chart.kind === 'bars') {
