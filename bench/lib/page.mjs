@@ -18,9 +18,9 @@ const MARKER = /^<!-- bench:([a-z0-9-]+) -->$/;
 function environmentLine(r) {
   const e = r.environment;
   return (
-    `<small>Measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC in ${r.durationS} s: Node ${e.node}, ` +
+    `_Measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC in ${r.durationS} s: Node ${e.node}, ` +
     `${e.cores} × ${e.cpu}, load average ${e.loadBefore[0]} before, ${e.loadAfter[0]} after` +
-    `${r.quick ? '; **quick run (tiny counts): shapes only, not figures to read**' : ''}.</small>`
+    `${r.quick ? '; quick run (tiny counts): shapes only, not figures to read' : ''}._`
   );
 }
 
