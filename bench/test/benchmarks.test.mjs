@@ -116,6 +116,7 @@ describe.sequential('every benchmark, quick', () => {
         'wasi',
         'split',
         'wasmtime',
+        'workers',
         'run-limits',
       ]),
     );
