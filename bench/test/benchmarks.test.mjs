@@ -117,6 +117,7 @@ describe.sequential('every benchmark, quick', () => {
         'split',
         'wasmtime',
         'workers',
+        'pool',
         'run-limits',
       ]),
     );
