@@ -19,18 +19,12 @@ import { join } from 'node:path';
 import { createPool, loadDist, runDist } from '@wasm-runtime/pipeline';
 import { instantiateSplitPair } from '@wasm-runtime/pipeline/runner';
 import { WASI } from '@wasm-runtime/wasi';
-import {
-  benchStore,
-  buildLuaApp,
-  floorStart,
-  LUA_EXAMPLES,
-  median,
-  memoryImage,
-  ms,
-  REPO,
-} from './lua/common.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { benchStore, buildLuaApp, floorStart, LUA_EXAMPLES, memoryImage, REPO } from './lib/starts.mjs';
+import { median, ms } from './lib/stats.mjs';
 
-const ROUNDS = Number(process.env.POOL_BENCH_ROUNDS ?? 15);
+const report = new BenchReport('pool', 'Lua starts from an instance pool');
+const ROUNDS = runs('POOL_BENCH_ROUNDS', 15, 1);
 const apps = [
   { name: 'hello', args: ['bench'], reps: 40 },
   { name: 'large', args: ['report'], reps: 5 },
@@ -107,6 +101,27 @@ for (const app of apps) {
     for (let i = 0; i < 10000; i++) fn();
     reseed = (performance.now() - t) / 10000;
   }
+  report.figure(`${app.name}.fresh`, `${app.name}: runDist, a fresh instance`, times.fresh, 'ms');
+  report.figure(`${app.name}.floor`, `${app.name}: floor`, times.floor, 'ms');
+  report.figure(`${app.name}.pooled`, `${app.name}: pooled`, times.pooled, 'ms');
+  report.ratio(
+    `${app.name}.pooled/floor`,
+    `${app.name}: pooled / floor`,
+    `${app.name}.pooled`,
+    `${app.name}.floor`,
+  );
+  report.ratio(
+    `${app.name}.fresh/pooled`,
+    `${app.name}: fresh / pooled`,
+    `${app.name}.fresh`,
+    `${app.name}.pooled`,
+  );
+  report.check(
+    app.name,
+    `${app.name}: the pool made one instance and every run exited 0`,
+    after.created === 1,
+    `${after.created} created`,
+  );
   rows.push({
     name: app.name,
     fresh: median(times.fresh),
@@ -157,3 +172,45 @@ for (const r of rows) {
     `  ${r.name}: copy ${us(p.copy)}, globals ${us(p.globals)}, host ${us(p.host)}, reseed ${us(p.reseed)}, main ${us(p.main)}`,
   );
 }
+
+for (const r of rows)
+  report.target(r.name, `${r.name}: pooled ≤ 0.5x the floor`, {
+    ratio: `${r.name}.pooled/floor`,
+    op: '<=',
+    threshold: 0.5,
+  });
+report.target('hello.abs', 'hello: pooled < 0.05 ms (50 µs)', {
+  figure: 'hello.pooled',
+  op: '<',
+  threshold: 0.05,
+});
+report.headline.push({ ratio: 'hello.fresh/pooled', label: 'Lua hello: fresh instance / pooled' });
+report.table({
+  title: `A start (ms, medians of ${ROUNDS} rounds)`,
+  columns: ['app', 'fresh (runDist)', 'floor', 'pooled', 'pooled / floor', 'fresh / pooled', 'target'],
+  rows: rows.map((r) => [
+    r.name,
+    { figure: `${r.name}.fresh` },
+    { figure: `${r.name}.floor` },
+    { figure: `${r.name}.pooled` },
+    { ratio: `${r.name}.pooled/floor` },
+    { ratio: `${r.name}.fresh/pooled` },
+    { target: r.name },
+  ]),
+});
+report.chart({
+  id: 'start',
+  kind: 'bars',
+  title: 'A start: fresh, floor, pooled (ms; each app on its own scale)',
+  unit: 'ms',
+  data: rows.flatMap((r) =>
+    ['fresh', 'floor', 'pooled'].map((way) => ({
+      group: r.name,
+      series: way,
+      value: r[way],
+      label: ms(r[way]),
+      highlight: way === 'pooled',
+    })),
+  ),
+});
+report.save();

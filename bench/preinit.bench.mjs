@@ -15,9 +15,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchReport, QUICK, runs as runCount } from './lib/results.mjs';
+import { REPO, WORK } from './lib/starts.mjs';
 import { OURS_BIN, prepareInputs, WIZER_BIN } from './preinit/inputs.mjs';
 import { HAVE_GNU_TIME, measure } from './preinit/measure.mjs';
 
@@ -26,8 +29,16 @@ process.on('warning', (w) => {
   if (w.name !== 'ExperimentalWarning') console.warn(w);
 });
 
-const ONLY = (process.env.PREINIT_BENCH_INPUTS ?? '').split(',').filter(Boolean);
-const ROUNDS = process.env.PREINIT_BENCH_ROUNDS ? Number(process.env.PREINIT_BENCH_ROUNDS) : undefined;
+const report = new BenchReport('preinit', 'Pre-initialization: ours against Wizer 11');
+// A quick run leaves Ruby out (Wizer takes ~30 s and 600 MB on it; ruby.bench.mjs runs Wizer on Ruby).
+const ONLY = (process.env.PREINIT_BENCH_INPUTS ?? (QUICK ? 'fixture,lua-hello,starlingmonkey' : ''))
+  .split(',')
+  .filter(Boolean);
+const ROUNDS = process.env.PREINIT_BENCH_ROUNDS
+  ? Number(process.env.PREINIT_BENCH_ROUNDS)
+  : QUICK
+    ? 1
+    : undefined;
 const SLOW_S = Number(process.env.PREINIT_BENCH_SLOW_S ?? 10);
 const PHASES = process.env.PREINIT_BENCH_PHASES !== '0';
 const TARGET_TIME = 0.5;
@@ -161,7 +172,7 @@ for (const input of inputs) {
       phases = { error: (p.stderr || p.stdout).slice(0, 300) };
     }
   }
-  rows.push({ input, ours: summary('ours'), wizer: summary('wizer'), failed, check, phases });
+  rows.push({ input, ours: summary('ours'), wizer: summary('wizer'), failed, check, phases, samples: runs });
 }
 
 // ---- report
@@ -295,3 +306,254 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
+
+// ---- componentize-js's own build of a JS component (its bundled Wizer 10) against the same build
+// with our pre-initializer (`wizerBin`), each a child process, alternating.
+const requireFromRoot = createRequire(join(REPO, 'package.json'));
+const OURS_WIZER_SH = join(
+  dirname(requireFromRoot.resolve('@wasm-runtime/preinit/package.json')),
+  'bin',
+  'wasm-runtime-wizer',
+);
+const COMPONENTIZE_CHILD = fileURLToPath(new URL('./preinit/componentize-child.mjs', import.meta.url));
+const C_ROUNDS = runCount('PREINIT_BENCH_COMPONENTIZE_ROUNDS', 2, 1);
+const builds = { own: [], ours: [] };
+const componentOut = { own: join(scratch, 'component.own.wasm'), ours: join(scratch, 'component.ours.wasm') };
+process.stdout.write('\ncomponentize-js: ');
+for (let round = 0; round < C_ROUNDS; round++) {
+  for (const who of round % 2 === 0 ? ['own', 'ours'] : ['ours', 'own']) {
+    const r = await measure(
+      {
+        command: process.execPath,
+        args: [COMPONENTIZE_CHILD, componentOut[who], ...(who === 'ours' ? [OURS_WIZER_SH] : [])],
+        node: true,
+        output: componentOut[who],
+        cwd: REPO,
+        env: process.env,
+      },
+      scratch,
+    );
+    if (!r.ok) throw new Error(`componentize-js (${who}) failed: ${errorText(r.stderr)}`);
+    builds[who].push(r);
+    process.stdout.write(`${who} ${r.wallS.toFixed(2)}s `);
+  }
+}
+process.stdout.write('\n');
+const componentCheck = runCheck({
+  fn: 'checkComponents',
+  args: [componentOut.ours, componentOut.own, join(WORK, 'componentize-check')],
+});
+console.log(`componentize-js check: ${componentCheck}`);
+
+// ---- results
+const passed = (text) => /^(ok|same)\b/.test(text);
+const toolRows = [];
+const ratioRows = [];
+const chart = [];
+const WHO = { ours: 'ours', wizer: 'Wizer 11' };
+for (const { input, failed, check, samples } of rows) {
+  const id = input.id;
+  for (const who of ['ours', 'wizer']) {
+    if (failed[who]) {
+      toolRows.push([
+        input.label,
+        WHO[who],
+        `fails: ${failed[who].message.split(' | ').at(-1).trim()}`,
+        '',
+        '',
+        '',
+        '',
+      ]);
+      report.note(
+        `${input.label}: ${WHO[who]} fails (exit ${failed[who].status}): \`${failed[who].message.replaceAll('`', "'")}\``,
+      );
+      continue;
+    }
+    const rs = samples[who];
+    report.figure(
+      `${id}.${who}.wall`,
+      `${input.label}: ${WHO[who]} wall`,
+      rs.map((r) => r.wallS),
+      's',
+    );
+    if (rs.every((r) => r.cpuS !== undefined))
+      report.figure(
+        `${id}.${who}.cpu`,
+        `${input.label}: ${WHO[who]} CPU`,
+        rs.map((r) => r.cpuS),
+        's',
+      );
+    if (rs.every((r) => r.rssMB !== undefined))
+      report.figure(
+        `${id}.${who}.rss`,
+        `${input.label}: ${WHO[who]} peak RSS`,
+        rs.map((r) => r.rssMB),
+        'MiB',
+      );
+    report.figure(`${id}.${who}.size`, `${input.label}: ${WHO[who]} output`, rs.at(-1).outBytes, 'B');
+    toolRows.push([
+      input.label,
+      WHO[who],
+      { figure: `${id}.${who}.wall` },
+      { figure: `${id}.${who}.cpu` },
+      { figure: `${id}.${who}.rss` },
+      { figure: `${id}.${who}.size` },
+      String(rs.length),
+    ]);
+    chart.push({
+      group: input.label,
+      series: WHO[who],
+      value: report.figures[`${id}.${who}.wall`].value,
+      highlight: who === 'ours',
+    });
+  }
+  report.check(
+    id,
+    `${input.label}: the snapshots behave alike`,
+    passed(check) || check.startsWith('skipped'),
+    check,
+  );
+  if (failed.ours || failed.wizer) continue;
+  report.ratio(`${id}.time`, `${input.label}: wall, ours / Wizer`, `${id}.ours.wall`, `${id}.wizer.wall`);
+  if (report.figures[`${id}.ours.cpu`] && report.figures[`${id}.wizer.cpu`])
+    report.ratio(`${id}.cpu`, `${input.label}: CPU, ours / Wizer`, `${id}.ours.cpu`, `${id}.wizer.cpu`);
+  if (report.figures[`${id}.ours.rss`] && report.figures[`${id}.wizer.rss`])
+    report.ratio(`${id}.rss`, `${input.label}: peak RSS, ours / Wizer`, `${id}.ours.rss`, `${id}.wizer.rss`);
+  report.ratio(`${id}.size`, `${input.label}: output, ours / Wizer`, `${id}.ours.size`, `${id}.wizer.size`);
+  report.target(`${id}.time`, `${input.label}: ours ≤ 0.5x Wizer's wall time`, {
+    ratio: `${id}.time`,
+    op: '<=',
+    threshold: TARGET_TIME,
+  });
+  report.target(`${id}.size`, `${input.label}: ours ≤ Wizer's output size`, {
+    ratio: `${id}.size`,
+    op: '<=',
+    threshold: TARGET_SIZE,
+  });
+  ratioRows.push([
+    input.label,
+    { ratio: `${id}.time` },
+    report.ratios[`${id}.cpu`] ? { ratio: `${id}.cpu` } : '—',
+    report.ratios[`${id}.rss`] ? { ratio: `${id}.rss` } : '—',
+    { ratio: `${id}.size` },
+    { target: `${id}.time` },
+    { target: `${id}.size` },
+  ]);
+}
+const C = { own: "componentize-js's own (Wizer 10)", ours: 'componentize-js + ours (wizerBin)' };
+for (const who of ['own', 'ours']) {
+  const rs = builds[who];
+  report.figure(
+    `componentize.${who}.wall`,
+    `${C[who]}: wall`,
+    rs.map((r) => r.wallS),
+    's',
+  );
+  if (rs.every((r) => r.cpuS !== undefined))
+    report.figure(
+      `componentize.${who}.cpu`,
+      `${C[who]}: CPU`,
+      rs.map((r) => r.cpuS),
+      's',
+    );
+  if (rs.every((r) => r.rssMB !== undefined))
+    report.figure(
+      `componentize.${who}.rss`,
+      `${C[who]}: peak RSS`,
+      rs.map((r) => r.rssMB),
+      'MiB',
+    );
+  report.figure(`componentize.${who}.size`, `${C[who]}: component`, rs.at(-1).outBytes, 'B');
+  toolRows.push([
+    'JS component (componentize-js 0.23)',
+    C[who],
+    { figure: `componentize.${who}.wall` },
+    { figure: `componentize.${who}.cpu` },
+    { figure: `componentize.${who}.rss` },
+    { figure: `componentize.${who}.size` },
+    String(rs.length),
+  ]);
+  chart.push({
+    group: 'componentize-js build',
+    series: who === 'own' ? 'its own Wizer' : 'ours',
+    value: report.figures[`componentize.${who}.wall`].value,
+    highlight: who === 'ours',
+  });
+}
+report.check(
+  'componentize',
+  'componentize-js: the component built with ours answers like its own',
+  passed(componentCheck),
+  componentCheck,
+);
+report.ratio(
+  'componentize.time',
+  'componentize-js build, wall: with ours / its own',
+  'componentize.ours.wall',
+  'componentize.own.wall',
+);
+if (report.figures['componentize.ours.cpu'] && report.figures['componentize.own.cpu'])
+  report.ratio(
+    'componentize.cpu',
+    'componentize-js build, CPU: with ours / its own',
+    'componentize.ours.cpu',
+    'componentize.own.cpu',
+  );
+report.ratio(
+  'componentize.size',
+  'componentize-js build, size: with ours / its own',
+  'componentize.ours.size',
+  'componentize.own.size',
+);
+report.target('componentize.time', 'componentize-js build with ours no slower than its own', {
+  ratio: 'componentize.time',
+  op: '<=',
+  threshold: 1,
+});
+ratioRows.push([
+  'JS component, componentize-js build (with ours / its own)',
+  { ratio: 'componentize.time' },
+  report.ratios['componentize.cpu'] ? { ratio: 'componentize.cpu' } : '—',
+  '—',
+  { ratio: 'componentize.size' },
+  { target: 'componentize.time' },
+  '',
+]);
+report.figure('node', "Node's own start (`node -e 0`)", nodeFloor, 's');
+report.settings.rounds = ROUNDS ?? 'small inputs 5, large 3';
+report.table({
+  title: 'Each tool (medians; wall and CPU in s, peak RSS)',
+  columns: ['input', 'tool', 'wall', 'CPU', 'peak RSS', 'output', 'runs'],
+  rows: toolRows,
+});
+report.table({
+  title: 'Ours against the reference',
+  columns: ['input', 'wall', 'CPU', 'peak RSS', 'size', 'time target', 'size target'],
+  rows: ratioRows,
+});
+report.chart({
+  id: 'wall',
+  kind: 'bars',
+  title: 'Pre-initialization wall time (s, medians; each input on its own scale)',
+  unit: 's',
+  data: chart.map((d) => ({ ...d, label: `${d.value.toFixed(2)} s` })),
+});
+const sm = rows.find((r) => r.input.id === 'starlingmonkey');
+if (sm && report.ratios['starlingmonkey.time'])
+  report.headline.push({
+    ratio: 'starlingmonkey.time',
+    label: 'pre-initializing StarlingMonkey: ours / Wizer 11 wall',
+    target: 'starlingmonkey.time',
+  });
+if (report.ratios['ruby.time'])
+  report.headline.push({
+    ratio: 'ruby.time',
+    label: 'pre-initializing Ruby: ours / Wizer 11 wall',
+    target: 'ruby.time',
+  });
+report.headline.push({
+  ratio: 'componentize.time',
+  label: 'componentize-js build: with ours / its own',
+  target: 'componentize.time',
+});
+report.save();

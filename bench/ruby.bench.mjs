@@ -1,220 +1,123 @@
-// Ruby 3.4 start-up, side by side in one process, medians of several runs, for templates/ruby (reads
-// stdin, json, two classes):
-//   cold      the adapted ruby+stdlib.wasm compiled once (outside the clock): instantiate,
-//             _initialize, wasm-runtime.init (boot the VM, load the app), run main
-//   ours      the split pair from the pipeline's build, the engine compiled once (outside the
-//             clock): link (compile + instantiate the app's data module, instantiate the engine), run
-//   (also with the data module compiled once and kept, as runDist does for a dist loaded once)
-//   ours mono our monolithic snapshot compiled once: instantiate, run
-//   wizer     Wizer 11's monolithic snapshot of the same module and app, compiled once: instantiate, run
-//   floor     a fresh WebAssembly.Memory of the snapshot's size and a copy of the same bytes
-// Targets (issue 12): ours >= 20x faster than cold, faster than Wizer's snapshot started the same
-// way, within 1.5x of the floor. The first start after compiling (V8 compiles functions lazily, on
-// first call, and keeps them for later instances of the same module) is reported on its own.
+// Ruby 3.4 start-up for templates/ruby (reads stdin, json, two classes), every way of
+// lib/start-suite.mjs, and the throughput check. Wizer's snapshot takes ~25 s and ~600 MB to make;
+// it is cached in .cache/bench/wizer. The first start after compiling (V8 compiles functions lazily,
+// on first call) is the verified run, outside the timed blocks.
+// Targets (issue 12): ours split >= 20x faster than cold, faster than Wizer's snapshot started the
+// same way, within 1.5x of the floor.
 //
 //   npm run bench -- ruby        (from the root; builds the packages first)
-//   RUBY_BENCH_ROUNDS=15 node bench/ruby.bench.mjs
-//
-// Wizer's snapshot takes ~25 s and ~600 MB to make; it is cached in .cache/bench/ruby.
+//   RUBY_BENCH_ROUNDS=15 node --expose-gc bench/ruby.bench.mjs
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
-import { buildRuby, RUBY_EXPORTS } from '@wasm-runtime/ruby';
-import { link } from '@wasm-runtime/split';
-import { WASI } from '@wasm-runtime/wasi';
-import { benchStore, floorStart, loadPair, median, memoryImage, ms, REPO } from './lua/common.mjs';
+import { buildRuby, RUBY_EXPORTS, recipe } from '@wasm-runtime/ruby';
+import { BenchReport } from './lib/results.mjs';
+import { measureStarts, measureThroughput } from './lib/start-suite.mjs';
+import { benchStore, loadPair, REPO, treeKey, WORK, wizerSnapshot } from './lib/starts.mjs';
 import { WIZER_BIN } from './preinit/inputs.mjs';
 
-const ROUNDS = Number(process.env.RUBY_BENCH_ROUNDS ?? 9);
-const COLD_ROUNDS = Number(process.env.RUBY_BENCH_COLD_ROUNDS ?? 5);
-const ARGS = ['--top', '3'];
-const STDIN = new TextEncoder().encode('the quick brown fox jumps over the lazy dog\nthe dog sleeps\n');
-const EXPECTED =
-  '{"words":9,"top":[{"word":"dog","count":2},{"word":"brown","count":1},{"word":"fox","count":1}]}\n';
-
-console.log(
-  `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}; node ${process.version}; ${ROUNDS} runs of each (cold ${COLD_ROUNDS}), in blocks; medians\n`,
-);
-
+const report = new BenchReport('ruby', 'Ruby 3.4 start-up');
 const store = benchStore();
 const runtimePath = (await buildRuby({ store })).wasmPath;
-const runtime = new Uint8Array(await readFile(runtimePath));
-const work = join(REPO, '.cache', 'bench', 'ruby');
-const app = join(work, 'words');
+const module = await WebAssembly.compile(await readFile(runtimePath));
+const initEnv = (name) => ({ RUBY_APP_ENTRY: '/app/main.rb', RUBY_APP_ROOT: '/app', RUBY_APP_NAME: name });
+const coldSpec = (root, name) => ({
+  module,
+  preopens: { '/app': { dir: root, readOnly: true } },
+  initEnv: initEnv(name),
+  init: ['_initialize', RUBY_EXPORTS.init],
+  entry: { kind: 'command', export: RUBY_EXPORTS.run },
+});
+
+// templates/ruby, copied (its build writes dist/ beside the config).
+const app = join(WORK, 'ruby', 'words');
 await rm(app, { recursive: true, force: true });
-await mkdir(work, { recursive: true });
+await mkdir(join(WORK, 'ruby'), { recursive: true });
 await cp(join(REPO, 'templates', 'ruby'), app, {
   recursive: true,
   filter: (src) => !/[/\\](node_modules|dist)$/.test(src),
 });
 const appRoot = join(app, 'src');
-const t0 = performance.now();
+let t = performance.now();
 const built = await build(app, { store });
-console.log(`our build (fetch cached): ${ms((performance.now() - t0) / 1000)} s`);
+report.figure('words.build', 'words: our build (runtime cached)', performance.now() - t, 'ms');
 const pair = await loadPair(built.outDir);
-const filesDir = join(built.outDir, 'files', 'app');
 
-// Wizer 11 on the same adapted module, the same init export and environment, the app at /app.
-const wizerOut = join(work, `words.wizer-${built.manifest.runtime.sha256.slice(0, 12)}.wasm`);
-if (!existsSync(wizerOut)) {
-  const t = performance.now();
-  const r = spawnSync(
-    WIZER_BIN,
-    [
-      '--allow-wasi',
-      '--inherit-env=true',
-      '-f',
-      RUBY_EXPORTS.init,
-      '-r',
-      `_start=${RUBY_EXPORTS.run}`,
-      `--mapdir=/app::${appRoot}`,
-      '-o',
-      wizerOut,
-      runtimePath,
-    ],
+const files = async (dir) =>
+  (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name));
+t = performance.now();
+const wizer = await wizerSnapshot({
+  wizer: WIZER_BIN,
+  input: runtimePath,
+  flags: [
+    '--allow-wasi',
+    '--inherit-env=true',
+    '-f',
+    RUBY_EXPORTS.init,
+    '-r',
+    `_start=${RUBY_EXPORTS.run}`,
+    `--mapdir=/app::${appRoot}`,
+  ],
+  env: initEnv('words'),
+  inputsKey: await treeKey(await files(appRoot)),
+});
+if (wizer.seconds) console.log(`Wizer 11 snapshot made in ${wizer.seconds.toFixed(1)} s`);
+
+await measureStarts(report, {
+  prefix: 'RUBY_BENCH',
+  apps: [
     {
-      env: { RUBY_APP_ENTRY: '/app/main.rb', RUBY_APP_ROOT: '/app', RUBY_APP_NAME: 'words' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  if (r.status !== 0) throw new Error(`wizer failed (${r.status})`);
-  console.log(`Wizer 11 snapshot made in ${ms((performance.now() - t) / 1000)} s`);
-}
-const wizerBytes = new Uint8Array(await readFile(wizerOut));
-
-const sink = () => {};
-const newWasi = (extra = {}) =>
-  new WASI({ args: ['words', ...ARGS], env: {}, stdin: STDIN, stdout: sink, stderr: sink, ...extra });
-
-async function coldStart(module, stdout = sink) {
-  const wasi = newWasi({
-    env: { RUBY_APP_ENTRY: '/app/main.rb', RUBY_APP_ROOT: '/app', RUBY_APP_NAME: 'words' },
-    preopens: { '/app': { dir: appRoot, readOnly: true } },
-    stdout,
-  });
-  const instance = await WebAssembly.instantiate(module, wasi.imports);
-  const ex = instance.exports;
-  return wasi.start({
-    exports: {
-      memory: ex.memory,
-      _start() {
-        ex._initialize();
-        ex[RUBY_EXPORTS.init]();
-        ex[RUBY_EXPORTS.run]();
+      key: 'words',
+      label: 'words (templates/ruby)',
+      app: {
+        name: 'words',
+        args: ['--top', '3'],
+        stdin: new TextEncoder().encode('the quick brown fox jumps over the lazy dog\nthe dog sleeps\n'),
       },
+      pair,
+      cold: coldSpec(appRoot, 'words'),
+      wizer,
     },
-  });
-}
-
-async function splitStart(engineModule, data, stdout = sink) {
-  const wasi = newWasi({ preopens: { '/app': { dir: filesDir, readOnly: true } }, stdout });
-  const { instance } = await link(engineModule, data, wasi.imports, { cache: null });
-  return wasi.start(instance);
-}
-
-async function monoStart(module, stdout = sink) {
-  const wasi = newWasi({ preopens: { '/app': { dir: filesDir, readOnly: true } }, stdout });
-  const instance = await WebAssembly.instantiate(module, wasi.imports);
-  return wasi.start(instance);
-}
-
-/** Runs a start once with its stdout captured: the benchmark only times starts that print the right thing. */
-async function verified(label, start) {
-  const chunks = [];
-  const t = performance.now();
-  const code = await start((c) => chunks.push(Buffer.from(c)));
-  const elapsed = performance.now() - t;
-  const out = Buffer.concat(chunks).toString();
-  if (code !== 0 || out !== EXPECTED)
-    throw new Error(`${label}: exit ${code}, printed ${JSON.stringify(out)}`);
-  return elapsed;
-}
-
-const compileTimed = async (bytes) => {
-  const t = performance.now();
-  const module = await WebAssembly.compile(bytes);
-  return { module, ms: performance.now() - t };
-};
-const runtimeC = await compileTimed(runtime);
-const engineC = await compileTimed(pair.engine);
-const monoC = await compileTimed(pair.snapshot);
-const wizerC = await compileTimed(wizerBytes);
-const keptData = new WebAssembly.Module(pair.data);
-const image = memoryImage(pair.data);
-
-// First start after each compile: lazily compiled functions are compiled here.
-const first = {
-  cold: await verified('cold', (o) => coldStart(runtimeC.module, o)),
-  ours: await verified('ours', (o) => splitStart(engineC.module, pair.data, o)),
-  mono: await verified('ours mono', (o) => monoStart(monoC.module, o)),
-  wizer: await verified('wizer', (o) => monoStart(wizerC.module, o)),
-};
-
-const settle = async () => {
-  globalThis.gc?.();
-  await new Promise((r) => setTimeout(r, 300));
-};
-const times = { cold: [], ours: [], kept: [], mono: [], wizer: [], floor: [] };
-const block = async (key, rounds, start) => {
-  await settle();
-  for (let i = 0; i < rounds; i++) {
-    const t = performance.now();
-    await start();
-    times[key].push(performance.now() - t);
-  }
-};
-await block('cold', COLD_ROUNDS, () => coldStart(runtimeC.module));
-await block('ours', ROUNDS, () => splitStart(engineC.module, pair.data));
-await block('kept', ROUNDS, () => splitStart(engineC.module, keptData));
-await block('mono', ROUNDS, () => monoStart(monoC.module));
-await block('wizer', ROUNDS, () => monoStart(wizerC.module));
-await block('floor', ROUNDS, () => floorStart(image));
-
-const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-const rows = [
-  ['cold (runtime compiled once)', m.cold, first.cold, runtimeC.ms, runtime.length],
-  [
-    'ours: split pair, engine compiled once',
-    m.ours,
-    first.ours,
-    engineC.ms,
-    pair.engine.length + pair.data.length,
   ],
-  [
-    'ours: split pair, data module kept',
-    m.kept,
-    undefined,
-    engineC.ms,
-    pair.engine.length + pair.data.length,
-  ],
-  ['ours: monolithic, compiled once', m.mono, first.mono, monoC.ms, pair.snapshot.length],
-  ['Wizer 11: monolithic, compiled once', m.wizer, first.wizer, wizerC.ms, wizerBytes.length],
-  ['floor: fresh memory + copy', m.floor, undefined, undefined, image.bytes],
-];
-console.log('| start | median ms | first start ms | compile ms (once) | bytes |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const [label, med, f, c, bytes] of rows) {
-  console.log(
-    `| ${label} | ${ms(med)} | ${f === undefined ? '' : ms(f)} | ${c === undefined ? '' : ms(c)} | ${bytes.toLocaleString('en')} |`,
-  );
+  rounds: 9,
+  coldRounds: 5,
+});
+report.target('cold', 'ours split ≥ 20x faster than cold', {
+  ratio: 'words.cold/split',
+  op: '>=',
+  threshold: 20,
+});
+report.target('wizer', "ours split faster than Wizer's snapshot", {
+  ratio: 'words.wizer/split',
+  op: '>',
+  threshold: 1,
+});
+report.target('floor', 'ours split ≤ 1.5x the floor', {
+  ratio: 'words.split/floor',
+  op: '<=',
+  threshold: 1.5,
+});
+report.headline.push(
+  { ratio: 'words.cold/split', label: 'Ruby: cold / snapshot', target: 'cold' },
+  { ratio: 'words.wizer/split', label: 'Ruby: Wizer snapshot / ours', target: 'wizer' },
+);
+
+async function prepare(name, root) {
+  const out = join(WORK, 'ruby', name, 'dist');
+  await mkdir(join(out, '..'), { recursive: true });
+  await build({ name, recipe, root, out }, { store, baseDir: REPO });
+  return loadPair(out);
 }
-const verdict = (ok) => (ok ? 'met' : 'MISSED');
-console.log('');
-console.log(
-  `target: ours >= 20x faster than cold: ${(m.cold / m.ours).toFixed(1)}x, ${verdict(m.cold / m.ours >= 20)}`,
-);
-console.log(
-  `target: ours faster than Wizer's snapshot started the same way: ${(m.wizer / m.ours).toFixed(2)}x, ${verdict(m.ours < m.wizer)}`,
-);
-console.log(
-  `target: ours within 1.5x of the floor: ${(m.ours / m.floor).toFixed(2)}x, ${verdict(m.ours / m.floor <= 1.5)}`,
-);
-console.log(
-  `memory: ${((image.pages * 65536) / 2 ** 20).toFixed(1)} MiB, ${(image.bytes / 2 ** 20).toFixed(1)} MiB of data segments copied per start`,
-);
+await measureThroughput(report, {
+  prefix: 'RUBY_BENCH',
+  runtime: 'ruby',
+  name: 'Ruby',
+  iterations: 1_000_000,
+  prepare,
+  coldSpec,
+  rounds: 3,
+});
+report.save();

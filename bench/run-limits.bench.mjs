@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '@wasm-runtime/cli';
 import wabtInit from 'wabt';
+import { BenchReport, runs } from './lib/results.mjs';
 
-const ROUNDS = Number(process.env.LIMITS_BENCH_ROUNDS ?? 30);
+const report = new BenchReport('run-limits', 'What a bounded run costs');
+const ROUNDS = runs('LIMITS_BENCH_ROUNDS', 30, 2);
 
 // Touches a few pages and reads its arguments: a command that does a little real work.
 const WAT = `(module
@@ -45,14 +47,16 @@ for (let r = 0; r < ROUNDS; r++) {
     samples[i].push(performance.now() - t0);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(
-  `${ROUNDS} interleaved rounds, medians, ms per run (compile + instantiate + run); Node ${process.version}`,
-);
-console.log('| run | ms | vs no limit |');
-console.log('| --- | --- | --- |');
-const plain = median(samples[0]);
-cases.forEach(([name], i) => {
-  const m = median(samples[i]);
-  console.log(`| ${name} | ${m.toFixed(2)} | ${(m / plain).toFixed(2)}x |`);
+const ids = ['none', 'maxMemory', 'timeout', 'both'];
+for (const [i, [name]] of cases.entries()) report.figure(ids[i], name, samples[i], 'ms');
+const rows = cases.map(([name], i) => {
+  if (i > 0) report.ratio(`${ids[i]}/none`, `${name} / no limit`, ids[i], 'none');
+  return [name, { figure: ids[i] }, i > 0 ? { ratio: `${ids[i]}/none` } : ''];
 });
+report.settings = { rounds: ROUNDS };
+report.table({
+  title: `ms per run (compile + instantiate + run; ${ROUNDS} interleaved rounds, medians)`,
+  columns: ['run', 'time', 'vs no limit'],
+  rows,
+});
+report.save();

@@ -16,15 +16,18 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { link } from '@wasm-runtime/split';
 import { WASI } from '@wasm-runtime/wasi';
-import { benchStore, buildLuaApp, loadPair, median, memoryImage, ms, REPO } from './lua/common.mjs';
+import { BenchReport, QUICK, runs } from './lib/results.mjs';
+import { benchStore, buildLuaApp, loadPair, memoryImage, REPO } from './lib/starts.mjs';
+import { ms } from './lib/stats.mjs';
 
-const APPS = Number(process.env.SPLIT_BENCH_APPS ?? 100);
-const RUNS = Number(process.env.SPLIT_BENCH_RUNS ?? 3);
+/** How many apps each measurement loads: 1, 10 and 100 (a quick run: 1 and 3). */
+const COUNTS = (process.env.SPLIT_BENCH_COUNTS ?? (QUICK ? '1,3' : '1,10,100')).split(',').map(Number);
+const APPS = Math.max(...COUNTS);
+const RUNS = runs('SPLIT_BENCH_RUNS', 3, 1);
 const WORK = join(REPO, '.cache', 'bench', 'split');
 
 /** A small app of its own: different data, different code paths, all built at init. */
@@ -87,13 +90,8 @@ if (child !== undefined) {
   process.exit(0);
 }
 
-console.log(
-  `machine: ${cpus().length} CPUs, load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(
-      ' ',
-    )}; node ${process.version}; ${APPS} apps, ${RUNS} runs of each way (fresh processes); medians\n`,
-);
+const report = new BenchReport('split', 'Engine sharing: many apps on one runtime');
+console.log(`${COUNTS.join(', ')} apps, ${RUNS} runs of each way (fresh processes); medians\n`);
 
 const store = benchStore();
 const dists = [];
@@ -149,82 +147,214 @@ for (const p of pairs) {
 }
 const engineBytes = pairs[0].engine.length;
 
-const listFile = join(WORK, 'dists.json');
-await writeFile(listFile, JSON.stringify(dists));
 const here = fileURLToPath(import.meta.url);
-const results = { split: [], 'split-jsapi': [], mono: [] };
-for (let run = 0; run < RUNS; run++) {
-  for (const way of Object.keys(results)) {
-    const r = spawnSync(process.execPath, ['--expose-gc', here, '--child', way, listFile], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
-    if (r.status !== 0) throw new Error(`${way} child failed: ${r.stderr}`);
-    results[way].push(JSON.parse(r.stdout));
+const WAYS = {
+  split: `split (1 engine + data modules)`,
+  'split-jsapi': 'split, app state by the JS API',
+  mono: 'monolithic snapshots',
+};
+const results = {};
+for (const count of COUNTS) {
+  const listFile = join(WORK, `dists-${count}.json`);
+  await writeFile(listFile, JSON.stringify(dists.slice(0, count)));
+  results[count] = { split: [], 'split-jsapi': [], mono: [] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const way of Object.keys(results[count])) {
+      const r = spawnSync(process.execPath, ['--expose-gc', here, '--child', way, listFile], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
+      if (r.status !== 0) throw new Error(`${way} child failed: ${r.stderr}`);
+      const got = JSON.parse(r.stdout);
+      report.check(
+        `${count}.${way}.${run}`,
+        `${count} apps, ${WAYS[way]}: every app instantiated`,
+        got.instances === count,
+        `${got.instances} instances`,
+      );
+      results[count][way].push(got);
+    }
+  }
+  for (const way of Object.keys(results[count])) {
+    const rs = results[count][way];
+    report.figure(
+      `${count}.${way}.total`,
+      `${count} apps, ${WAYS[way]}: compile + instantiate`,
+      rs.map((r) => r.total),
+      'ms',
+    );
+    report.figure(
+      `${count}.${way}.compile`,
+      `${count} apps, ${WAYS[way]}: compile`,
+      rs.map((r) => r.compile),
+      'ms',
+    );
+    report.figure(
+      `${count}.${way}.rss`,
+      `${count} apps, ${WAYS[way]}: RSS after`,
+      rs.map((r) => r.rss / 2 ** 20),
+      'MiB',
+    );
+    report.figure(
+      `${count}.${way}.maxRss`,
+      `${count} apps, ${WAYS[way]}: peak RSS`,
+      rs.map((r) => r.maxRss / 2 ** 20),
+      'MiB',
+    );
+  }
+  report.ratio(
+    `${count}.total`,
+    `${count} apps: total, monolithic / split`,
+    `${count}.mono.total`,
+    `${count}.split.total`,
+  );
+  report.ratio(
+    `${count}.compile`,
+    `${count} apps: compile, monolithic / split`,
+    `${count}.mono.compile`,
+    `${count}.split.compile`,
+  );
+  report.ratio(
+    `${count}.rss`,
+    `${count} apps: RSS after, monolithic / split`,
+    `${count}.mono.rss`,
+    `${count}.split.rss`,
+  );
+}
+// The tables' check rows say the same for every run: keep one per count and way.
+for (const id of Object.keys(report.checks)) {
+  const [count, way, run] = id.split('.');
+  if (run !== '0') {
+    if (!report.checks[id].ok) report.checks[`${count}.${way}.0`] = report.checks[id];
+    delete report.checks[id];
   }
 }
-const med = (way, key) => median(results[way].map((r) => r[key]));
-const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-console.log(
-  `split with every app state built by the JS API (materializeApp: true; the default 'auto' leaves ` +
-    `these heaps of many small segments to V8): total ${ms(med('split-jsapi', 'total'))} ms, ` +
-    `RSS after ${mib(med('split-jsapi', 'rss'))}\n`,
+
+report.figure(
+  'disk.split',
+  `${APPS} apps: engine + data modules on disk`,
+  (engineBytes + dataBytes) / 2 ** 20,
+  'MiB',
 );
-const rows = [
-  ['', `split (1 engine + ${APPS} data)`, `${APPS} monolithic`, 'ratio'],
-  ['total time (compile + instantiate)', `${ms(med('split', 'total'))} ms`, `${ms(med('mono', 'total'))} ms`],
-  ['compile time', `${ms(med('split', 'compile'))} ms`, `${ms(med('mono', 'compile'))} ms`],
-  ['disk bytes', mib(engineBytes + dataBytes), mib(snapshotBytes)],
-  ['RSS after', mib(med('split', 'rss')), mib(med('mono', 'rss'))],
-  ['peak RSS', mib(med('split', 'maxRss')), mib(med('mono', 'maxRss'))],
-];
-const ratio = (a, b) => `${(b / a).toFixed(1)}x`;
-rows[1].push(ratio(med('split', 'total'), med('mono', 'total')));
-rows[2].push(ratio(med('split', 'compile'), med('mono', 'compile')));
-rows[3].push(ratio(engineBytes + dataBytes, snapshotBytes));
-rows[4].push(ratio(med('split', 'rss'), med('mono', 'rss')));
-rows[5].push(ratio(med('split', 'maxRss'), med('mono', 'maxRss')));
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const [k, r] of rows.entries()) {
-  console.log(`| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`);
-  if (k === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+report.figure('disk.mono', `${APPS} apps: monolithic snapshots on disk`, snapshotBytes / 2 ** 20, 'MiB');
+report.ratio('disk', `${APPS} apps: disk, monolithic / split`, 'disk.mono', 'disk.split');
+report.figure('app.data', 'data module per app (mean)', dataBytes / APPS, 'B');
+report.figure('app.snapshot', 'monolithic snapshot per app (mean)', snapshotBytes / APPS, 'B');
+report.figure('app.nonZero', "snapshot's non-zero bytes per app (mean)", nonZeroBytes / APPS, 'B');
+report.figure('app.worstOver', 'worst app module over its non-zero bytes', worstOver, 'B');
+report.figure('engine', 'engine (shared)', engineBytes, 'B');
+report.check(
+  'engine',
+  'every app shares one engine (one sha256)',
+  engines.size === 1,
+  `${engines.size} engine(s)`,
+);
+
+const rows = [];
+for (const count of COUNTS) {
+  rows.push([
+    String(count),
+    { figure: `${count}.split.total` },
+    { figure: `${count}.mono.total` },
+    { ratio: `${count}.total` },
+    { figure: `${count}.split.compile` },
+    { figure: `${count}.mono.compile` },
+    { ratio: `${count}.compile` },
+    { figure: `${count}.split.rss` },
+    { figure: `${count}.mono.rss` },
+    { ratio: `${count}.rss` },
+  ]);
 }
-console.log(
-  `\nper app: data module ${ms(dataBytes / APPS / 1024)} KiB on average, snapshot ${ms(snapshotBytes / APPS / 1024)} KiB ` +
-    `(${ms(nonZeroBytes / APPS / 1024)} KiB non-zero); engine ${ms(engineBytes / 1024)} KiB, shared`,
-);
-const verdict = (ok) => (ok ? 'met' : 'MISSED');
-console.log(
-  `target: app module <= snapshot non-zero bytes + 1 KiB: worst app ${worstOver >= 0 ? '+' : ''}${worstOver} bytes, ${verdict(worstOver <= 1024)}`,
-);
+report.table({
+  title: 'Loading N apps in a fresh process (ms, MiB; medians)',
+  columns: [
+    'apps',
+    'split total',
+    'mono total',
+    'mono / split',
+    'split compile',
+    'mono compile',
+    'mono / split',
+    'split RSS',
+    'mono RSS',
+    'mono / split',
+  ],
+  rows,
+});
+report.table({
+  title: `Per app and on disk (${APPS} apps)`,
+  columns: ['', 'split', 'monolithic', 'monolithic / split'],
+  rows: [
+    ['disk', { figure: 'disk.split' }, { figure: 'disk.mono' }, { ratio: 'disk' }],
+    ['per app', { figure: 'app.data' }, { figure: 'app.snapshot' }, ''],
+    ['shared engine', { figure: 'engine' }, '—', ''],
+  ],
+});
+const last = APPS;
+report.target('compile', `${last} apps: compiling ≥ 20x less with the split`, {
+  ratio: `${last}.compile`,
+  op: '>=',
+  threshold: 20,
+});
+report.target('appModule', "each app module ≤ its snapshot's non-zero bytes + 1 KiB", {
+  figure: 'app.worstOver',
+  op: '<=',
+  threshold: 1024,
+});
+report.headline.push({
+  ratio: `${last}.compile`,
+  label: `${last} apps: compile time, monolithic / split`,
+  target: 'compile',
+});
+report.headline.push({ ratio: `${last}.rss`, label: `${last} apps: memory, monolithic / split` });
+const line = (metric) =>
+  COUNTS.flatMap((count) =>
+    ['split', 'split-jsapi', 'mono'].map((way) => ({
+      x: count,
+      series: WAYS[way],
+      value: report.figures[`${count}.${way}.${metric}`].value,
+    })),
+  );
+report.chart({
+  id: 'time',
+  kind: 'lines',
+  title: 'Compile + instantiate N apps (ms)',
+  unit: 'ms',
+  xTitle: 'apps',
+  data: line('total'),
+});
+report.chart({
+  id: 'memory',
+  kind: 'lines',
+  title: 'RSS after loading N apps (MiB)',
+  unit: 'MiB',
+  xTitle: 'apps',
+  data: line('rss'),
+});
+
 // Where the worst app module's bytes over its non-zero bytes come from.
 {
   const image = memoryImage(worst.data);
   const zerosKept = image.bytes - image.nonZero;
   const framing = worst.data.length - image.bytes;
-  // Zero bytes of the snapshot's memory by the length of the run they sit in.
-  const runs = { '1-7': 0, '8-15': 0, '16+': 0 };
+  const runsByLength = { '1-7': 0, '8-15': 0, '16+': 0 };
   for (const seg of memoryImage(worst.snapshot).segments) {
     let run = 0;
     const flush = () => {
-      if (run > 0) runs[run < 8 ? '1-7' : run < 16 ? '8-15' : '16+'] += run;
+      if (run > 0) runsByLength[run < 8 ? '1-7' : run < 16 ? '8-15' : '16+'] += run;
       run = 0;
     };
     for (const b of seg.data) b === 0 ? run++ : flush();
     flush();
   }
-  console.log(
-    `  ${worst.manifest.name}: ${worst.data.length} bytes = ${image.nonZero} non-zero + ${zerosKept} zero bytes kept ` +
-      `(runs shorter than split's 16-byte cut, and segment edges) + ${framing} bytes of framing ` +
-      `(${image.segments.length} data segments: flags, i32.const offset, length; module header, memory, globals, exports)`,
-  );
-  console.log(
-    `  zero bytes of its snapshot by run length: ${Object.entries(runs)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(', ')} (a data segment costs ~7-9 bytes of framing, so no cut pays for runs under ~8)`,
+  report.note(
+    `The worst app module, ${worst.manifest.name}: ${worst.data.length.toLocaleString('en')} B = ${image.nonZero.toLocaleString('en')} non-zero + ` +
+      `${zerosKept.toLocaleString('en')} zero bytes kept (runs shorter than split's 16-byte cut, and segment edges) + ${framing.toLocaleString('en')} B of framing ` +
+      `(${image.segments.length} data segments). Zero bytes of its snapshot by run length: ${Object.entries(
+        runsByLength,
+      )
+        .map(([k, v]) => `${k}: ${v.toLocaleString('en')}`)
+        .join(', ')}; a data segment costs ~7-9 bytes of framing, so no cut pays for runs under ~8.`,
   );
 }
-const compileRatio = med('mono', 'compile') / med('split', 'compile');
-console.log(
-  `target: 100-app compile >= 20x less: ${compileRatio.toFixed(1)}x, ${verdict(compileRatio >= 20)}`,
-);
+report.save();

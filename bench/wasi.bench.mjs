@@ -12,11 +12,14 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { WASI as NodeWASI } from 'node:wasi';
 import { WASI } from '@wasm-runtime/wasi';
 import wabtInit from 'wabt';
+import { BenchReport, runs } from './lib/results.mjs';
 
-const N = Number(process.env.WASI_BENCH_N ?? 10_000_000);
+const report = new BenchReport('wasi', 'WASI host calls: ours against node:wasi');
+
+const N = runs('WASI_BENCH_N', 10_000_000, 10_000);
 // Writes to a real file cost a system call each (~0.2-1 µs), so they loop fewer times.
 const N_FILE = Math.max(1, Math.floor(N / 10));
-const ROUNDS = Number(process.env.WASI_BENCH_ROUNDS ?? 5);
+const ROUNDS = runs('WASI_BENCH_ROUNDS', 5, 1);
 // Which hosts to time: WASI_BENCH_HOSTS=ours or =node to time one alone.
 const HOSTS = (process.env.WASI_BENCH_HOSTS ?? 'ours,node').split(',');
 
@@ -134,35 +137,45 @@ function time(fn, n, ...rest) {
 const o = oursInstance.exports;
 const v = nodeInstance.exports;
 const cases = [
-  { name: 'bare wasm→JS import (x+1)' },
+  { id: 'bare', name: 'bare wasm→JS import (x+1)' },
   {
+    id: 'clock_time_get',
     name: 'clock_time_get',
     ours: () => time(o.clock_time_get, N),
     node: () => time(v.clock_time_get, N),
     vsBare: 2,
   },
   {
+    id: 'args_sizes_get',
     name: 'args_sizes_get',
     ours: () => time(o.args_sizes_get, N),
     node: () => time(v.args_sizes_get, N),
     vsBare: 2,
   },
   {
+    id: 'fd_fdstat_get',
     name: 'fd_fdstat_get (stdout)',
     ours: () => time(o.fd_fdstat_get, N, 1),
     node: () => time(v.fd_fdstat_get, N, 1),
     vsBare: 2,
   },
-  { name: "fd_write 1 B, in-memory ('buffer')", ours: () => time(o.fd_write, N, 1), absNs: 30 },
-  // A callback receives a copy it may keep (the host's documented contract): shown, no target.
-  { name: 'fd_write 1 B, callback sink', ours: () => time(o.fd_write, N, 2) },
   {
+    id: 'fd_write.buffer',
+    name: "fd_write 1 B, in-memory ('buffer')",
+    ours: () => time(o.fd_write, N, 1),
+    absNs: 30,
+  },
+  // A callback receives a copy it may keep (the host's documented contract): shown, no target.
+  { id: 'fd_write.callback', name: 'fd_write 1 B, callback sink', ours: () => time(o.fd_write, N, 2) },
+  {
+    id: 'fd_write.devnull',
     name: 'fd_write 1 B, /dev/null',
     ours: () => time(o.fd_write, N_FILE, fds.ours.null),
     node: () => time(v.fd_write, N_FILE, fds.node.null),
     vsNode: 1,
   },
   {
+    id: 'fd_write.file',
     name: 'fd_write 1 B, temp file',
     ours: () => time(o.fd_write, N_FILE, fds.ours.file),
     node: () => time(v.fd_write, N_FILE, fds.node.file),
@@ -340,6 +353,114 @@ detWasi.bindMemory(detInstance.exports.memory);
   console.log(
     `\nclock_time_get, deterministic mode: ${fmt(median(nss))} ns (${ratio(median(ratios))} bare), ${a.perCall.toFixed(2)} B/call, ${a.gcs} GCs in ${N} calls`,
   );
+  report.figure('deterministic.ours', 'clock_time_get, deterministic mode: ours', nss, 'ns');
+  report.pairedRatio(
+    'deterministic.ours/bare',
+    'clock_time_get, deterministic mode: ours / bare',
+    ratios,
+    'deterministic.ours',
+    'bare',
+  );
 }
 
 console.log(`\n${misses === 0 ? 'all targets met' : `${misses} target(s) missed`}`);
+
+// ---- results
+const tableRows = [];
+const chart = [];
+for (const c of cases) {
+  const s = samples.get(c);
+  if (c.id === 'bare') {
+    report.figure('bare', 'bare wasm→JS import', s.bare, 'ns');
+    continue;
+  }
+  if (s.ours.length) report.figure(`${c.id}.ours`, `${c.name}: ours`, s.ours, 'ns');
+  if (s.node.length) report.figure(`${c.id}.node`, `${c.name}: node:wasi`, s.node, 'ns');
+  if (s.oursBare.length)
+    report.pairedRatio(`${c.id}.ours/bare`, `${c.name}: ours / bare`, s.oursBare, `${c.id}.ours`, 'bare');
+  if (s.oursNode.length)
+    report.pairedRatio(
+      `${c.id}.ours/node`,
+      `${c.name}: ours / node:wasi`,
+      s.oursNode,
+      `${c.id}.ours`,
+      `${c.id}.node`,
+    );
+  let target = '';
+  if (c.vsBare && s.oursBare.length) {
+    report.target(c.id, `${c.name}: ours ≤ ${c.vsBare}x a bare import`, {
+      ratio: `${c.id}.ours/bare`,
+      op: '<=',
+      threshold: c.vsBare,
+    });
+    target = { target: c.id };
+  } else if (c.absNs && s.ours.length) {
+    report.target(c.id, `${c.name}: ours ≤ ${c.absNs} ns`, {
+      figure: `${c.id}.ours`,
+      op: '<=',
+      threshold: c.absNs,
+    });
+    target = { target: c.id };
+  } else if (c.vsNode && s.oursNode.length) {
+    report.target(c.id, `${c.name}: ours no slower than node:wasi`, {
+      ratio: `${c.id}.ours/node`,
+      op: '<=',
+      threshold: c.vsNode,
+    });
+    target = { target: c.id };
+  }
+  const cell = (kind, id) => (kind[id] ? { [kind === report.figures ? 'figure' : 'ratio']: id } : '—');
+  tableRows.push([
+    c.name,
+    cell(report.figures, `${c.id}.ours`),
+    cell(report.figures, `${c.id}.node`),
+    cell(report.ratios, `${c.id}.ours/bare`),
+    cell(report.ratios, `${c.id}.ours/node`),
+    target,
+  ]);
+  for (const [who, label] of [
+    ['ours', 'ours'],
+    ['node', 'node:wasi'],
+  ]) {
+    const f = report.figures[`${c.id}.${who}`];
+    if (f)
+      chart.push({
+        group: c.name,
+        series: label,
+        value: f.value,
+        label: `${f.value.toFixed(1)} ns`,
+        highlight: who === 'ours',
+      });
+  }
+}
+if (report.figures['deterministic.ours'])
+  tableRows.push([
+    'clock_time_get, deterministic mode',
+    { figure: 'deterministic.ours' },
+    '—',
+    { ratio: 'deterministic.ours/bare' },
+    '—',
+    '',
+  ]);
+report.settings = { calls: N, fileCalls: N_FILE, rounds: ROUNDS };
+report.table({
+  title: `ns per call (${N.toLocaleString('en')} calls per loop, ${N_FILE.toLocaleString('en')} for real files; ratios: medians of per-round ratios)`,
+  columns: ['call', 'ours', 'node:wasi', 'ours / bare', 'ours / node:wasi', 'target'],
+  rows: tableRows,
+});
+report.chart({
+  id: 'calls',
+  kind: 'bars',
+  title: 'ns per call, ours against node:wasi (each call on its own scale)',
+  unit: 'ns',
+  data: chart,
+});
+if (report.ratios['fd_fdstat_get.ours/node'])
+  report.headline.push({ ratio: 'fd_fdstat_get.ours/node', label: 'WASI fd_fdstat_get: ours / node:wasi' });
+if (report.ratios['fd_write.devnull.ours/node'])
+  report.headline.push({
+    ratio: 'fd_write.devnull.ours/node',
+    label: 'WASI fd_write to /dev/null: ours / node:wasi',
+    target: 'fd_write.devnull',
+  });
+report.save();

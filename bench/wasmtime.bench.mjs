@@ -17,37 +17,23 @@
 //   WASMTIME_BENCH_ROUNDS=50 node bench/wasmtime.bench.mjs
 
 import { mkdir } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { benchWasmtime, WASMTIME_VERSION } from '../packages/wasi/test/support/wasmtime.mjs';
-import {
-  benchStore,
-  buildLuaApp,
-  LUA_EXAMPLES,
-  loadPair,
-  median,
-  ms,
-  REPO,
-  snapshotStart,
-} from './lua/common.mjs';
+import { benchWasmtime, runWasmtime, WASMTIME_VERSION } from '../packages/wasi/test/support/wasmtime.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { benchStore, buildLuaApp, capture, LUA_EXAMPLES, loadPair, REPO, splitStart } from './lib/starts.mjs';
 
-const ROUNDS = Number(process.env.WASMTIME_BENCH_ROUNDS ?? 30);
-const WARMUP = 10;
+const report = new BenchReport('wasmtime', `Lua split pair: our host against Wasmtime ${WASMTIME_VERSION}`);
+const ROUNDS = runs('WASMTIME_BENCH_ROUNDS', 30, 2);
+const WARMUP = runs('WASMTIME_BENCH_WARMUP', 10, 1);
+report.settings = { rounds: ROUNDS, warmup: WARMUP };
 const apps = [
-  { name: 'hello', args: ['bench'] },
-  { name: 'large', args: ['report'] },
+  { name: 'hello', label: 'hello', args: ['bench'] },
+  { name: 'large', label: '~5,000-line app (`main report`)', args: ['report'] },
 ];
-
-console.log(
-  `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(
-      ' ',
-    )}; node ${process.version}; Wasmtime ${WASMTIME_VERSION} (Python API); ${ROUNDS} starts each; medians\n`,
-);
 
 const store = benchStore();
 const rows = [];
+const chart = [];
 for (const app of apps) {
   const out = join(REPO, '.cache', 'bench', 'wasmtime', app.name, 'dist');
   await mkdir(join(out, '..'), { recursive: true });
@@ -56,40 +42,87 @@ for (const app of apps) {
   const files = pair.manifest.files;
   if (files.engineExnref === undefined) throw new Error(`${app.name}: the build made no exnref engine`);
   const engineModule = await WebAssembly.compile(pair.engine);
-  if ((await snapshotStart(engineModule, pair, app.args)) !== 0)
-    throw new Error(`${app.name}: exit code not 0`);
+  const spec = {
+    file: join(out, files.engineExnref.path),
+    preload: { [pair.manifest.split.importModule]: join(out, files.data.path) },
+    argv0: pair.manifest.name,
+    args: app.args,
+  };
+  // Both hosts run the pair once with their output kept: the same output, or nothing is timed.
+  const io = capture();
+  const ours = await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args }, io);
+  const theirs = await runWasmtime(spec);
+  const same = ours.code === theirs.exitCode && io.text().stdout === theirs.stdout;
+  report.check(
+    app.name,
+    `${app.label}: Wasmtime prints what our host prints`,
+    same && ours.code === 0,
+    `exit ${ours.code} / ${theirs.exitCode}, ${io.text().stdout.length} B / ${theirs.stdout.length} B of stdout`,
+  );
+  if (!same) continue;
   // Warm-up starts first, then a pause: V8 compiles the engine with its baseline compiler and tiers
   // hot functions up in the background, while Wasmtime's code is optimized from the start.
-  for (let i = 0; i < WARMUP; i++) await snapshotStart(engineModule, pair, app.args);
+  for (let i = 0; i < WARMUP; i++)
+    await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args });
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, 500));
-  const ours = [];
+  const oursMs = [];
   for (let i = 0; i < ROUNDS; i++) {
     const t0 = performance.now();
-    await snapshotStart(engineModule, pair, app.args);
-    ours.push(performance.now() - t0);
+    await splitStart(engineModule, pair, { name: pair.manifest.name, args: app.args });
+    oursMs.push(performance.now() - t0);
   }
   // The first starts in Python are warm-ups (lazy init of the store machinery), left out.
-  const starts = await benchWasmtime(
-    {
-      file: join(out, files.engineExnref.path),
-      preload: { [pair.manifest.split.importModule]: join(out, files.data.path) },
-      argv0: pair.manifest.name,
-      args: app.args,
-    },
-    ROUNDS + WARMUP,
+  const starts = await benchWasmtime(spec, ROUNDS + WARMUP);
+  report.figure(`${app.name}.ours`, `${app.label}: ours`, oursMs, 'ms');
+  report.figure(
+    `${app.name}.wasmtime`,
+    `${app.label}: Wasmtime`,
+    starts.slice(WARMUP).map((s) => s * 1000),
+    'ms',
   );
-  const theirs = starts.slice(WARMUP).map((s) => s * 1000);
-  rows.push({ app: app.name, ours: median(ours), wasmtime: median(theirs) });
-  // Keep the memory of the last module set from colouring the next app.
+  report.ratio(
+    `${app.name}.ours/wasmtime`,
+    `${app.label}: ours / Wasmtime`,
+    `${app.name}.ours`,
+    `${app.name}.wasmtime`,
+  );
+  rows.push([
+    app.label,
+    { figure: `${app.name}.ours` },
+    { figure: `${app.name}.wasmtime` },
+    { ratio: `${app.name}.ours/wasmtime` },
+  ]);
+  for (const [who, label] of [
+    ['ours', 'ours (Node)'],
+    ['wasmtime', `Wasmtime ${WASMTIME_VERSION} (Python API)`],
+  ]) {
+    const v = report.figures[`${app.name}.${who}`].value;
+    chart.push({
+      group: app.label,
+      series: label,
+      value: v,
+      label: `${v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`,
+      highlight: who === 'ours',
+    });
+  }
   globalThis.gc?.();
 }
-
-console.log(
-  '| app | ours (Node 20, engine compiled once) | Wasmtime 49 via Python (precompiled) | ours / Wasmtime |',
-);
-console.log('| --- | ---: | ---: | ---: |');
-for (const r of rows)
-  console.log(
-    `| ${r.app} | ${ms(r.ours)} ms | ${ms(r.wasmtime)} ms | ${(r.ours / r.wasmtime).toFixed(2)}x |`,
-  );
+report.table({
+  title: 'A start of the split pair (ms, medians)',
+  columns: [
+    'app',
+    'ours (Node, engine compiled once)',
+    `Wasmtime ${WASMTIME_VERSION} via Python (precompiled)`,
+    'ours / Wasmtime',
+  ],
+  rows,
+});
+report.chart({
+  id: 'start',
+  kind: 'bars',
+  title: 'A split-pair start: our host and Wasmtime (ms, each app on its own scale)',
+  unit: 'ms',
+  data: chart,
+});
+report.save();

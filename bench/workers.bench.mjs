@@ -13,15 +13,17 @@
 //   WORKERS_BENCH_SECONDS=10 node bench/workers.bench.mjs
 
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { deployWorker } from '@wasm-runtime/workers';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { serveWorker } from '../packages/workers/test/support/workerd.mjs';
-import { benchStore, buildLuaApp, LUA_EXAMPLES, REPO } from './lua/common.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { benchStore, buildLuaApp, LUA_EXAMPLES, REPO } from './lib/starts.mjs';
 
-const SECONDS = Number(process.env.WORKERS_BENCH_SECONDS ?? 8);
+const report = new BenchReport('workers', 'Cloudflare Workers: a fresh instance per request');
+const SECONDS = runs('WORKERS_BENCH_SECONDS', 8, 1);
+const WARMUP = runs('WORKERS_BENCH_WARMUP', 200, 5);
 const CONNECTIONS = Number(process.env.WORKERS_BENCH_CONNECTIONS ?? 4);
 const APPS = [
   { name: 'template', root: join(REPO, 'templates', 'lua', 'src'), args: ['bench'] },
@@ -70,7 +72,7 @@ async function load(url, connections) {
   }
   times.sort((a, b) => a - b);
   const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-  return { p50: at(0.5), p99: at(0.99), rps: result.requests.total / SECONDS };
+  return { p50: at(0.5), p99: at(0.99), rps: result.requests.total / SECONDS, times };
 }
 
 const rows = [];
@@ -93,9 +95,39 @@ for (const app of APPS) {
       const body = await first.text();
       if (first.status !== 200 || body === '') throw new Error(`${way} ${app.name}: ${first.status} ${body}`);
       // Warm up: JIT, isolate, page cache.
-      for (let i = 0; i < 200; i++) await (await fetch(url)).arrayBuffer();
+      for (let i = 0; i < WARMUP; i++) await (await fetch(url)).arrayBuffer();
       const latency = await load(url, 1);
       const throughput = await load(url, CONNECTIONS);
+      report.check(
+        `${app.name}.${way}`,
+        `${app.name}, ${way}: the Worker answers 200 with main's output`,
+        first.status === 200 && body !== '',
+        `${first.status}, ${body.length} B`,
+      );
+      report.figure(
+        `${app.name}.${way}.p50`,
+        `${app.name}, ${way}: latency (1 connection)`,
+        latency.times,
+        'ms',
+      );
+      report.figure(
+        `${app.name}.${way}.p99`,
+        `${app.name}, ${way}: p99 latency (1 connection)`,
+        latency.p99,
+        'ms',
+      );
+      report.figure(
+        `${app.name}.${way}.rps1`,
+        `${app.name}, ${way}: req/s (1 connection)`,
+        latency.rps,
+        'req/s',
+      );
+      report.figure(
+        `${app.name}.${way}.rps`,
+        `${app.name}, ${way}: req/s (${CONNECTIONS} connections)`,
+        throughput.rps,
+        'req/s',
+      );
       rows.push({
         app: app.name,
         way,
@@ -110,20 +142,63 @@ for (const app of APPS) {
   }
 }
 
-const ms = (v) => v.toFixed(2);
-console.log(
-  `workerd ${(await import('workerd')).default.version} on ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}; ${SECONDS} s per run\n`,
-);
-console.log(`| app | way | p50 ms | p99 ms | req/s (1 conn) | req/s (${CONNECTIONS} conn) |`);
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
-for (const r of rows) {
-  console.log(
-    `| ${r.app} | ${r.way} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps1.toFixed(0)} | ${r.rps.toFixed(0)} |`,
-  );
-}
-const of = (app, way) => rows.find((r) => r.app === app && r.way === way);
+report.settings = {
+  seconds: SECONDS,
+  connections: CONNECTIONS,
+  warmup: WARMUP,
+  workerd: (await import('workerd')).default.version,
+};
+const label = { template: 'Lua template', large: '~5,000-line app (`main report`)' };
+const table = [];
 for (const app of APPS) {
-  const ratio = of(app.name, 'fresh').p50 / of(app.name, 'kept').p50;
-  const target = app.name === 'template' ? ` (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})` : '';
-  console.log(`${app.name}: fresh p50 is ${ratio.toFixed(2)}x kept p50${target}`);
+  report.ratio(
+    `${app.name}.fresh/kept`,
+    `${label[app.name]}: fresh p50 / kept p50`,
+    `${app.name}.fresh.p50`,
+    `${app.name}.kept.p50`,
+  );
+  for (const way of ['fresh', 'kept'])
+    table.push([
+      label[app.name],
+      way,
+      { figure: `${app.name}.${way}.p50` },
+      { figure: `${app.name}.${way}.p99` },
+      { figure: `${app.name}.${way}.rps1` },
+      { figure: `${app.name}.${way}.rps` },
+      way === 'fresh' ? { ratio: `${app.name}.fresh/kept` } : '',
+    ]);
 }
+report.target('template', 'template: fresh p50 ≤ 1.5x kept p50', {
+  ratio: 'template.fresh/kept',
+  op: '<=',
+  threshold: 1.5,
+});
+report.headline.push({
+  ratio: 'template.fresh/kept',
+  label: 'Workers, Lua template: fresh instance / kept instance (p50)',
+  target: 'template',
+});
+report.table({
+  title: `workerd ${report.settings.workerd}, ${SECONDS} s per run (latency: median of every response with 1 connection)`,
+  columns: ['app', 'way', 'p50', 'p99', 'req/s (1 conn)', `req/s (${CONNECTIONS} conn)`, 'fresh / kept'],
+  rows: table,
+});
+report.chart({
+  id: 'latency',
+  kind: 'bars',
+  title: 'Worker latency, p50 (ms; each app on its own scale)',
+  unit: 'ms',
+  data: APPS.flatMap((app) =>
+    ['fresh', 'kept'].map((way) => {
+      const value = report.figures[`${app.name}.${way}.p50`].value;
+      return {
+        group: label[app.name],
+        series: way,
+        value,
+        label: `${value.toFixed(2)} ms`,
+        highlight: way === 'fresh',
+      };
+    }),
+  ),
+});
+report.save();

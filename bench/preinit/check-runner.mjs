@@ -2,9 +2,9 @@
 // prints its result: a check instantiates large snapshots (Ruby's are 33 MB), and a crash there
 // must not take the benchmark down with it.
 
-import { checkFixture, checkLua, checkRuby, checkStarlingMonkey } from './checks.mjs';
+import { checkComponents, checkFixture, checkLua, checkRuby, checkStarlingMonkey } from './checks.mjs';
 
-const CHECKS = { checkFixture, checkLua, checkRuby, checkStarlingMonkey };
+const CHECKS = { checkComponents, checkFixture, checkLua, checkRuby, checkStarlingMonkey };
 
 process.removeAllListeners('warning');
 const { fn, args } = JSON.parse(process.argv[2]);

@@ -1,9 +1,10 @@
 // Light equivalence checks of the snapshots, cheap enough to run on every benchmark run. Each
 // returns a short text for the report, starting with "ok" or "DIFF"/"FAIL".
 
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createLuaInstance } from '@wasm-runtime/lua';
 
 function throwingImports(module, provided = {}) {
@@ -178,4 +179,30 @@ export async function checkRuby(paths) {
     : `DIFF: ${Object.entries(outputs)
         .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
         .join(', ')}`;
+}
+
+/**
+ * Two components of the componentize-js app (its own Wizer's, ours): transpiled with jco into
+ * `workDir` (inside the repository, where @bytecodealliance/preview2-shim resolves), loaded, and
+ * the exported `render` called with a few names on each; the answers must be equal.
+ */
+export async function checkComponents(oursPath, theirsPath, workDir) {
+  const { transpile } = await import('@bytecodealliance/jco');
+  const load = async (path, name) => {
+    const { files } = await transpile(readFileSync(path), { name });
+    const out = join(workDir, name);
+    for (const [file, bytes] of Object.entries(files)) {
+      mkdirSync(dirname(join(out, file)), { recursive: true });
+      writeFileSync(join(out, file), bytes);
+    }
+    return import(pathToFileURL(join(out, `${name}.js`)).href);
+  };
+  const ours = await load(oursPath, 'ours');
+  const theirs = await load(theirsPath, 'theirs');
+  const names = ['alpha', 'hotel', 'zulu'];
+  const a = names.map((n) => ours.render(n));
+  const b = names.map((n) => theirs.render(n));
+  return JSON.stringify(a) === JSON.stringify(b)
+    ? `ok: render() answers the same on both (${JSON.stringify(a[1])})`
+    : `DIFF: ours ${JSON.stringify(a)} vs componentize-js's own ${JSON.stringify(b)}`;
 }

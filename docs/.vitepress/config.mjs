@@ -134,6 +134,8 @@ export default {
     '**/test/**',
     '**/fixtures/**',
     '**/dist/**',
+    // The prose template docs/benchmarks.md is generated from (bench/lib/page.mjs).
+    'bench/page/**',
   ],
   // The docs write <name>, <sha> and the like in prose: text, never HTML.
   markdown: {
