@@ -10,20 +10,16 @@
 //   BROWSER_BENCH_RUNS=50 node bench/browser.bench.mjs
 
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { build } from '@wasm-runtime/pipeline';
 import { openBrowserExample } from '../packages/pipeline/test/support/browser-example.mjs';
-import { benchStore, median, ms, REPO } from './lua/common.mjs';
+import { BenchReport, runs } from './lib/results.mjs';
+import { benchStore, REPO } from './lib/starts.mjs';
 
-const RUNS = Number(process.env.BROWSER_BENCH_RUNS ?? 20);
+const report = new BenchReport('browser', 'Apps in a browser (headless Chromium)');
+const RUNS = runs('BROWSER_BENCH_RUNS', 20, 2);
 const scratch = join(REPO, '.cache', 'bench', 'browser');
-
-console.log(
-  `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}; ${RUNS} clicks per app\n`,
-);
+const STDIN = 'the cat and the hat sat on the mat\n';
 
 const dists = {};
 for (const lang of ['lua', 'python']) {
@@ -37,24 +33,38 @@ for (const lang of ['lua', 'python']) {
   dists[lang] = (await build(app, { store: benchStore() })).outDir;
 }
 
+const rows = [];
 const example = await openBrowserExample(dists, { timeout: 120_000 });
 try {
-  console.log('| app | load (ms) | run p50 (ms) | run min | run max |');
-  console.log('| --- | --- | --- | --- | --- |');
   for (const lang of Object.keys(dists)) {
     const status = await example.status(lang);
     const load = Number(/loaded in (\d+) ms/.exec(status.text ?? '')?.[1]);
     const page = await example.page(lang);
-    const runs = [];
+    const times = [];
+    let ok = true;
+    let detail = '';
     for (let i = 0; i < RUNS; i++) {
-      const result = await example.run(lang, { stdin: 'the cat and the hat sat on the mat\n' });
-      if (!result.ok || result.exitCode !== 0) throw new Error(`${lang}: ${result.stderr}`);
-      runs.push(Number(/took ([\d.]+) ms/.exec((await page.textContent('#status')) ?? '')?.[1]));
+      const result = await example.run(lang, { stdin: STDIN });
+      if (!result.ok || result.exitCode !== 0) {
+        ok = false;
+        detail = `exit ${result.exitCode}: ${result.stderr}`;
+        break;
+      }
+      times.push(Number(/took ([\d.]+) ms/.exec((await page.textContent('#status')) ?? '')?.[1]));
     }
-    console.log(
-      `| templates/${lang} | ${load} | ${ms(median(runs))} | ${ms(Math.min(...runs))} | ${ms(Math.max(...runs))} |`,
-    );
+    report.check(`${lang}.runs`, `templates/${lang}: every click exited 0`, ok, detail);
+    if (!ok) continue;
+    report.figure(`${lang}.load`, `templates/${lang}: load the dist`, [load], 'ms');
+    report.figure(`${lang}.run`, `templates/${lang}: one run (a fresh instance)`, times, 'ms');
+    rows.push([`templates/${lang}`, { figure: `${lang}.load` }, { figure: `${lang}.run` }]);
   }
 } finally {
   await example.close();
 }
+report.settings = { runs: RUNS };
+report.table({
+  title: 'In the example page (examples/browser), timed by the page',
+  columns: ['app', 'load (fetch, verify, compile)', 'one run, median'],
+  rows,
+});
+report.save();

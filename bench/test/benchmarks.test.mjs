@@ -118,6 +118,7 @@ describe.sequential('every benchmark, quick', () => {
         'wasmtime',
         'workers',
         'pool',
+        'browser',
         'run-limits',
       ]),
     );
