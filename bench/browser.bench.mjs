@@ -67,4 +67,22 @@ report.table({
   columns: ['app', 'load (fetch, verify, compile)', 'one run, median'],
   rows,
 });
+report.chart({
+  id: 'runs',
+  kind: 'bars',
+  title: 'In the page: loading a dist, and one run (ms; each on its own scale)',
+  unit: 'ms',
+  data: Object.keys(dists).flatMap((lang) =>
+    report.figures[`${lang}.run`] === undefined
+      ? []
+      : [
+          {
+            group: 'load the dist',
+            series: `templates/${lang}`,
+            value: report.figures[`${lang}.load`].value,
+          },
+          { group: 'one run', series: `templates/${lang}`, value: report.figures[`${lang}.run`].value },
+        ].map((d) => ({ ...d, label: d.value.toFixed(1), highlight: false })),
+  ),
+});
 report.save();

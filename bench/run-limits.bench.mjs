@@ -59,4 +59,17 @@ report.table({
   columns: ['run', 'time', 'vs no limit'],
   rows,
 });
+report.chart({
+  id: 'runs',
+  kind: 'bars',
+  title: 'A run of a small command, bounded and not (ms)',
+  unit: 'ms',
+  data: cases.map(([name], i) => ({
+    group: 'a run',
+    series: name,
+    value: report.figures[ids[i]].value,
+    label: report.figures[ids[i]].value.toFixed(2),
+    highlight: i === 0,
+  })),
+});
 report.save();

@@ -49,6 +49,8 @@ function expectShape(r, name) {
   expect(r.environment.loadBefore).toHaveLength(3);
   expect(r.environment.loadAfter).toHaveLength(3);
   expect(Object.keys(r.figures).length).toBeGreaterThan(0);
+  // Every benchmark's figures are drawn on the page, not only tabulated.
+  expect(r.charts.length, `${name} draws no chart`).toBeGreaterThan(0);
   for (const [id, f] of Object.entries(r.figures)) {
     expect(f, id).toMatchObject({
       unit: expect.any(String),
