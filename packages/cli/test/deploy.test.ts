@@ -59,9 +59,21 @@ describe('wasm-runtime deploy --target workers', () => {
     const d = await cli(['deploy', '--target=workers', '-o', out, '--name', 'other-name', '--json', dist]);
     expect(d.exitCode).toBe(0);
     const result = JSON.parse(d.stdout);
-    expect(result).toMatchObject({ format: 'wasm-runtime-deploy@1', ok: true, name: 'other-name' });
+    expect(result).toMatchObject({
+      format: 'wasm-runtime-deploy@1',
+      ok: true,
+      name: 'other-name',
+      instances: { way: 'pool', size: 4 },
+    });
     expect(result.files.map((f: { path: string }) => f.path)).toContain('config.capnp');
     expect(await readFile(join(out, 'wrangler.toml'), 'utf8')).toMatch(/^name = "other-name"$/m);
+    const sized = await cli(['deploy', '--target', 'workers', '--out', out, '--pool-size', '2', dist]);
+    expect(sized.stdout).toContain(
+      'requests: a pool of up to 2 instances per isolate, reset to the snapshot after each',
+    );
+    const fresh = await cli(['deploy', '--target', 'workers', '--out', out, '--fresh', '--json', dist]);
+    expect(JSON.parse(fresh.stdout).instances).toEqual({ way: 'fresh' });
+    expect(await readFile(join(out, 'worker.js'), 'utf8')).not.toContain('pool:');
   }, 180_000);
 
   it('refuses a dist whose recipe needs a JavaScript hook after restore, writing nothing', async () => {
@@ -128,7 +140,7 @@ describe('wasm-runtime deploy --target workers', () => {
     }
   }, 180_000);
 
-  it('usage errors: no --target, an unknown target, no --out, a bad --exceptions (exit 2)', async () => {
+  it('usage errors: no --target, an unknown target, no --out, a bad --exceptions or --pool-size (exit 2)', async () => {
     for (const [args, message] of [
       [['--out', 'x'], 'deploy needs --target workers'],
       [['--target', 'lambda', '--out', 'x'], '--target lambda: deploy writes for workers'],
@@ -136,6 +148,11 @@ describe('wasm-runtime deploy --target workers', () => {
       [
         ['--target', 'workers', '--out', 'x', '--exceptions', 'both'],
         '--exceptions both: give exnref or legacy',
+      ],
+      [['--target', 'workers', '--out', 'x', '--pool-size', '0'], '--pool-size 0: give a whole number'],
+      [
+        ['--target', 'workers', '--out', 'x', '--pool-size', '2', '--fresh'],
+        '--pool-size and --fresh: a fresh instance per request has no pool',
       ],
     ] as const) {
       const r = await cli(['deploy', ...args]);

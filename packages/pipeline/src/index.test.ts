@@ -89,6 +89,7 @@ it('the runner entry (browsers, Workers) exports exactly its surface', () => {
       "PoolResetError",
       "RunLimitError",
       "cappedDataModule",
+      "checkEngineForReset",
       "checkLimits",
       "createPool",
       "engineForHost",

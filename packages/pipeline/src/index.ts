@@ -97,6 +97,7 @@ export {
 // The helpers behind the limits (a run in a worker, memory caps) are `@wasm-runtime/pipeline/limits`.
 export { MemoryLimitError, RunLimitError, type RunLimits, RunTimeoutError } from './run/limits.js';
 export type {
+  EngineResetCheck,
   Pool,
   PoolDropped,
   PoolOptions,

@@ -24,7 +24,9 @@ export {
   type RunLimits,
 } from './run/limit-rules.js';
 export {
+  checkEngineForReset,
   createPool,
+  type EngineResetCheck,
   type Pool,
   type PoolDropped,
   type PoolOptions,

@@ -22,7 +22,7 @@ import {
   type PoolRunOptions,
   runDist,
 } from '../src/index.js';
-import { firstDifference } from '../src/run/pool.js';
+import { checkEngineForReset, firstDifference } from '../src/run/pool.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/pool/', import.meta.url));
 const cacheDir = fileURLToPath(new URL('../.cache/test-build-store/', import.meta.url));
@@ -133,6 +133,33 @@ describe('createPool', () => {
     expect(first.stdout).toMatch(/^memory: 0\n/);
     expect(await run(pool, ['check', 'xyzzy-secret'])).toEqual(first);
     expect(pool.stats).toMatchObject({ created: 2, reused: 0, runs: 2, dropped: { tables: 2 } });
+  });
+
+  it("an engine given compiled is reused only with its bytes' verdict, for that engine", async () => {
+    const compiled = {
+      where: 'the hostile pair, compiled',
+      manifest: hostile.manifest,
+      engine: new WebAssembly.Module(hostile.engine as Uint8Array<ArrayBuffer>),
+      engineFile: hostile.engineFile,
+      data: new WebAssembly.Module(hostile.data as Uint8Array<ArrayBuffer>),
+    };
+    const blind = await createPool(compiled, { ...tmpDir, size: 1 });
+    expect(blind.notReusable).toMatch(/given compiled.*engineCheck/);
+    await run(blind, ['check', 'xyzzy-secret']);
+    expect(blind.stats).toMatchObject({ created: 1, reused: 0, dropped: { engineState: 1 } });
+
+    const engineCheck = checkEngineForReset(hostile.engine, hostile.engineFile.sha256);
+    expect(engineCheck).toEqual({ sha256: hostile.engineFile.sha256, blocker: null });
+    const pool = await createPool(compiled, { ...tmpDir, size: 1, verify: true, engineCheck });
+    const clean = await run(pool, ['check', 'xyzzy-secret']);
+    await run(pool, ['plant', 'xyzzy-secret'], { env: { TOKEN: 'xyzzy-secret' } });
+    expect(await run(pool, ['check', 'xyzzy-secret'])).toEqual(clean);
+    expect(pool.stats).toMatchObject({ created: 1, reused: 2, dropped: { engineState: 0 } });
+
+    // A verdict made for other bytes is refused, not trusted.
+    await expect(
+      createPool(compiled, { engineCheck: { sha256: '0'.repeat(64), blocker: null } }),
+    ).rejects.toMatchObject({ code: 'ERR_POOL_OPTIONS', message: expect.stringContaining('0000') });
   });
 
   it('runs beyond the size wait for an instance; eager pools start full; a closed pool refuses runs', async () => {

@@ -10,9 +10,11 @@ import {
   loadDist,
   writeTar,
 } from '@wasm-runtime/pipeline';
+import { checkEngineForReset } from '@wasm-runtime/pipeline/runner';
 import { sha256Hex } from '@wasm-runtime/split';
 import { DEFAULT_ADDRESS, type WorkerModule, workerdConfig, workerName, wranglerConfig } from './config.js';
 import { WorkersDeployError } from './errors.js';
+import type { WorkerApp } from './worker/runtime.js';
 
 /** Options of {@link deployWorker}, which are also those of `wasm-runtime deploy --target workers`. */
 export interface DeployWorkerOptions {
@@ -37,6 +39,16 @@ export interface DeployWorkerOptions {
   exceptions?: 'legacy' | 'exnref' | undefined;
   /** The address in `config.capnp` (default `127.0.0.1:8787`). */
   address?: string | undefined;
+  /**
+   * How a request gets its instance of the snapshot. `'pool'` (the default): from a pool of
+   * instances reset to the snapshot after every request (every memory byte and mutable global put
+   * back, a new WASI host, the reseed run again), so no request sees what another left, at a
+   * fraction of a fresh start's cost. `'fresh'`: the snapshot instantiated anew per request. An
+   * engine a reset cannot put back exactly (its code changes its tables) is served fresh.
+   */
+  instances?: 'pool' | 'fresh' | undefined;
+  /** Most pooled instances per isolate (requests beyond wait for one). Default 4. */
+  poolSize?: number | undefined;
 }
 
 /** What {@link deployWorker} wrote. */
@@ -46,6 +58,11 @@ export interface DeployWorkerResult {
   name: string;
   /** The engine file uploaded, and its exception-handling form. */
   engine: { file: string; exceptions: DistModuleFile['exceptions']; sha256: string };
+  /**
+   * How requests get their instance: `pool` (with its size) or `fresh`, and why fresh when a pool
+   * was asked for and the engine's instances cannot be reset.
+   */
+  instances: { way: 'pool'; size: number } | { way: 'fresh'; why?: string };
   /** Every file of the Worker directory, with its size. */
   files: Array<{ path: string; size: number }>;
 }
@@ -86,6 +103,7 @@ export async function deployWorker(options: DeployWorkerOptions): Promise<Deploy
   }
   const engine = await engineFor(dist, options.exceptions ?? 'exnref');
   const engineFile = `engine-${engine.file.sha256.slice(0, 16)}.wasm`;
+  const instances = instancesFor(dir, engine, options);
 
   const files = new Map<string, Uint8Array | string>();
   const modules: WorkerModule[] = [
@@ -106,7 +124,7 @@ export async function deployWorker(options: DeployWorkerOptions): Promise<Deploy
     modules.push({ name: module, kind: 'data' });
     mounts.push({ guest: mount.guest, writable: writableMounts && !mount.readOnly, module });
   }
-  files.set(MAIN, entryModule(manifest, engine.file, engineFile, mounts));
+  files.set(MAIN, entryModule(manifest, engine.file, engineFile, mounts, instances.pool));
   files.set(MARKER, wranglerConfig(name, MAIN));
   files.set('config.capnp', workerdConfig(modules, options.address ?? DEFAULT_ADDRESS));
 
@@ -116,6 +134,7 @@ export async function deployWorker(options: DeployWorkerOptions): Promise<Deploy
     outDir,
     name,
     engine: { file: engineFile, exceptions: engine.file.exceptions, sha256: engine.file.sha256 },
+    instances: instances.result,
     files: [...files].map(([path, content]) => ({
       path,
       size: typeof content === 'string' ? Buffer.byteLength(content) : content.length,
@@ -155,6 +174,37 @@ async function engineFor(
   return { file, bytes };
 }
 
+/**
+ * The Worker's instances: a pool, with the verdict on the engine's bytes the Worker cannot read
+ * itself (it gets the engine compiled), or fresh ones.
+ */
+function instancesFor(
+  dir: string,
+  engine: { file: DistModuleFile; bytes: Uint8Array },
+  options: DeployWorkerOptions,
+): { pool: WorkerApp['pool']; result: DeployWorkerResult['instances'] } {
+  const size = options.poolSize ?? 4;
+  if (!Number.isSafeInteger(size) || size < 1 || size > 64) {
+    throw new WorkersDeployError(
+      'ERR_WORKERS_DEPLOY',
+      dir,
+      `a pool of ${size} instances: give a whole number from 1 to 64 (each holds the app's memory)`,
+    );
+  }
+  if (options.instances === 'fresh') return { pool: undefined, result: { way: 'fresh' } };
+  const engineCheck = checkEngineForReset(engine.bytes, engine.file.sha256);
+  if (engineCheck.blocker !== null) {
+    return {
+      pool: undefined,
+      result: {
+        way: 'fresh',
+        why: `a reset cannot put this engine's state back: ${engineCheck.blocker.why}`,
+      },
+    };
+  }
+  return { pool: { size, engineCheck }, result: { way: 'pool', size } };
+}
+
 /** A mount's files (checked by loadDist) as a tar archive, in the manifest's order. */
 async function mountArchive(
   dir: string,
@@ -180,10 +230,13 @@ function entryModule(
   engine: DistModuleFile,
   engineFile: string,
   mounts: ReadonlyArray<{ guest: string; writable: boolean; module: string }>,
+  pool: WorkerApp['pool'],
 ): string {
   const lines = [
     `// Generated by \`wasm-runtime deploy --target workers\` for the app ${JSON.stringify(manifest.name)}.`,
-    '// Every request runs a fresh instance of its snapshot: see docs/workers.md.',
+    pool === undefined
+      ? '// Every request runs a fresh instance of its snapshot: see docs/workers.md.'
+      : "// Every request runs an instance in its snapshot's state, pooled and reset after each request: see docs/workers.md.",
     `import { createWorker } from './${RUNTIME}';`,
     `import engine from './${engineFile}';`,
     `import data from './${DATA}';`,
@@ -197,6 +250,7 @@ function entryModule(
     `  engineFile: ${JSON.stringify({ path: engine.path, sha256: engine.sha256 })},`,
     '  data,',
     `  mounts: [${mounts.map((m, i) => `{ guest: ${JSON.stringify(m.guest)}, writable: ${m.writable}, archive: mount${i} }`).join(', ')}],`,
+    ...(pool === undefined ? [] : [`  pool: ${JSON.stringify(pool)},`]),
     '});',
     '',
   ];

@@ -1,6 +1,7 @@
 // Lua apps deployed as Cloudflare Workers (`deployWorker`) and served by the real workerd on
-// 127.0.0.1: each request gets a fresh instance of the snapshot, its `arg` query parameters as
-// arguments and its body as stdin; the response is stdout with the exit code beside it.
+// 127.0.0.1: each request gets an instance in the snapshot's state (pooled and reset after every
+// request by default, or fresh), its `arg` query parameters as arguments and its body as stdin;
+// the response is stdout with the exit code beside it.
 
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,14 +80,21 @@ describe('a Lua app with a global counter as a Worker', () => {
     worker = await serveApp(appDir('counter'), 'counter');
   }, 240_000);
 
-  it('never sees what an earlier request wrote: the counter is 1 every time', async () => {
-    for (let i = 0; i < 5; i++) {
-      const r = await worker.request({ args: [`n${i}`] });
-      expect(r.body.split('\n')[0]).toBe('requests 1');
+  it('never sees what an earlier request wrote: the counter is 1 every time, pooled or fresh', async () => {
+    expect(worker.deployed.instances).toEqual({ way: 'pool', size: 4 });
+    const fresh = await deployAndServe(worker.dist, `${scratch.path}/counter/fresh`, { instances: 'fresh' });
+    served.push(fresh);
+    expect(fresh.deployed.instances).toEqual({ way: 'fresh' });
+    for (const w of [worker, fresh]) {
+      for (let i = 0; i < 5; i++) {
+        const r = await w.request({ args: [`n${i}`] });
+        expect(r.body.split('\n')[0]).toBe('requests 1');
+      }
+      // More at once than the pool holds: some wait for an instance, each sees the snapshot's state.
+      const concurrent = await Promise.all(Array.from({ length: 8 }, () => w.request()));
+      expect(concurrent.map((r) => r.body.split('\n')[0])).toEqual(Array(8).fill('requests 1'));
     }
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => worker.request()));
-    expect(concurrent.map((r) => r.body.split('\n')[0])).toEqual(Array(8).fill('requests 1'));
-  }, 120_000);
+  }, 180_000);
 
   it('gets the request body as stdin and the arg parameters as arguments, in order', async () => {
     const r = await worker.request({ args: ['one', 'two words', 'ü'], stdin: 'from the body\nline 2' });

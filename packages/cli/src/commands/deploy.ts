@@ -1,4 +1,4 @@
-import type { DeployWorkerOptions } from '@wasm-runtime/workers';
+import type { DeployWorkerOptions, DeployWorkerResult } from '@wasm-runtime/workers';
 import { UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, last, processStreams, readArgs, table } from './format.js';
 
@@ -17,8 +17,10 @@ export const DEPLOY_HELP = `Usage: wasm-runtime deploy --target workers --out <d
 
 Writes a Cloudflare Worker for a built app (dist defaults to ./dist): worker.js, the runner
 (runtime.js), the engine and the app's data module as Wasm modules of the Worker, the files the app
-reads at run time as data modules, wrangler.toml and a workerd config.capnp. Every request starts
-a fresh instance of the snapshot: its body is stdin, its repeated ?arg= parameters the arguments,
+reads at run time as data modules, wrangler.toml and a workerd config.capnp. Every request runs
+an instance in the snapshot's state, from a pool of instances reset after every request (every
+memory byte and global put back, a new WASI host, the reseed run again), or with --fresh a new
+instance of the snapshot: its body is stdin, its repeated ?arg= parameters the arguments,
 stdout the response body; the exit code is in the x-exit-code header (status 200 for 0, 500
 otherwise) and stderr goes to the Worker's log. Serve it locally with
 \`npx workerd serve <dir>/config.capnp\`, deploy it with \`npx wrangler deploy\` in <dir>.
@@ -32,6 +34,9 @@ Options:
   --exceptions FORM     the engine form to upload when the dist ships two: exnref (default) or
                         legacy; workerd runs both
   --address HOST:PORT   where config.capnp listens (default 127.0.0.1:8787)
+  --pool-size N         most pooled instances per isolate, each holding the app's memory
+                        (default 4)
+  --fresh               instantiate the snapshot anew for every request instead of pooling
   --json                print the result as JSON on stdout
   -h, --help            show this help
 `;
@@ -39,8 +44,8 @@ Options:
 /** Parses the arguments after `deploy`. Throws `UsageError`. */
 export function parseDeployArgs(argv: readonly string[]): DeployOptions {
   const { values, flags, positionals } = readArgs('deploy', argv, {
-    values: ['--target', '--out', '--name', '--exceptions', '--address'],
-    flags: ['--writable-mounts', '--json'],
+    values: ['--target', '--out', '--name', '--exceptions', '--address', '--pool-size'],
+    flags: ['--writable-mounts', '--json', '--fresh'],
     aliases: { '-o': '--out' },
   });
   const target = last(values, '--target');
@@ -55,6 +60,13 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions {
   if (exceptions !== undefined && exceptions !== 'exnref' && exceptions !== 'legacy') {
     throw new UsageError(`--exceptions ${exceptions}: give exnref or legacy`, 'deploy');
   }
+  const poolSize = last(values, '--pool-size');
+  if (poolSize !== undefined && !/^[1-9][0-9]*$/.test(poolSize)) {
+    throw new UsageError(`--pool-size ${poolSize}: give a whole number of instances, 1 or more`, 'deploy');
+  }
+  if (poolSize !== undefined && flags.has('--fresh')) {
+    throw new UsageError('--pool-size and --fresh: a fresh instance per request has no pool', 'deploy');
+  }
   return {
     target: 'workers',
     dist: positionals[0] ?? 'dist',
@@ -63,6 +75,8 @@ export function parseDeployArgs(argv: readonly string[]): DeployOptions {
     writableMounts: flags.has('--writable-mounts'),
     exceptions,
     address: last(values, '--address'),
+    instances: flags.has('--fresh') ? 'fresh' : 'pool',
+    poolSize: poolSize === undefined ? undefined : Number(poolSize),
     json: flags.has('--json'),
   };
 }
@@ -84,7 +98,15 @@ export async function deployCommand(
   streams.stdout(
     table([['file', 'size'], ...result.files.map((f) => [f.path, formatBytes(f.size)])], [false, true]) +
       `Worker "${result.name}" in ${result.outDir} (engine: ${result.engine.exceptions} exception handling)\n` +
+      `${instancesLine(result.instances)}\n` +
       `serve it: npx workerd serve ${result.outDir}/config.capnp   deploy it: cd ${result.outDir} && npx wrangler deploy\n`,
   );
   return 0;
+}
+
+function instancesLine(instances: DeployWorkerResult['instances']): string {
+  if (instances.way === 'pool') {
+    return `requests: a pool of up to ${instances.size} instances per isolate, reset to the snapshot after each`;
+  }
+  return `requests: a fresh instance of the snapshot each${instances.why === undefined ? '' : ` (${instances.why})`}`;
 }

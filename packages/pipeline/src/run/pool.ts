@@ -55,6 +55,21 @@ export interface PoolOptions {
   engineCache?: EngineCache | null;
   /** Add up where the time of runs goes in `stats.time` (for benchmarks). Default false. */
   profile?: boolean;
+  /**
+   * For an engine given compiled, whose code the pool cannot read: the verdict
+   * {@link checkEngineForReset} gave on its bytes where they were at hand (at deploy, at build).
+   * It must name the engine's sha256 (`pair.engineFile.sha256`), or `createPool` throws
+   * `PoolError` (`ERR_POOL_OPTIONS`). Without it such an engine's instances are never reused.
+   */
+  engineCheck?: EngineResetCheck;
+}
+
+/** Whether a pool can reset instances of one engine, as {@link checkEngineForReset} found it. */
+export interface EngineResetCheck {
+  /** The sha256 (hex) of the engine's bytes. */
+  sha256: string;
+  /** Why its instances cannot be reset exactly, or null when they can. */
+  blocker: { reason: 'tables' | 'engineState'; why: string } | null;
 }
 
 /** What one run of a pool sees: as `runDist`'s options. */
@@ -68,6 +83,11 @@ export interface PoolRunOptions {
   /** Default `'inherit'` (Node only: elsewhere pass `'buffer'` or a function). */
   stdout?: OutputOption;
   stderr?: OutputOption;
+  /**
+   * Directories for this run only, by guest path, beside the pool's (a request's own writable
+   * copy of a directory, say); a guest path the pool preopens too is this run's.
+   */
+  preopens?: Record<string, string | FileSystem | PreopenSpec>;
 }
 
 /** Why an instance was not put back in the pool after a run. */
@@ -172,7 +192,7 @@ export async function createPool(pair: SplitPairToRun, options: PoolOptions = {}
   // The engine as compiled, so that linking skips the hash and compile it has just done.
   const linkPair: SplitPairToRun = { ...pair, engine: engineModule };
   const imports = forwardedImports(pair, engineModule);
-  const notReusable = resetBlocker(pair.engine);
+  const notReusable = resetBlocker(pair, options.engineCheck);
   const snapshot = readSnapshot(pair.data);
   const pool = new InstancePool(linkPair, options, size, imports, notReusable, snapshot);
   if (options.eager === true) await pool.fill();
@@ -207,42 +227,63 @@ function forwardedImports(
 const TABLE_MUTATORS = new Set(['table.set', 'table.grow', 'table.fill', 'table.copy', 'table.init']);
 const DROPS = new Set(['data.drop', 'elem.drop']);
 
-/** Cached per engine: why its instances cannot be reset, or null when they can. */
-const blockers = new WeakMap<object, { reason: keyof PoolDropped; why: string } | null>();
+/** Cached per engine's bytes: why its instances cannot be reset, or null when they can. */
+const blockers = new WeakMap<Uint8Array, EngineResetCheck['blocker']>();
 
 /**
- * Why instances of this engine cannot be reset exactly, or undefined: code that changes a table,
- * drops a segment, or a mutable global of the engine's own (the split imports every other one).
+ * Whether a pool can reset instances of this engine exactly, read from its bytes: not when its
+ * code changes a table or drops a segment, or it has a mutable global of its own (the split
+ * imports every other one). A Worker or page that receives the engine compiled gets this verdict
+ * from where the bytes were (`wasm-runtime deploy` records it) and passes it as `engineCheck`.
  */
-function resetBlocker(
-  engine: WebAssembly.Module | Uint8Array,
-): { reason: keyof PoolDropped; why: string } | undefined {
-  let found = blockers.get(engine);
-  if (found !== undefined) return found ?? undefined;
-  if (engine instanceof WebAssembly.Module) {
-    found = { reason: 'engineState', why: 'the engine was given compiled, so its code cannot be checked' };
-  } else {
-    found = null;
-    try {
-      const module = parseModule(engine);
-      if (getSection(module, 'global')?.globals.some((g) => g.type.mutable)) {
-        found = { reason: 'engineState', why: 'the engine defines a mutable global of its own' };
-      } else {
-        const hit = mutatingInstruction(module);
-        if (hit !== undefined) {
-          found = {
-            reason: TABLE_MUTATORS.has(hit.name) ? 'tables' : 'engineState',
-            why: `the engine's code has ${hit.name} (function ${hit.funcIndex})`,
-          };
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof MalformedModuleError)) throw error;
-      found = { reason: 'engineState', why: 'the engine could not be read' };
-    }
+export function checkEngineForReset(engine: Uint8Array, sha256: string): EngineResetCheck {
+  let blocker = blockers.get(engine);
+  if (blocker === undefined) {
+    blocker = readBlocker(engine);
+    blockers.set(engine, blocker);
   }
-  blockers.set(engine, found);
-  return found ?? undefined;
+  return { sha256, blocker };
+}
+
+function readBlocker(engine: Uint8Array): EngineResetCheck['blocker'] {
+  try {
+    const module = parseModule(engine);
+    if (getSection(module, 'global')?.globals.some((g) => g.type.mutable)) {
+      return { reason: 'engineState', why: 'the engine defines a mutable global of its own' };
+    }
+    const hit = mutatingInstruction(module);
+    if (hit === undefined) return null;
+    return {
+      reason: TABLE_MUTATORS.has(hit.name) ? 'tables' : 'engineState',
+      why: `the engine's code has ${hit.name} (function ${hit.funcIndex})`,
+    };
+  } catch (error) {
+    if (!(error instanceof MalformedModuleError)) throw error;
+    return { reason: 'engineState', why: 'the engine could not be read' };
+  }
+}
+
+/** Why instances of the pair's engine cannot be reset exactly, or undefined when they can. */
+function resetBlocker(
+  pair: SplitPairToRun,
+  given: EngineResetCheck | undefined,
+): { reason: keyof PoolDropped; why: string } | undefined {
+  if (given !== undefined && given.sha256 !== pair.engineFile.sha256) {
+    throw new PoolError(
+      'ERR_POOL_OPTIONS',
+      `engineCheck was made for the engine with sha256 ${given.sha256}, but ${pair.where} runs ${pair.engineFile.path} (${pair.engineFile.sha256}): check the engine that is run`,
+    );
+  }
+  if (!(pair.engine instanceof WebAssembly.Module)) {
+    return checkEngineForReset(pair.engine, pair.engineFile.sha256).blocker ?? undefined;
+  }
+  if (given === undefined) {
+    return {
+      reason: 'engineState',
+      why: 'the engine was given compiled, so its code cannot be checked: pass engineCheck',
+    };
+  }
+  return given.blocker ?? undefined;
 }
 
 /**
@@ -397,7 +438,7 @@ class InstancePool implements Pool {
         ...this.#preview2(),
         args: [manifest.name, ...(options.args ?? [])],
         env: options.env ?? {},
-        preopens: this.#preopens(),
+        preopens: this.#preopens(options.preopens),
         stdin: options.stdin ?? 'ignore',
         stdout: options.stdout ?? 'inherit',
         stderr: options.stderr ?? 'inherit',
@@ -450,12 +491,12 @@ class InstancePool implements Pool {
     return names.length === 0 ? {} : { preview2: names };
   }
 
-  #preopens(): Record<string, string | FileSystem | PreopenSpec> {
+  #preopens(forRun: PoolRunOptions['preopens']): Record<string, string | FileSystem | PreopenSpec> {
     const { preopens, memoryDirs } = this.#options;
-    if (memoryDirs === undefined) return preopens ?? {};
+    if (memoryDirs === undefined && forRun === undefined) return preopens ?? {};
     const all: Record<string, string | FileSystem | PreopenSpec> = { ...preopens };
-    for (const [guest, tree] of Object.entries(memoryDirs)) all[guest] = new MemoryFS(tree);
-    return all;
+    for (const [guest, tree] of Object.entries(memoryDirs ?? {})) all[guest] = new MemoryFS(tree);
+    return forRun === undefined ? all : Object.assign(all, forRun);
   }
 
   #closedError(): PoolError {
