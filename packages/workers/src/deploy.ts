@@ -47,7 +47,11 @@ export interface DeployWorkerOptions {
    * engine a reset cannot put back exactly (its code changes its tables) is served fresh.
    */
   instances?: 'pool' | 'fresh' | undefined;
-  /** Most pooled instances per isolate (requests beyond wait for one). Default 4. */
+  /**
+   * Most pooled instances per isolate (requests beyond wait for one). Default 4, fewer for an app
+   * whose memory is large: as many as keep the pool's memories within 64 MiB (at least one), so
+   * that an isolate stays well inside the platform's 128 MB.
+   */
   poolSize?: number | undefined;
 }
 
@@ -103,7 +107,7 @@ export async function deployWorker(options: DeployWorkerOptions): Promise<Deploy
   }
   const engine = await engineFor(dist, options.exceptions ?? 'exnref');
   const engineFile = `engine-${engine.file.sha256.slice(0, 16)}.wasm`;
-  const instances = instancesFor(dir, engine, options);
+  const instances = instancesFor(dist, engine, options);
 
   const files = new Map<string, Uint8Array | string>();
   const modules: WorkerModule[] = [
@@ -179,11 +183,11 @@ async function engineFor(
  * itself (it gets the engine compiled), or fresh ones.
  */
 function instancesFor(
-  dir: string,
+  { dir, manifest }: LoadedDist,
   engine: { file: DistModuleFile; bytes: Uint8Array },
   options: DeployWorkerOptions,
 ): { pool: WorkerApp['pool']; result: DeployWorkerResult['instances'] } {
-  const size = options.poolSize ?? 4;
+  const size = options.poolSize ?? defaultPoolSize(manifest);
   if (!Number.isSafeInteger(size) || size < 1 || size > 64) {
     throw new WorkersDeployError(
       'ERR_WORKERS_DEPLOY',
@@ -203,6 +207,16 @@ function instancesFor(
     };
   }
   return { pool: { size, engineCheck }, result: { way: 'pool', size } };
+}
+
+/** The memory the pool may hold by default, across its instances. */
+const POOL_MEMORY_BUDGET = 64 * 1024 * 1024;
+
+/** Up to 4 instances, as many as keep their memories within the budget, at least one. */
+export function defaultPoolSize(manifest: Pick<DistManifest, 'split'>): number {
+  let bytes = 0;
+  for (const i of manifest.split.imports) if (i.kind === 'memory') bytes += i.pages * 65536;
+  return Math.max(1, Math.min(4, Math.floor(POOL_MEMORY_BUDGET / Math.max(bytes, 1))));
 }
 
 /** A mount's files (checked by loadDist) as a tar archive, in the manifest's order. */

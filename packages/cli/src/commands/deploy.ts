@@ -35,7 +35,7 @@ Options:
                         legacy; workerd runs both
   --address HOST:PORT   where config.capnp listens (default 127.0.0.1:8787)
   --pool-size N         most pooled instances per isolate, each holding the app's memory
-                        (default 4)
+                        (default 4, fewer when their memories would pass 64 MiB)
   --fresh               instantiate the snapshot anew for every request instead of pooling
   --json                print the result as JSON on stdout
   -h, --help            show this help
