@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { ArtifactStore } from '@wasm-runtime/pipeline';
 import { describe, expect, inject, it } from 'vitest';
-import { buildLua, createLuaInstance, LUA_SOURCE, LuaBuildError } from '../src/index.js';
+import { buildLua, createLuaInstance, LUA_EXPORTS, LUA_SOURCE, LuaBuildError } from '../src/index.js';
 import { appDir, luaModule, testStore } from './helpers.js';
 
 describe('buildLua', () => {
@@ -32,6 +32,8 @@ describe('buildLua', () => {
       'sjlj.c',
       'stubs.c',
       '@wasm-runtime/wasi-cc/preopens.c',
+      '@wasm-runtime/wasi-cc/reactor-abi.c',
+      '@wasm-runtime/wasi-cc/reactor-abi.h',
     ]);
   });
 
@@ -40,11 +42,12 @@ describe('buildLua', () => {
     expect(new Set(WebAssembly.Module.imports(module).map((i) => i.module))).toEqual(
       new Set(['wasi_snapshot_preview1']),
     );
-    expect(
-      WebAssembly.Module.exports(module)
-        .map((e) => e.name)
-        .sort(),
-    ).toEqual([
+    const exports = WebAssembly.Module.exports(module)
+      .map((e) => e.name)
+      .sort();
+    // the shared table names them all, for the instance API and the recipe
+    expect(exports).toEqual(['_initialize', 'memory', ...Object.values(LUA_EXPORTS)].sort());
+    expect(exports).toEqual([
       '_initialize',
       'memory',
       'wasm-runtime.main',
