@@ -6,25 +6,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
-import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createToolchain,
   makeSysroot,
   REACTOR_CALL_STATUS,
   REACTOR_EXPORTS,
   SHARED_C_DIR,
   sharedCFiles,
 } from '../src/index.js';
+import { toolchain } from './toolchain.js';
 
-class TestBuildError extends WasmRuntimeError {}
-const toolchain = createToolchain(
-  {
-    missing: (message, cause) => new TestBuildError('ERR_TEST_MISSING', message, { cause }),
-    failed: (message, cause) => new TestBuildError('ERR_TEST_FAILED', message, { cause }),
-  },
-  'install the wasm32-wasi toolchain with scripts/setup-toolchain',
-);
 const DRIVER = new URL('./fixtures/reactor-abi/driver.c', import.meta.url).pathname;
 
 let work: string;
@@ -79,6 +70,20 @@ async function instantiate(name: string, env: Record<string, string> = {}) {
 }
 
 describe('c/reactor-abi.c and REACTOR_EXPORTS', () => {
+  it('keeps the names and statuses users call (a change here breaks every built app and host)', () => {
+    expect(REACTOR_EXPORTS).toEqual({
+      init: 'wizer-initialize',
+      run: 'wasm-runtime.run',
+      main: 'wasm-runtime.main',
+      reseed: 'wasm_runtime_reseed',
+      alloc: 'wasm_runtime_alloc',
+      call: 'wasm_runtime_call',
+      resultPtr: 'wasm_runtime_result_ptr',
+      resultLen: 'wasm_runtime_result_len',
+    });
+    expect(REACTOR_CALL_STATUS).toEqual({ ok: 0, error: 1, noFunction: 2, notInitialized: 3 });
+  });
+
   it("exports every name of the table and nothing else of its own (besides a reactor's _initialize and memory)", () => {
     expect(
       WebAssembly.Module.exports(module)

@@ -45,20 +45,8 @@ describe('buildLua', () => {
     const exports = WebAssembly.Module.exports(module)
       .map((e) => e.name)
       .sort();
-    // the shared table names them all, for the instance API and the recipe
+    // the names themselves are locked once, in wasi-cc's test of the table
     expect(exports).toEqual(['_initialize', 'memory', ...Object.values(LUA_EXPORTS)].sort());
-    expect(exports).toEqual([
-      '_initialize',
-      'memory',
-      'wasm-runtime.main',
-      'wasm-runtime.run',
-      'wasm_runtime_alloc',
-      'wasm_runtime_call',
-      'wasm_runtime_reseed',
-      'wasm_runtime_result_len',
-      'wasm_runtime_result_ptr',
-      'wizer-initialize',
-    ]);
     const bytes = await readFile(inject('luaWasm'));
     // no build-machine paths leak into the module (os.tmpname's guest template /tmp/lua_ is not one)
     const text = new TextDecoder('latin1').decode(bytes);

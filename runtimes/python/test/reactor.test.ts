@@ -57,19 +57,8 @@ describe('the reactor entry (bytes in, bytes out)', () => {
     const exports = WebAssembly.Module.exports(module)
       .map((e) => e.name)
       .sort();
+    // the names themselves are locked once, in wasi-cc's test of the table
     expect(exports).toEqual(['_initialize', 'memory', ...Object.values(PYTHON_EXPORTS)].sort());
-    expect(exports).toEqual([
-      '_initialize',
-      'memory',
-      'wasm-runtime.main',
-      'wasm-runtime.run',
-      'wasm_runtime_alloc',
-      'wasm_runtime_call',
-      'wasm_runtime_reseed',
-      'wasm_runtime_result_len',
-      'wasm_runtime_result_ptr',
-      'wizer-initialize',
-    ]);
   });
 
   it("calls the entry module's functions of a restored snapshot, many times", async () => {
