@@ -131,6 +131,12 @@ describe('wasm-runtime split --json', { timeout: CLI_TIMEOUT }, () => {
     });
     expect((await readdir(dir)).sort()).toEqual(Object.values(report.files).sort());
     expect(await cli(['run', dir])).toMatchObject({ exitCode: 0, stdout: 'ready\n', stderr: '' });
+    // what takes a build's dist says how this directory runs instead
+    const deploy = await cli(['deploy', '--target=workers', '-o', join(tmp, 'worker'), dir]);
+    expect(deploy.exitCode).toBe(1);
+    expect(deploy.stderr).toContain(
+      `it has no manifest.json: it holds a pair \`wasm-runtime split --out-dir\` wrote (app.split.json), which \`wasm-runtime run ${dir}\` runs as a command`,
+    );
   });
 
   it('fails in the same shape: a module that is not a snapshot, an out dir it cannot make', async () => {
