@@ -34,6 +34,24 @@ function why(cause: unknown): string {
   }
 }
 
+/** An output file (a snapshot, a split pair) could not be written: nothing was left in its place. */
+export class OutputWriteError extends WasmRuntimeError {
+  constructor(path: string, options: { cause: unknown }) {
+    const code = (options.cause as { code?: unknown } | undefined)?.code;
+    const reason =
+      code === 'ENOENT'
+        ? 'its directory does not exist (create it, or give another path)'
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? 'a file stands where a directory of its path should be (give another path)'
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? 'permission denied (give a writable path)'
+            : options.cause instanceof Error
+              ? options.cause.message
+              : String(options.cause);
+    super('ERR_CLI_WRITE_FAILED', `cannot write ${path}: ${reason}`, options);
+  }
+}
+
 /** The bytes given to `run` are not a valid WebAssembly module. */
 export class InvalidModuleError extends WasmRuntimeError {
   constructor(path: string, reason: string, options?: { cause?: unknown }) {

@@ -1,10 +1,9 @@
 import { mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WasmRuntimeError } from '@wasm-runtime/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolchain } from '../test/toolchain.js';
 import {
-  createToolchain,
   expandFlags,
   inParallel,
   listFiles,
@@ -13,15 +12,6 @@ import {
   SYSROOT_INCLUDE,
   sha256Hex,
 } from './index.js';
-
-class TestBuildError extends WasmRuntimeError {}
-const toolchain = createToolchain(
-  {
-    missing: (message, cause) => new TestBuildError('ERR_TEST_MISSING', message, { cause }),
-    failed: (message, cause) => new TestBuildError('ERR_TEST_FAILED', message, { cause }),
-  },
-  'install it with scripts/setup-toolchain',
-);
 
 let work: string;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 // What every recipe that compiles a C runtime for wasm32-wasi needs, in one place: a sysroot of
 // Debian's split wasi-libc directories, tool runs that fail with the recipe's own typed errors,
-// the toolchain facts a build key depends on, and driver C shared by every runtime.
+// the toolchain facts a build key depends on, and the driver C shared by every runtime (the
+// reactor ABI's exports, the preopen table).
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -8,6 +9,8 @@ import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+export { REACTOR_CALL_STATUS, REACTOR_EXPORTS } from './reactor-abi.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -25,6 +28,31 @@ export const SHARED_C_DIR: string = fileURLToPath(new URL('../c', import.meta.ur
  * descriptors. Compile it into every runtime that is pre-initialized with directories open.
  */
 export const PREOPENS_C: string = join(SHARED_C_DIR, 'preopens.c');
+
+/**
+ * The exports of the reactor ABI ({@link REACTOR_EXPORTS}), defined over hooks the runtime's own
+ * driver defines: the hooks and the call statuses are declared in `c/reactor-abi.h`, which the
+ * driver includes (compile with `-I` {@link SHARED_C_DIR}). Compile it into every C runtime.
+ */
+export const REACTOR_ABI_C: string = join(SHARED_C_DIR, 'reactor-abi.c');
+
+/** A file of the shared C ({@link SHARED_C_DIR}) and its name in a build key. */
+export interface SharedCFile {
+  /** `@wasm-runtime/wasi-cc/<file>`: the same in every recipe's build key. */
+  key: string;
+  path: string;
+}
+
+/**
+ * Every file of the shared C, sorted: its sources ({@link PREOPENS_C}, {@link REACTOR_ABI_C}) are
+ * the units a runtime compiles in, and all of them, headers too, belong in its build key.
+ */
+export async function sharedCFiles(): Promise<SharedCFile[]> {
+  return (await listFiles(SHARED_C_DIR)).map((f) => ({
+    key: `@wasm-runtime/wasi-cc/${f}`,
+    path: join(SHARED_C_DIR, f),
+  }));
+}
 
 /** How a recipe reports toolchain failures: with its own error classes and codes. */
 export interface ToolchainErrors {

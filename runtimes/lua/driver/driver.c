@@ -1,11 +1,10 @@
 /*
- * The wasm-runtime driver for Lua 5.4: what the module exports instead of lua.c's main.
+ * The wasm-runtime driver for Lua 5.4: Lua's half of the reactor ABI (reactor-abi.c of
+ * @wasm-runtime/wasi-cc defines the exports, in place of lua.c's main).
  *
- * Life of an instance:
- *   _initialize            (wasi-libc reactor constructors; the host calls it first)
  *   wizer-initialize       create the state, open the libraries, run the app's entry module;
  *                          this is what the pre-initializer runs once at build time
- *   wasm-runtime.run       command entry: main(args) -> exit code (renamed to _start in snapshots)
+ *   wasm-runtime.run       command entry: main(args) -> exit code
  *   wasm_runtime_call      reactor entry: call a named Lua function with bytes, get bytes back
  * The math.random generator is reseeded from WASI random_get before the first run or call of
  * each instance, because whatever seed init chose is frozen into every snapshot; the environment
@@ -24,27 +23,13 @@
 #include "lauxlib.h"
 #include "lua.h"
 #include "lualib.h"
-
-#define EXPORT(name) __attribute__((export_name(name)))
-
-void wasm_runtime_preopens_reset(void); /* preopens.c */
-
-enum {
-  CALL_OK = 0,
-  CALL_ERROR = 1,
-  CALL_NO_FUNCTION = 2,
-  CALL_NOT_INITIALIZED = 3,
-};
+#include "reactor-abi.h"
 
 static lua_State *L;
 /* Registry references: the entry module's value, the original math.randomseed, the last result. */
 static int app_ref = LUA_NOREF;
 static int randomseed_ref = LUA_NOREF;
 static int result_ref = LUA_NOREF;
-static const char *result_ptr = "";
-static size_t result_len;
-static unsigned char *scratch;
-static size_t scratch_cap;
 /* Lives in linear memory, so a snapshot taken after init still says "not reseeded yet". */
 static int reseeded;
 
@@ -85,7 +70,9 @@ __attribute__((noinline, noreturn)) static void lua_app_init_failed(const char *
 
 static int push_main(void);
 
-static void initialize(void) {
+int wasm_runtime_driver_initialized(void) { return L != NULL; }
+
+void wasm_runtime_driver_initialize(void) {
   if (L != NULL) lua_app_init_failed("wizer-initialize was called twice", NULL);
   L = luaL_newstate();
   if (L == NULL) lua_app_init_failed("cannot create the Lua state", "out of memory");
@@ -164,13 +151,11 @@ static void initialize(void) {
   __wasilibc_deinitialize_environ();
 }
 
-EXPORT("wizer-initialize") void wasm_runtime_lua_initialize(void) { initialize(); }
-
 /*
  * Reseeds math.random from WASI random_get. Returns 0, or 1 when random_get failed, 2 when the
  * state does not exist yet, 3 when math.randomseed raised an error.
  */
-EXPORT("wasm_runtime_reseed") int wasm_runtime_reseed(void) {
+int wasm_runtime_driver_reseed(void) {
   if (L == NULL) return 2;
   if (!reseeded) __wasilibc_maybe_reinitialize_environ_eagerly();
   reseeded = 1;
@@ -188,7 +173,7 @@ EXPORT("wasm_runtime_reseed") int wasm_runtime_reseed(void) {
 }
 
 static void reseed_once(void) {
-  if (!reseeded && wasm_runtime_reseed() == 1) {
+  if (!reseeded && wasm_runtime_driver_reseed() == 1) {
     fprintf(stderr, "wasm-runtime/lua: warning: random_get failed, math.random keeps the snapshot's seed\n");
   }
 }
@@ -226,7 +211,8 @@ static int push_main(void) {
   return 0;
 }
 
-static int run_main(void) {
+/* The app's main(args); returns its exit code (1 when it raised or there is no main). */
+int wasm_runtime_driver_run(void) {
   if (L == NULL) {
     fprintf(stderr, "wasm-runtime/lua: the run entry was called before wizer-initialize\n");
     fflush(NULL);
@@ -258,40 +244,12 @@ static int run_main(void) {
   return code;
 }
 
-/* Command entry of a pre-initialized module (the pre-initializer renames it to _start). */
-EXPORT("wasm-runtime.run") void wasm_runtime_run(void) {
-  int code = run_main();
-  fflush(NULL);
-  if (code != 0) exit(code);
-}
-
-/* Command entry of a module that was not pre-initialized: init, then run, in one call. */
-EXPORT("wasm-runtime.main") void wasm_runtime_main(void) {
-  if (L == NULL) initialize();
-  wasm_runtime_run();
-}
-
-/*
- * One scratch buffer of at least `len` bytes for the host to write a call's name and argument
- * into. It is reused (and may move) on every call to this function; the runtime owns it.
- */
-EXPORT("wasm_runtime_alloc") void *wasm_runtime_alloc(size_t len) {
-  if (len > scratch_cap || scratch == NULL) {
-    size_t cap = scratch_cap * 2;
-    if (cap < len) cap = len;
-    if (cap < 256) cap = 256;
-    unsigned char *grown = realloc(scratch, cap);
-    if (grown == NULL) return NULL;
-    scratch = grown;
-    scratch_cap = cap;
-  }
-  return scratch;
-}
-
 static void set_result(int index) {
   if (result_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, result_ref);
   lua_pushvalue(L, index);
-  result_ptr = lua_tolstring(L, -1, &result_len);
+  size_t len;
+  const char *ptr = lua_tolstring(L, -1, &len);
+  wasm_runtime_result_set(ptr, len);
   /* The registry keeps the string alive, and Lua never moves a live string. */
   result_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
@@ -300,14 +258,12 @@ static void set_result(int index) {
  * Calls the app's function `name` (a field of the table the entry module returned, else a
  * global) with the argument as one Lua string. The result (a string or a number as its text;
  * nil gives empty bytes) or, on failure, the message is then at
- * wasm_runtime_result_ptr/len until the next call. Returns a CALL_* status.
+ * wasm_runtime_result_ptr/len until the next call. Returns a WASM_RUNTIME_CALL_* status.
  */
-EXPORT("wasm_runtime_call")
-int wasm_runtime_call(const char *name, size_t name_len, const char *arg, size_t arg_len) {
+int wasm_runtime_driver_call(const char *name, size_t name_len, const char *arg, size_t arg_len) {
   if (L == NULL) {
-    result_ptr = "the Lua state is not initialized: call wizer-initialize first";
-    result_len = strlen(result_ptr);
-    return CALL_NOT_INITIALIZED;
+    wasm_runtime_result_message("the Lua state is not initialized: call wizer-initialize first");
+    return WASM_RUNTIME_CALL_NOT_INITIALIZED;
   }
   reseed_once();
   int base = lua_gettop(L);
@@ -327,15 +283,15 @@ int wasm_runtime_call(const char *name, size_t name_len, const char *arg, size_t
     found = lua_gettable(L, -2);
     lua_remove(L, -2);
   }
-  int status = CALL_OK;
+  int status = WASM_RUNTIME_CALL_OK;
   if (found != LUA_TFUNCTION) {
     lua_pushlstring(L, name, name_len);
     lua_pushfstring(L, "the app has no function named '%s'", lua_tostring(L, -1));
-    status = CALL_NO_FUNCTION;
+    status = WASM_RUNTIME_CALL_NO_FUNCTION;
   } else {
     lua_pushlstring(L, arg, arg_len);
     if (lua_pcall(L, 1, 1, base + 1) != LUA_OK) {
-      status = CALL_ERROR;
+      status = WASM_RUNTIME_CALL_ERROR;
     } else if (lua_isnil(L, -1)) {
       lua_pushliteral(L, "");
     } else if (lua_type(L, -1) == LUA_TNUMBER) {
@@ -344,15 +300,10 @@ int wasm_runtime_call(const char *name, size_t name_len, const char *arg, size_t
       lua_pushlstring(L, name, name_len);
       lua_pushfstring(L, "'%s' returned a %s value: return a string, a number or nil", lua_tostring(L, -1),
                       luaL_typename(L, -2));
-      status = CALL_ERROR;
+      status = WASM_RUNTIME_CALL_ERROR;
     }
   }
   set_result(-1);
   lua_settop(L, base);
-  fflush(NULL);
   return status;
 }
-
-EXPORT("wasm_runtime_result_ptr") const char *wasm_runtime_result_ptr(void) { return result_ptr; }
-
-EXPORT("wasm_runtime_result_len") size_t wasm_runtime_result_len(void) { return result_len; }

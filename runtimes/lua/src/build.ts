@@ -8,8 +8,8 @@ import {
   inParallel,
   listFiles,
   makeSysroot,
-  PREOPENS_C,
   SHARED_C_DIR,
+  sharedCFiles,
 } from '@wasm-runtime/wasi-cc';
 import { LuaBuildError } from './errors.js';
 import { LUA_SOURCE, LUA_SOURCE_ROOT } from './source.js';
@@ -41,6 +41,7 @@ const CFLAGS = [
   '-isystem',
   '@DRIVER@/include',
   '-I@LUA@/src',
+  '-I@SHARED@',
   '-ffile-prefix-map=@LUA@=/wasm-runtime/lua',
   '-ffile-prefix-map=@DRIVER@=/wasm-runtime/driver',
   '-ffile-prefix-map=@SHARED@=/wasm-runtime/shared',
@@ -76,7 +77,7 @@ const tool = toolchain.run;
 async function driverFiles(): Promise<Array<{ key: string; path: string }>> {
   return [
     ...(await listFiles(LUA_DRIVER_DIR)).map((f) => ({ key: f, path: join(LUA_DRIVER_DIR, f) })),
-    { key: '@wasm-runtime/wasi-cc/preopens.c', path: PREOPENS_C },
+    ...(await sharedCFiles()),
   ];
 }
 

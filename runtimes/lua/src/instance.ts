@@ -1,27 +1,16 @@
+import { REACTOR_CALL_STATUS, REACTOR_EXPORTS } from '@wasm-runtime/wasi-cc';
 import { LuaCallError } from './errors.js';
 
-/** The names the driver exports (see driver/driver.c and the README for the ABI). */
-export const LUA_EXPORTS = {
-  /** `() -> ()`: create the state and run the app's entry module (the pre-initializer's init export). */
-  init: 'wizer-initialize',
-  /** `() -> ()`: command entry, `main(args)` -> exit code; the pre-initializer renames it to `_start`. */
-  run: 'wasm-runtime.run',
-  /** `() -> ()`: init (unless already done) then run, for modules that were not pre-initialized. */
-  main: 'wasm-runtime.main',
-  /** `() -> i32`: reseed math.random from WASI random_get; 0 on success. */
-  reseed: 'wasm_runtime_reseed',
-  /** `(len: i32) -> ptr`: a runtime-owned scratch buffer of at least `len` bytes, reused by each call. */
-  alloc: 'wasm_runtime_alloc',
-  /** `(name_ptr, name_len, arg_ptr, arg_len) -> status`: call a named Lua function with bytes. */
-  call: 'wasm_runtime_call',
-  /** `() -> ptr`: the last call's result (or error message). */
-  resultPtr: 'wasm_runtime_result_ptr',
-  /** `() -> i32`: its length in bytes. */
-  resultLen: 'wasm_runtime_result_len',
-} as const;
+/**
+ * The names the driver exports: the reactor ABI shared with the other C runtimes
+ * ({@link REACTOR_EXPORTS}; the README has what each does in Lua). `init` creates the state and
+ * runs the app's entry module, `run` calls its `main(args)`, `reseed` reseeds `math.random`, and
+ * `call` calls a named Lua function with one string.
+ */
+export const LUA_EXPORTS: typeof REACTOR_EXPORTS = REACTOR_EXPORTS;
 
-/** Status codes `wasm_runtime_call` returns. */
-export const LUA_CALL_STATUS = { ok: 0, error: 1, noFunction: 2, notInitialized: 3 } as const;
+/** Status codes `wasm_runtime_call` returns ({@link REACTOR_CALL_STATUS}). */
+export const LUA_CALL_STATUS: typeof REACTOR_CALL_STATUS = REACTOR_CALL_STATUS;
 
 /** Options of {@link createLuaInstance}. */
 export interface LuaInstanceOptions {

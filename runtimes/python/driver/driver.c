@@ -1,14 +1,12 @@
 /*
- * The wasm-runtime driver for CPython 3.11: what the module exports instead of Programs/python.c.
+ * The wasm-runtime driver for CPython 3.11: Python's half of the reactor ABI (reactor-abi.c of
+ * @wasm-runtime/wasi-cc defines the exports, in place of Programs/python.c).
  *
- * Life of an instance:
- *   _initialize            (wasi-libc reactor constructors; the host calls it first)
  *   wizer-initialize       initialize an isolated interpreter, import the app's entry module (its
  *                          top level runs); this is what the pre-initializer runs at build time
  *   wasm_runtime_reseed    after restore: the run's sys.argv and os.environ, `random` reseeded
  *                          from WASI random_get (every entry below does it first if not yet done)
- *   wasm-runtime.run       command entry: main() -> exit code (renamed to _start in snapshots)
- *   wasm-runtime.main      init then run in one call: the runtime used cold, without a snapshot
+ *   wasm-runtime.run       command entry: main() -> exit code
  *   wasm_runtime_call      reactor entry: call a named function of the entry module, bytes in/out
  *
  * The Python half (argument and environment refresh, main()'s exit code, tracebacks) is the module
@@ -30,26 +28,13 @@
 #include <wasi/api.h>
 #include <wasi/libc-environ.h>
 
-#define EXPORT(name) __attribute__((export_name(name)))
-
-void wasm_runtime_preopens_reset(void); /* preopens.c */
-
-enum {
-  CALL_OK = 0,
-  CALL_ERROR = 1,
-  CALL_NO_FUNCTION = 2,
-  CALL_NOT_INITIALIZED = 3,
-};
+#include "reactor-abi.h"
 
 /* The module _wasm_runtime, once the interpreter exists. */
 static PyObject *helper;
 /* Lives in linear memory: a snapshot taken after init still says "not restored yet". */
 static int restored;
 static PyObject *result_obj;
-static const char *result_ptr = "";
-static size_t result_len;
-static unsigned char *scratch;
-static size_t scratch_cap;
 
 static const char *env_or(const char *name, const char *fallback) {
   const char *value = getenv(name);
@@ -84,7 +69,9 @@ static void set_string(PyConfig *config, wchar_t **field, const char *value, con
   check(PyConfig_SetBytesString(config, field, value), what);
 }
 
-static void initialize(void) {
+int wasm_runtime_driver_initialized(void) { return helper != NULL; }
+
+void wasm_runtime_driver_initialize(void) {
   if (helper != NULL) python_app_init_failed("wizer-initialize was called twice", NULL);
 
   PyPreConfig pre;
@@ -166,8 +153,6 @@ static void initialize(void) {
   __wasilibc_deinitialize_environ();
 }
 
-EXPORT("wizer-initialize") void wasm_runtime_python_initialize(void) { initialize(); }
-
 /* The run's arguments as a list of str (undecodable bytes as surrogates, like CPython's own). */
 static PyObject *run_args(void) {
   __wasi_size_t argc = 0, size = 0;
@@ -207,7 +192,7 @@ static PyObject *run_environ(void) {
  * Makes the restored interpreter the run's: sys.argv, os.environ, random's seed. Returns 0, or 1
  * when the interpreter does not exist yet, 2 when the refresh raised (its traceback is printed).
  */
-EXPORT("wasm_runtime_reseed") int wasm_runtime_reseed(void) {
+int wasm_runtime_driver_reseed(void) {
   if (helper == NULL) return 1;
   if (restored) return 0;
   restored = 1;
@@ -224,18 +209,14 @@ EXPORT("wasm_runtime_reseed") int wasm_runtime_reseed(void) {
   return 0;
 }
 
-static void require_initialized(void) {
+/* The app's main(); returns its exit code (1 when it raised, or the refresh did). */
+int wasm_runtime_driver_run(void) {
   if (helper == NULL) {
     fprintf(stderr, "wasm-runtime/python: the run entry was called before wizer-initialize\n");
     fflush(NULL);
     __builtin_trap();
   }
-}
-
-/* Command entry of a pre-initialized module (the pre-initializer renames it to _start). */
-EXPORT("wasm-runtime.run") void wasm_runtime_run(void) {
-  require_initialized();
-  int code = wasm_runtime_reseed() == 0 ? 0 : 1;
+  int code = wasm_runtime_driver_reseed() == 0 ? 0 : 1;
   if (code == 0) {
     PyObject *result = PyObject_CallMethod(helper, "run", NULL);
     if (result == NULL) {
@@ -246,63 +227,37 @@ EXPORT("wasm-runtime.run") void wasm_runtime_run(void) {
       Py_DECREF(result);
     }
   }
-  fflush(NULL);
-  if (code != 0) exit(code);
+  return code;
 }
 
-/* Command entry of a module that was not pre-initialized: init, then run, in one call. */
-EXPORT("wasm-runtime.main") void wasm_runtime_main(void) {
-  if (helper == NULL) initialize();
-  wasm_runtime_run();
-}
-
-/*
- * One scratch buffer of at least `len` bytes for the host to write a call's name and argument
- * into. It is reused (and may move) on every call to this function; the runtime owns it.
- */
-EXPORT("wasm_runtime_alloc") void *wasm_runtime_alloc(size_t len) {
-  if (len > scratch_cap || scratch == NULL) {
-    size_t cap = scratch_cap * 2;
-    if (cap < len) cap = len;
-    if (cap < 256) cap = 256;
-    unsigned char *grown = realloc(scratch, cap);
-    if (grown == NULL) return NULL;
-    scratch = grown;
-    scratch_cap = cap;
-  }
-  return scratch;
-}
-
+/* The result is `bytes`, whose reference this takes over. */
 static void set_result(PyObject *bytes) {
   Py_XDECREF(result_obj);
   result_obj = bytes;
-  result_ptr = PyBytes_AS_STRING(bytes);
-  result_len = (size_t)PyBytes_GET_SIZE(bytes);
+  wasm_runtime_result_set(PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes));
 }
 
 static void set_message(const char *message) {
   Py_CLEAR(result_obj);
-  result_ptr = message;
-  result_len = strlen(message);
+  wasm_runtime_result_message(message);
 }
 
 /*
  * Calls the entry module's function `name` with the argument as one `bytes`. The result (bytes;
  * a str as UTF-8; None as empty bytes) or, on failure, the traceback is then at
- * wasm_runtime_result_ptr/len until the next call. Returns a CALL_* status.
+ * wasm_runtime_result_ptr/len until the next call. Returns a WASM_RUNTIME_CALL_* status.
  */
-EXPORT("wasm_runtime_call")
-int wasm_runtime_call(const char *name, size_t name_len, const char *arg, size_t arg_len) {
+int wasm_runtime_driver_call(const char *name, size_t name_len, const char *arg, size_t arg_len) {
   if (helper == NULL) {
     set_message("the Python interpreter is not initialized: call wizer-initialize first");
-    return CALL_NOT_INITIALIZED;
+    return WASM_RUNTIME_CALL_NOT_INITIALIZED;
   }
-  if (wasm_runtime_reseed() == 2) {
+  if (wasm_runtime_driver_reseed() == 2) {
     set_message("refreshing the restored interpreter failed (traceback on stderr)");
-    return CALL_ERROR;
+    return WASM_RUNTIME_CALL_ERROR;
   }
   PyObject *result = PyObject_CallMethod(helper, "call", "s#y#", name, (Py_ssize_t)name_len, arg, (Py_ssize_t)arg_len);
-  int status = CALL_ERROR;
+  int status = WASM_RUNTIME_CALL_ERROR;
   if (result == NULL) {
     PyErr_Print();
     set_message("the call failed inside the driver (traceback on stderr)");
@@ -313,10 +268,5 @@ int wasm_runtime_call(const char *name, size_t name_len, const char *arg, size_t
     set_result(bytes);
     Py_DECREF(result);
   }
-  fflush(NULL);
   return status;
 }
-
-EXPORT("wasm_runtime_result_ptr") const char *wasm_runtime_result_ptr(void) { return result_ptr; }
-
-EXPORT("wasm_runtime_result_len") size_t wasm_runtime_result_len(void) { return result_len; }

@@ -1,6 +1,6 @@
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createToolchain,
@@ -8,8 +8,8 @@ import {
   inParallel,
   listFiles,
   makeSysroot,
-  PREOPENS_C,
   SHARED_C_DIR,
+  sharedCFiles,
 } from '@wasm-runtime/wasi-cc';
 import { PythonBuildError } from './errors.js';
 import { PYTHON_SOURCE_ROOT, ZLIB_SOURCE_ROOT } from './source.js';
@@ -74,6 +74,7 @@ const DRIVER_CFLAGS = [
   '--sysroot=@SYSROOT@',
   '-O2',
   '-I@BUILD@/include',
+  '-I@SHARED@',
   ...PREFIX_MAP,
   '-ffile-prefix-map=@DRIVER@=/wasm-runtime/driver',
   '-ffile-prefix-map=@SHARED@=/wasm-runtime/shared',
@@ -164,7 +165,7 @@ async function libpythonInputs(clang: string, buildPython: string): Promise<Reco
 async function buildInputs(clang: string, buildPython: string): Promise<Record<string, unknown>> {
   const driver: Record<string, string> = {};
   for (const f of await listFiles(PYTHON_DRIVER_DIR)) driver[f] = await fileSha(join(PYTHON_DRIVER_DIR, f));
-  driver['@wasm-runtime/wasi-cc/preopens.c'] = await fileSha(PREOPENS_C);
+  for (const f of await sharedCFiles()) driver[f.key] = await fileSha(f.path);
   return {
     recipe: RECIPE_VERSION,
     driver,
@@ -335,7 +336,9 @@ export async function linkPython(options: LinkPythonOptions): Promise<void> {
     const driverFlags = expand(DRIVER_CFLAGS, paths);
     const units = [
       { src: join(paths.driver, 'driver.c'), obj: join(work, 'driver.o') },
-      { src: PREOPENS_C, obj: join(work, 'preopens.o') },
+      ...(await sharedCFiles())
+        .filter((f) => f.path.endsWith('.c'))
+        .map((f) => ({ src: f.path, obj: join(work, `${basename(f.path, '.c')}.o`) })),
     ];
     for (const u of units) await tool(clang, [...driverFlags, '-c', u.src, '-o', u.obj], `compile ${u.src}`);
     await tool(

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ArtifactStore, type BuildSource, fetchRuntime, type Recipe } from '@wasm-runtime/pipeline';
+import { REACTOR_CALL_STATUS, REACTOR_EXPORTS } from '@wasm-runtime/wasi-cc';
 import {
   compileLibpython,
   libpythonBuildKey,
@@ -14,28 +15,17 @@ import {
 import { PythonBuildError } from './errors.js';
 import { PYTHON_SOURCE, ZLIB_SOURCE } from './source.js';
 
-/** The names the driver exports (see driver/driver.c and the README for the ABI). */
-export const PYTHON_EXPORTS = {
-  /** `() -> ()`: initialize the interpreter and import the app's entry module (the init export). */
-  init: 'wizer-initialize',
-  /** `() -> ()`: command entry, `main()` -> exit code; the pre-initializer renames it to `_start`. */
-  run: 'wasm-runtime.run',
-  /** `() -> ()`: init (unless already done) then run, for modules that were not pre-initialized. */
-  main: 'wasm-runtime.main',
-  /** `() -> i32`: the run's sys.argv and os.environ, `random` reseeded; 0 on success. */
-  reseed: 'wasm_runtime_reseed',
-  /** `(len: i32) -> ptr`: a runtime-owned scratch buffer of at least `len` bytes, reused by each call. */
-  alloc: 'wasm_runtime_alloc',
-  /** `(name_ptr, name_len, arg_ptr, arg_len) -> status`: call a function of the entry module with bytes. */
-  call: 'wasm_runtime_call',
-  /** `() -> ptr`: the last call's result (or traceback). */
-  resultPtr: 'wasm_runtime_result_ptr',
-  /** `() -> i32`: its length in bytes. */
-  resultLen: 'wasm_runtime_result_len',
-} as const;
+/**
+ * The names the driver exports: the reactor ABI shared with the other C runtimes
+ * ({@link REACTOR_EXPORTS}; the README has what each does in Python). `init` initializes the
+ * interpreter and imports the app's entry module, `run` calls its `main()`, `reseed` makes
+ * sys.argv, os.environ and `random` the run's, and `call` calls a function of the entry module
+ * with one `bytes`.
+ */
+export const PYTHON_EXPORTS: typeof REACTOR_EXPORTS = REACTOR_EXPORTS;
 
-/** Status codes `wasm_runtime_call` returns. */
-export const PYTHON_CALL_STATUS = { ok: 0, error: 1, noFunction: 2, notInitialized: 3 } as const;
+/** Status codes `wasm_runtime_call` returns ({@link REACTOR_CALL_STATUS}). */
+export const PYTHON_CALL_STATUS: typeof REACTOR_CALL_STATUS = REACTOR_CALL_STATUS;
 
 /** The guest directory of the app's files. */
 export const PYTHON_APP_ROOT = '/app';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDist } from '@wasm-runtime/pipeline';
 import { WASI } from '@wasm-runtime/wasi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PYTHON_CALL_STATUS, PYTHON_EXPORTS } from '../src/index.js';
 import { appDir, buildApp, tempDir } from './helpers.js';
 
@@ -52,6 +52,15 @@ async function instantiate(): Promise<(name: string, arg: Uint8Array) => { statu
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 describe('the reactor entry (bytes in, bytes out)', () => {
+  it('is the reactor ABI: the runtime exports the shared table and nothing else of its own', async () => {
+    const module = await WebAssembly.compile(await readFile(inject('pythonWasm')));
+    const exports = WebAssembly.Module.exports(module)
+      .map((e) => e.name)
+      .sort();
+    // the names themselves are locked once, in wasi-cc's test of the table
+    expect(exports).toEqual(['_initialize', 'memory', ...Object.values(PYTHON_EXPORTS)].sort());
+  });
+
   it("calls the entry module's functions of a restored snapshot, many times", async () => {
     const call = await instantiate();
     expect(call('shout', utf8('hello'))).toEqual({ status: PYTHON_CALL_STATUS.ok, text: 'HELLO' });

@@ -53,3 +53,23 @@ export function issueOf(error: unknown): JsonIssue {
   }
   return { code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
+
+/**
+ * Runs a command's work; with `json`, a typed failure becomes the command's report instead (`ok`
+ * false, the error with its code, and `fields` such as the paths given) and the exit status 1.
+ */
+export async function reportingFailures(
+  json: boolean | undefined,
+  streams: CommandStreams,
+  command: string,
+  fields: Record<string, unknown>,
+  work: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!json || !isWasmRuntimeError(error)) throw error;
+    printJson(streams, command, { ok: false, errors: [issueOf(error)], ...fields });
+    return 1;
+  }
+}

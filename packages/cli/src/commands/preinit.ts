@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { type PreinitReport, parseWizerArgs, preinitialize } from '@wasm-runtime/preinit';
 import { wizerArgsToOptions } from '@wasm-runtime/preinit/cli';
 import { ModuleNotFoundError, UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, formatMs, processStreams } from './format.js';
+import { printJson, reportingFailures } from './json-report.js';
+import { writeAtomically } from './write-output.js';
 
 /** Options of `wasm-runtime preinit` (Wizer's flags), which are also its programmatic API. */
 export interface PreinitOptions {
@@ -51,7 +52,9 @@ Options:
       --dir <DIR>                     preopen a host directory under its own name (repeatable)
       --mapdir <GUEST::HOST>          preopen a host directory under another name (repeatable)
       --preload <name=file.wasm>      provide a module as import module <name> (repeatable)
-      --json                          print the report as JSON on stdout
+      --json                          print the report as one JSON object on stdout
+                                      (wasm-runtime-preinit@1), also when it fails; init's
+                                      stdout then goes to stderr
   -h, --help                          show this help
 `;
 
@@ -109,11 +112,31 @@ function describeReport(report: PreinitReport, output: string): string {
   );
 }
 
-/** `wasm-runtime preinit`: pre-initializes a module into a snapshot; resolves to the exit status. */
+/**
+ * The code of the pre-initializer's warnings in a JSON report (they are text: a rename whose
+ * source is not exported, ignored as Wizer ignores it).
+ */
+const PREINIT_WARNING_CODE = 'WARN_PREINIT';
+
+/**
+ * `wasm-runtime preinit`: pre-initializes a module into a snapshot; with `json`, prints one
+ * `wasm-runtime-preinit@1` object, also when it fails (then `ok` is false and `errors` says why).
+ * Resolves to the exit status.
+ */
 export async function preinitCommand(
   options: PreinitOptions,
   streams: CommandStreams = processStreams(),
 ): Promise<number> {
+  return reportingFailures(
+    options.json,
+    streams,
+    'preinit',
+    { input: options.input, output: options.output },
+    () => preinitFile(options, streams),
+  );
+}
+
+async function preinitFile(options: PreinitOptions, streams: CommandStreams): Promise<number> {
   let input: Uint8Array;
   try {
     input = new Uint8Array(await readFile(options.input));
@@ -136,20 +159,23 @@ export async function preinitCommand(
       mapdirs: options.mapdirs ?? [],
       preloads: options.preloads ?? [],
     },
-    { cwd: process.cwd(), env: process.env, stdinIsInput: false, outputToStdout: false },
+    // The JSON report is stdout: init's own stdout would corrupt it, so it goes to stderr then.
+    { cwd: process.cwd(), env: process.env, stdinIsInput: false, outputToStdout: options.json === true },
   );
   preinitOptions.inputName = options.input;
   const { module, report } = await preinitialize(input, preinitOptions);
-  const output = resolve(options.output);
-  const tmp = `${output}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, module);
-    await rename(tmp, output);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
+  await writeAtomically(resolve(options.output), module);
+  if (options.json) {
+    printJson(streams, 'preinit', {
+      ok: true,
+      warnings: report.warnings.map((message) => ({ code: PREINIT_WARNING_CODE, message })),
+      input: options.input,
+      output: options.output,
+      report,
+    });
+  } else {
+    for (const warning of report.warnings) streams.stderr(`warning: ${warning}\n`);
+    streams.stderr(describeReport(report, options.output));
   }
-  if (options.json) streams.stdout(`${JSON.stringify({ output: options.output, report }, null, 2)}\n`);
-  else streams.stderr(describeReport(report, options.output));
   return 0;
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InvalidModuleError, ModuleNotFoundError, UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, last, processStreams, readArgs, table } from './format.js';
+import { printJson, reportingFailures } from './json-report.js';
+import { makeOutputDir, writeAtomically } from './write-output.js';
 
 /** Options of `wasm-runtime split`, which are also its programmatic API. */
 export interface SplitOptions {
@@ -32,7 +33,8 @@ Options:
   --name NAME        names the app files (default: the snapshot's name)
   --original FILE    the runtime before pre-initialization, to prove the engine is shared
   --no-compact       keep the zero bytes of the data segments
-  --json             print the result as JSON on stdout
+  --json             print the result as one JSON object on stdout (wasm-runtime-split@1), also
+                     when the split fails
   -h, --help         show this help
 `;
 
@@ -84,22 +86,25 @@ function compileError(bytes: Uint8Array): string {
   return 'WebAssembly.validate rejected it';
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
-/** `wasm-runtime split`: writes the engine, the app module and the split manifest; resolves to the exit status. */
+/**
+ * `wasm-runtime split`: writes the engine, the app module and the split manifest; with `json`,
+ * prints one `wasm-runtime-split@1` object, also when it fails (then `ok` is false and `errors`
+ * says why). Resolves to the exit status.
+ */
 export async function splitCommand(
   options: SplitOptions,
   streams: CommandStreams = processStreams(),
 ): Promise<number> {
+  return reportingFailures(
+    options.json,
+    streams,
+    'split',
+    { snapshot: options.snapshot, outDir: options.outDir },
+    () => splitFiles(options, streams),
+  );
+}
+
+async function splitFiles(options: SplitOptions, streams: CommandStreams): Promise<number> {
   const { split } = await import('@wasm-runtime/split');
   const snapshot = await readModule(options.snapshot);
   const original = options.original === undefined ? undefined : await readModule(options.original);
@@ -116,7 +121,7 @@ export async function splitCommand(
     app: `${name}.data.wasm`,
     manifest: `${name}.split.json`,
   };
-  await mkdir(options.outDir, { recursive: true });
+  await makeOutputDir(options.outDir);
   // The engine first: an app file must never sit beside a missing engine.
   await writeAtomically(join(options.outDir, files.engine), result.engine);
   await writeAtomically(join(options.outDir, files.app), result.app);
@@ -125,9 +130,13 @@ export async function splitCommand(
     `${JSON.stringify(result.manifest, null, 2)}\n`,
   );
   if (options.json) {
-    streams.stdout(
-      `${JSON.stringify({ outDir: options.outDir, files, manifest: result.manifest }, null, 2)}\n`,
-    );
+    printJson(streams, 'split', {
+      ok: true,
+      snapshot: options.snapshot,
+      outDir: options.outDir,
+      files,
+      manifest: result.manifest,
+    });
   } else {
     streams.stdout(
       table(

@@ -1,4 +1,4 @@
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultEngineCache, type EngineCache } from '@wasm-runtime/split';
@@ -79,6 +79,26 @@ export interface LoadedDist {
   writableMounts: boolean;
 }
 
+/** Why the manifest of `dir` could not be read, and what to give instead. */
+async function whyNoManifest(dir: string, cause: unknown): Promise<string> {
+  const st = await stat(dir).catch(() => undefined);
+  if (st === undefined)
+    return 'the directory does not exist (give the --out directory of `wasm-runtime build`)';
+  if (!st.isDirectory())
+    return 'it is a file, not a directory (give the --out directory of `wasm-runtime build`)';
+  if ((cause as { code?: unknown }).code !== 'ENOENT')
+    return `its ${DIST_MANIFEST_FILE} cannot be read: ${(cause as Error).message}`;
+  const pairs = ((await readdir(dir).catch(() => [])) as string[]).filter((f) => f.endsWith('.split.json'));
+  if (pairs.length > 0) {
+    return (
+      `it has no ${DIST_MANIFEST_FILE}: it holds a pair \`wasm-runtime split --out-dir\` wrote ` +
+      `(${pairs.sort().join(', ')}), which \`wasm-runtime run ${dir}\` runs as a command; a dist is what ` +
+      '`wasm-runtime build` writes'
+    );
+  }
+  return `it has no ${DIST_MANIFEST_FILE} (build one with \`wasm-runtime build\`)`;
+}
+
 /**
  * Reads a dist directory's manifest and split pair. The manifest is untrusted input: its mounts
  * must be directories of the dist's own `files/` tree (after `..` and symlinks) and its saved
@@ -92,9 +112,7 @@ export async function loadDist(distDir: string, options: LoadDistOptions = {}): 
   try {
     text = await readFile(join(dir, DIST_MANIFEST_FILE), 'utf8');
   } catch (cause) {
-    throw new DistError(dir, `it has no ${DIST_MANIFEST_FILE} (build one with \`wasm-runtime build\`)`, {
-      cause,
-    });
+    throw new DistError(dir, await whyNoManifest(dir, cause), { cause });
   }
   let parsed: unknown;
   try {
