@@ -125,6 +125,8 @@ export interface HostControl {
   /** Nanoseconds of the deterministic clock consumed so far. */
   clockOffset(): bigint;
   setClockOffset(value: bigint): void;
+  /** Back to a new host's state, with the next run's arguments and environment (see `HostState.resetRun`). */
+  resetRun(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>, clock: bigint): void;
   /** The last host exception turned into EIO, for debugging. */
   lastHostError(): unknown;
   /** Guest memory as text (lossy), for tracing; undefined when out of bounds. */
@@ -176,6 +178,9 @@ export function createHost(config: HostConfig): HostControl {
     clockOffset: () => s.clock.get(),
     setClockOffset(value: bigint): void {
       s.clock.set(value);
+    },
+    resetRun(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>, clock: bigint): void {
+      s.resetRun(config, clock);
     },
     lastHostError: () => s.hostError,
     peek(ptr: number, len: number): string | undefined {
