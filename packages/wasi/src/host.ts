@@ -1,5 +1,6 @@
 import { argsEnvImports } from './host/args-env.js';
 import { clocksRandomImports } from './host/clocks-random.js';
+import { fillRandom } from './host/entropy.js';
 import { fdImports } from './host/fd.js';
 import { pathImports } from './host/paths.js';
 import { pollImports } from './host/poll.js';
@@ -206,8 +207,7 @@ export function createHost(config: HostConfig): HostControl {
           deterministic.prng.fill(into, offset, length);
           return;
         }
-        for (let at = 0; at < length; at += 65536)
-          crypto.getRandomValues(into.subarray(offset + at, offset + Math.min(length, at + 65536)));
+        fillRandom(into, offset, length);
       },
       consumed: s.consumed,
       fds: s.fds,

@@ -83,6 +83,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 // cached view reads as empty; a shared memory never detaches, so `view` stays empty for it and
 // every call refreshes.
 const EMPTY = new Uint8Array(0);
+// Views of no memory, shared by every host that has none bound (a new or reset one): being empty,
+// they are never written.
+const NO_DV = new DataView(EMPTY.buffer);
+const NO_U32 = new Uint32Array(0);
 
 /**
  * The state every group of imports works on: the descriptor table, the guest's memory (as views
@@ -112,11 +116,11 @@ export class HostState {
 
   memory: WebAssembly.Memory | undefined = undefined;
   shared = false;
-  u8 = new Uint8Array(0);
-  dv = new DataView(this.u8.buffer);
+  u8 = EMPTY;
+  dv = NO_DV;
   // Aligned 32-bit stores through a typed array are several times cheaper than DataView calls
   // inside the try blocks every import has, so the hot paths use this view when they can.
-  u32 = new Uint32Array(0);
+  u32 = NO_U32;
   /** `u8`, or empty when the views must be refreshed before use (see `EMPTY`). */
   view = EMPTY;
   /** The last host exception turned into EIO. */
@@ -153,12 +157,13 @@ export class HostState {
     c.stdinBytes = 0;
     this.memory = undefined;
     this.shared = false;
-    this.u8 = new Uint8Array(0);
-    this.dv = new DataView(this.u8.buffer);
-    this.u32 = new Uint32Array(0);
+    this.u8 = EMPTY;
+    this.dv = NO_DV;
+    this.u32 = NO_U32;
     this.view = EMPTY;
     this.hostError = undefined;
-    this.clock.set(clock);
+    // Only the deterministic clock has a state: the real one reads the host's time.
+    if (this.deterministic !== undefined) this.clock.set(clock);
   }
 
   /** Use `memory` for every later call. */
