@@ -161,6 +161,24 @@ describe('args, environment, clocks, randomness', () => {
     expect(g.call('args_get', argv, 0xffffffff)).toBe(Errno.FAULT);
   });
 
+  it('passes empty arguments, and arguments holding a NUL (the guest sees up to it), one pointer each', () => {
+    const argsOf = (args: string[]) => {
+      const g = new Guest(new WASI({ args }));
+      const sizes = g.alloc(8);
+      g.call('args_sizes_get', sizes, sizes + 4);
+      const [count, bytes] = [g.u32(sizes), g.u32(sizes + 4)];
+      const argv = g.alloc(count * 4);
+      const buf = g.alloc(bytes);
+      g.call('args_get', argv, buf);
+      const raw = g.u8.slice(buf, buf + bytes);
+      const offsets = Array.from({ length: count }, (_, i) => g.u32(argv + i * 4) - buf);
+      return { count, raw: [...raw], offsets };
+    };
+    expect(argsOf(['', 'ü', ''])).toEqual({ count: 3, raw: [0, 0xc3, 0xbc, 0, 0], offsets: [0, 1, 4] });
+    expect(argsOf(['a\0b', ''])).toEqual({ count: 2, raw: [97, 0, 98, 0, 0], offsets: [0, 4] });
+    expect(argsOf([])).toEqual({ count: 0, raw: [], offsets: [] });
+  });
+
   it('reads real clocks', () => {
     const g = new Guest(new WASI({}));
     const p = g.alloc(8);
