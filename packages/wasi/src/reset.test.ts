@@ -8,7 +8,7 @@ import wabtInit from 'wabt';
 import { ClockId, Errno, FdFlags, OFlags, RIGHTS_DIR, Rights, Whence } from './constants.js';
 import { WasiConfigError } from './errors.js';
 import { MemoryFS } from './fs/memory.js';
-import { Guest } from './guest.test-util.js';
+import { CountingFS, Guest } from './guest.test-util.js';
 import { WASI } from './node.js';
 import { WasiTrapError } from './preview2/errors.js';
 import type { WASIOptions } from './wasi.js';
@@ -170,32 +170,18 @@ describe('reset', () => {
   });
 
   it('closes the handles of the last run, and a refused reset leaves the host as it was', () => {
-    let closed = 0;
-    class CountingFS extends MemoryFS {
-      override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
-        const handle = super.open(path, flags);
-        if (typeof handle !== 'number') {
-          const close = handle.close.bind(handle);
-          handle.close = () => {
-            closed++;
-            close();
-          };
-        }
-        return handle;
-      }
-    }
     const counting = new CountingFS({ 'a.txt': 'a' });
     const g = new Guest(new WASI({ preopens: { '/': counting }, stdout: 'buffer' }));
     const fd = g.openOk(3, 'a.txt');
     expect(() => g.wasi.reset({ stdin: 42 as never })).toThrow(WasiConfigError);
     expect(() => g.wasi.reset({ preopens: { '/': '/no/such/dir' } })).toThrow(/does not exist/);
     // The refused resets changed nothing.
-    expect(closed).toBe(0);
+    expect(counting.closed).toBe(0);
     expect(g.read(fd, 10).text).toBe('a');
     g.write(1, 'kept');
     expect(g.wasi.stdoutText()).toBe('kept');
     g.wasi.reset();
-    expect(closed).toBe(1);
+    expect(counting.closed).toBe(1);
     g.wasi.bindMemory(g.memory);
     expect(g.fdstat(fd).errno).toBe(Errno.BADF);
     expect(g.wasi.stdoutText()).toBe('');

@@ -4,7 +4,7 @@ import wabtInit from 'wabt';
 import { ClockId, Errno, EventType, FileType, OFlags, Rights } from './constants.js';
 import { ExitStatusError, ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { MemoryFS } from './fs/memory.js';
-import { Guest } from './guest.test-util.js';
+import { CountingFS, Guest } from './guest.test-util.js';
 import { WASI } from './node.js';
 import { readAll } from './stdio.js';
 import { WASI as BrowserWASI } from './wasi.js';
@@ -40,27 +40,13 @@ describe('start and exit', () => {
   });
 
   it('keeps descriptors open after start, and closes them all on close()', async () => {
-    let closed = 0;
-    class CountingFS extends MemoryFS {
-      override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
-        const handle = super.open(path, flags);
-        if (typeof handle !== 'number') {
-          const close = handle.close.bind(handle);
-          handle.close = () => {
-            closed++;
-            close();
-          };
-        }
-        return handle;
-      }
-    }
     const fs = new CountingFS({ 'a.txt': 'a' });
     const wasi = new WASI({ stdout: 'buffer', preopens: { '/': fs } });
     const g = new Guest(wasi);
     g.openOk(3, 'a.txt');
     g.openOk(3, 'a.txt');
     wasi.close();
-    expect(closed).toBe(2);
+    expect(fs.closed).toBe(2);
     expect(g.fdstat(3).errno).toBe(Errno.BADF);
     const cmd = new WASI({ stdout: 'buffer' });
     const instance = await WebAssembly.instantiate(await wat(HELLO), cmd.imports);
