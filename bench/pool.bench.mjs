@@ -4,10 +4,11 @@
 //   floor   what no fresh start can beat: a new WebAssembly.Memory of the snapshot's size and a
 //           copy of the same bytes (the app module's data segments)
 //   pooled  createPool(loaded).run(): reset the instance its last run left (memory copied back from
-//           the snapshot's image, globals set back), a new WASI host, reseed, run main
+//           the snapshot's image, globals set back), its WASI host re-armed (wasi.reset), reseed,
+//           run main
 // for runtimes/lua/examples/hello and examples/large (`main report`).
 // Targets: pooled <= 0.5x the floor on both; under 50 µs for hello. Then where a pooled start's
-// time goes: copy, globals, host (new WASI host + pointing the imports at it), reseed (the
+// time goes: copy, globals, host (re-arming the instance's WASI host for the run), reseed (the
 // post-restore call alone), main (the rest of the run).
 //
 //   npm run bench -- pool        (from the root; builds the packages first)
@@ -122,6 +123,27 @@ for (const app of apps) {
     after.created === 1,
     `${after.created} created`,
   );
+  // Where a pooled start goes, per run in µs: the profile's parts, the reseed timed alone, main the
+  // rest of the run.
+  for (const k of ['copy', 'globals', 'host'])
+    report.figure(
+      `${app.name}.part.${k}`,
+      `${app.name}: pooled, ${k}`,
+      parts[k].map((v) => v * 1000),
+      'µs',
+    );
+  report.figure(
+    `${app.name}.part.reseed`,
+    `${app.name}: pooled, reseed (timed alone)`,
+    [reseed * 1000],
+    'µs',
+  );
+  report.figure(
+    `${app.name}.part.main`,
+    `${app.name}: pooled, main`,
+    parts.run.map((v) => (v - reseed) * 1000),
+    'µs',
+  );
   rows.push({
     name: app.name,
     fresh: median(times.fresh),
@@ -197,6 +219,13 @@ report.table({
     { ratio: `${r.name}.fresh/pooled` },
     { target: r.name },
   ]),
+});
+const PARTS = ['copy', 'globals', 'host', 'reseed', 'main'];
+report.table({
+  title:
+    'Where a pooled start goes (µs per run, medians of the rounds; host: re-arming the WASI host; reseed timed alone; main: the rest of the run)',
+  columns: ['app', 'memory copy', 'globals', 'WASI host', 'reseed', 'main'],
+  rows: rows.map((r) => [r.name, ...PARTS.map((k) => ({ figure: `${r.name}.part.${k}` }))]),
 });
 report.chart({
   id: 'start',

@@ -160,6 +160,9 @@ describe.sequential('every benchmark, quick', () => {
           expect(r.checks.engine.ok).toBe(true);
         }
         if (name === 'wasi') expect(r.figures['fd_write.devnull.node']).toBeDefined();
+        if (name === 'pool')
+          for (const part of ['copy', 'globals', 'host', 'reseed', 'main'])
+            expect(r.figures[`hello.part.${part}`], part).toBeDefined();
       },
       HEAVY,
     );

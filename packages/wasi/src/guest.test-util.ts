@@ -1,6 +1,7 @@
 // A fake guest for unit tests: a memory bound to the host and helpers that lay out arguments
 // the way a wasm program would, then call the import functions directly.
 import { Errno, RIGHTS_ALL } from './constants.js';
+import { MemoryFS, type MemoryTree } from './fs/memory.js';
 import type { WASI } from './wasi.js';
 
 type Fn = (...args: unknown[]) => number;
@@ -193,5 +194,24 @@ export class Guest {
       if (last === undefined) throw new Error('buffer too small for one entry');
       cookie = last.next;
     }
+  }
+}
+
+/** A `MemoryFS` that counts how many of the files it opened were closed (`closed`). */
+export class CountingFS extends MemoryFS {
+  closed = 0;
+  constructor(tree: MemoryTree) {
+    super(tree);
+  }
+  override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
+    const handle = super.open(path, flags);
+    if (typeof handle !== 'number') {
+      const close = handle.close.bind(handle);
+      handle.close = () => {
+        this.closed++;
+        close();
+      };
+    }
+    return handle;
   }
 }

@@ -1,5 +1,6 @@
 import { argsEnvImports } from './host/args-env.js';
 import { clocksRandomImports } from './host/clocks-random.js';
+import { fillRandom } from './host/entropy.js';
 import { fdImports } from './host/fd.js';
 import { pathImports } from './host/paths.js';
 import { pollImports } from './host/poll.js';
@@ -125,6 +126,8 @@ export interface HostControl {
   /** Nanoseconds of the deterministic clock consumed so far. */
   clockOffset(): bigint;
   setClockOffset(value: bigint): void;
+  /** Back to a new host's state, with the next run's arguments and environment (see `HostState.resetRun`). */
+  resetRun(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>, clock: bigint): void;
   /** The last host exception turned into EIO, for debugging. */
   lastHostError(): unknown;
   /** Guest memory as text (lossy), for tracing; undefined when out of bounds. */
@@ -177,6 +180,9 @@ export function createHost(config: HostConfig): HostControl {
     setClockOffset(value: bigint): void {
       s.clock.set(value);
     },
+    resetRun(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>, clock: bigint): void {
+      s.resetRun(config, clock);
+    },
     lastHostError: () => s.hostError,
     peek(ptr: number, len: number): string | undefined {
       if (s.view.length === 0) s.refresh();
@@ -201,8 +207,7 @@ export function createHost(config: HostConfig): HostControl {
           deterministic.prng.fill(into, offset, length);
           return;
         }
-        for (let at = 0; at < length; at += 65536)
-          crypto.getRandomValues(into.subarray(offset + at, offset + Math.min(length, at + 65536)));
+        fillRandom(into, offset, length);
       },
       consumed: s.consumed,
       fds: s.fds,

@@ -56,6 +56,8 @@ export type InputOption =
   | NodeReadableLike;
 
 const encoder = new TextEncoder();
+/** The content of `'ignore'`: empty, so shared by every source (never written). */
+const NO_INPUT = new Uint8Array(0);
 
 /** Collects output in one growing buffer: no allocation per write once it has grown. */
 export class BufferSink implements Sink {
@@ -197,7 +199,7 @@ export function makeSink(option: OutputOption | undefined, fd: 1 | 2, platform?:
 
 /** Build the source for an input option. */
 export function makeSource(option: InputOption | undefined, platform?: StdioPlatform): Source {
-  if (option === undefined || option === 'ignore') return new BytesSource(new Uint8Array(0));
+  if (option === undefined || option === 'ignore') return new BytesSource(NO_INPUT);
   if (typeof option === 'string') {
     if (option !== 'inherit') {
       throw new WasiConfigError(

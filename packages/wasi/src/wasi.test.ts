@@ -4,7 +4,7 @@ import wabtInit from 'wabt';
 import { ClockId, Errno, EventType, FileType, OFlags, Rights } from './constants.js';
 import { ExitStatusError, ProcExit, WasiConfigError, WasiStateError } from './errors.js';
 import { MemoryFS } from './fs/memory.js';
-import { Guest } from './guest.test-util.js';
+import { CountingFS, Guest } from './guest.test-util.js';
 import { WASI } from './node.js';
 import { readAll } from './stdio.js';
 import { WASI as BrowserWASI } from './wasi.js';
@@ -40,27 +40,13 @@ describe('start and exit', () => {
   });
 
   it('keeps descriptors open after start, and closes them all on close()', async () => {
-    let closed = 0;
-    class CountingFS extends MemoryFS {
-      override open(path: string, flags: Parameters<MemoryFS['open']>[1]) {
-        const handle = super.open(path, flags);
-        if (typeof handle !== 'number') {
-          const close = handle.close.bind(handle);
-          handle.close = () => {
-            closed++;
-            close();
-          };
-        }
-        return handle;
-      }
-    }
     const fs = new CountingFS({ 'a.txt': 'a' });
     const wasi = new WASI({ stdout: 'buffer', preopens: { '/': fs } });
     const g = new Guest(wasi);
     g.openOk(3, 'a.txt');
     g.openOk(3, 'a.txt');
     wasi.close();
-    expect(closed).toBe(2);
+    expect(fs.closed).toBe(2);
     expect(g.fdstat(3).errno).toBe(Errno.BADF);
     const cmd = new WASI({ stdout: 'buffer' });
     const instance = await WebAssembly.instantiate(await wat(HELLO), cmd.imports);
@@ -159,6 +145,24 @@ describe('args, environment, clocks, randomness', () => {
     expect(new TextDecoder().decode(g.u8.slice(ebuf, ebuf + 10))).toBe('A=1\0B=two\0');
     expect(g.wasi.consumed.envReads).toEqual(['A', 'B']);
     expect(g.call('args_get', argv, 0xffffffff)).toBe(Errno.FAULT);
+  });
+
+  it('passes empty arguments, and arguments holding a NUL (the guest sees up to it), one pointer each', () => {
+    const argsOf = (args: string[]) => {
+      const g = new Guest(new WASI({ args }));
+      const sizes = g.alloc(8);
+      g.call('args_sizes_get', sizes, sizes + 4);
+      const [count, bytes] = [g.u32(sizes), g.u32(sizes + 4)];
+      const argv = g.alloc(count * 4);
+      const buf = g.alloc(bytes);
+      g.call('args_get', argv, buf);
+      const raw = g.u8.slice(buf, buf + bytes);
+      const offsets = Array.from({ length: count }, (_, i) => g.u32(argv + i * 4) - buf);
+      return { count, raw: [...raw], offsets };
+    };
+    expect(argsOf(['', 'ü', ''])).toEqual({ count: 3, raw: [0, 0xc3, 0xbc, 0, 0], offsets: [0, 1, 4] });
+    expect(argsOf(['a\0b', ''])).toEqual({ count: 2, raw: [97, 0, 98, 0, 0], offsets: [0, 4] });
+    expect(argsOf([])).toEqual({ count: 0, raw: [], offsets: [] });
   });
 
   it('reads real clocks', () => {

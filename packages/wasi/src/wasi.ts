@@ -111,6 +111,12 @@ export interface HostState {
   deterministic?: { clock: string; random: [number, number, number, number] };
 }
 
+/**
+ * Options of `wasi.reset(options)`: what the next run gets. Each one not given takes its value from
+ * the options the host was made with.
+ */
+export type WASIResetOptions = Pick<WASIOptions, 'args' | 'env' | 'preopens' | 'stdin' | 'stdout' | 'stderr'>;
+
 /** Node- or browser-specific parts a platform entry point supplies. */
 export interface HostPlatform extends StdioPlatform {
   hostDirectory(path: string, readOnly: boolean): FileSystem;
@@ -131,8 +137,40 @@ function preopen(guest: string, fs: FileSystem): Descriptor {
   d.fs = fs;
   d.mount = guest;
   d.preopen = guest;
-  d.preopenBytes = encoder.encode(guest);
+  d.preopenBytes = preopenName(guest);
   return d;
+}
+
+// Preopen names as fd_prestat_dir_name copies them out (never written): the same few names come
+// back at every start and reset, and each TextEncoder call costs about half a microsecond.
+const preopenNames = new Map<string, Uint8Array>();
+function preopenName(guest: string): Uint8Array {
+  let bytes = preopenNames.get(guest);
+  if (bytes === undefined) {
+    if (preopenNames.size >= 256) preopenNames.clear();
+    bytes = encoder.encode(guest);
+    preopenNames.set(guest, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Each string in UTF-8 with a NUL after it, as args_get and environ_get hand them out, from one
+ * encoding of them all (UTF-8 has no zero byte but NUL's, so the NULs split it exactly).
+ */
+function nulTerminated(items: readonly string[]): Uint8Array[] {
+  if (items.length === 0) return [];
+  if (items.some((item) => item.includes('\0'))) return items.map((item) => encoder.encode(`${item}\0`));
+  const all = encoder.encode(`${items.join('\0')}\0`);
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (all[i] === 0) {
+      out.push(all.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  return out;
 }
 
 const DEFAULT_START = 1_704_067_200_000_000_000n;
@@ -155,59 +193,28 @@ export class WASI {
   >;
 
   private readonly host: HostControl;
-  private readonly fds: (Descriptor | undefined)[] = [];
-  private readonly mounts = new Map<string, FileSystem>();
-  private readonly sinks: [Sink, Sink];
+  private readonly fds: (Descriptor | undefined)[];
+  private mounts: Map<string, FileSystem>;
+  private sinks: [Sink, Sink];
   private readonly returnOnExit: boolean;
   private readonly prng: Prng | undefined;
   private readonly preview2: Preview2 | undefined;
   private started = false;
+  /** The options the host was made with: what `reset` starts from. */
+  private readonly options: WASIOptions;
+  /** The deterministic clock and generator as a new host has them (`reset` puts them back). */
+  private readonly clockStart: bigint = 0n;
+  private readonly randomStart: [number, number, number, number] | undefined;
 
   constructor(options: WASIOptions) {
     // Plain-JS callers may write `new WASI()`.
     options ??= {};
-    const platform = (new.target as typeof WASI).platform;
-    const source = makeSource(options.stdin, platform);
-    this.sinks = [makeSink(options.stdout, 1, platform), makeSink(options.stderr, 2, platform)];
+    this.options = options;
     this.returnOnExit = options.returnOnExit ?? true;
-
-    for (const [guest, spec] of Object.entries(options.preopens ?? {})) {
-      this.mounts.set(guest, toFileSystem(guest, spec, platform));
-    }
-
-    const stdio = (
-      n: 0 | 1 | 2,
-      filetype: number,
-      rightsBase: number,
-      rightsInheriting: number,
-      flags: number,
-    ) => {
-      const d = new Descriptor(filetype, rightsBase, rightsInheriting, flags);
-      d.stdio = n;
-      if (n === 0) d.source = source;
-      else d.sink = this.sinks[n - 1];
-      return d;
-    };
-    const ttyType = (tty: boolean) => (tty ? FileType.CHARACTER_DEVICE : FileType.UNKNOWN);
-
-    if (options.state === undefined) {
-      this.fds.push(stdio(0, ttyType(source.tty), RIGHTS_STDIO & ~Rights.FD_WRITE, 0, 0));
-      this.fds.push(stdio(1, ttyType(this.sinks[0].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
-      this.fds.push(stdio(2, ttyType(this.sinks[1].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
-      for (const [guest, fs] of this.mounts) this.fds.push(preopen(guest, fs));
-    } else {
-      this.restore(options.state, stdio);
-      // Mounts that did not exist when the state was saved are new preopens, at the lowest free
-      // descriptors (a libc that has not enumerated its preopens yet will find them there).
-      const known = new Set(options.state.mounts ?? []);
-      for (const s of options.state.fds) if (s.kind !== 'stdio') known.add(s.mount);
-      for (const [guest, fs] of this.mounts) {
-        if (known.has(guest)) continue;
-        let fd = 3;
-        while (this.fds[fd] !== undefined) fd++;
-        this.fds[fd] = preopen(guest, fs);
-      }
-    }
+    const armed = this.arm(options);
+    this.fds = armed.fds;
+    this.mounts = armed.mounts;
+    this.sinks = armed.sinks;
 
     let deterministic: { startTime: bigint; step: bigint; prng: Prng } | undefined;
     if (options.deterministic) {
@@ -227,16 +234,18 @@ export class WASI {
     }
     const env = Object.entries(options.env ?? {});
     this.host = createHost({
-      args: (options.args ?? []).map((a) => encoder.encode(`${a}\0`)),
-      env: env.map(([k, v]) => encoder.encode(`${k}=${v}\0`)),
+      args: nulTerminated(options.args ?? []),
+      env: nulTerminated(env.map(([k, v]) => `${k}=${v}`)),
       envNames: env.map(([k]) => k),
       fds: this.fds,
       deterministic,
     });
     if (options.state?.deterministic !== undefined && this.prng !== undefined) {
-      this.host.setClockOffset(BigInt(options.state.deterministic.clock));
+      this.clockStart = BigInt(options.state.deterministic.clock);
+      this.host.setClockOffset(this.clockStart);
       this.prng.state = options.state.deterministic.random;
     }
+    this.randomStart = this.prng?.state;
     const imports =
       options.trace === undefined ? this.host.imports : traced(this.host.imports, this.host, options.trace);
     const p2 = options.preview2;
@@ -245,6 +254,100 @@ export class WASI {
         ? undefined
         : createPreview2(this.host.services, options.args ?? [], env, p2);
     this.imports = { ...this.preview2?.imports, wasi_snapshot_preview1: imports };
+  }
+
+  /**
+   * What `options` (over the construction options) make of stdio, preopens and the descriptor
+   * table, built without changing this host, so that a failing reset leaves it as it was.
+   */
+  private arm(options: WASIOptions): {
+    fds: (Descriptor | undefined)[];
+    mounts: Map<string, FileSystem>;
+    sinks: [Sink, Sink];
+  } {
+    const platform = (this.constructor as typeof WASI).platform;
+    const source = makeSource(options.stdin, platform);
+    const sinks: [Sink, Sink] = [
+      makeSink(options.stdout, 1, platform),
+      makeSink(options.stderr, 2, platform),
+    ];
+    const mounts = new Map<string, FileSystem>();
+    for (const [guest, spec] of Object.entries(options.preopens ?? {})) {
+      mounts.set(guest, toFileSystem(guest, spec, platform));
+    }
+    const fds: (Descriptor | undefined)[] = [];
+
+    const stdio = (
+      n: 0 | 1 | 2,
+      filetype: number,
+      rightsBase: number,
+      rightsInheriting: number,
+      flags: number,
+    ) => {
+      const d = new Descriptor(filetype, rightsBase, rightsInheriting, flags);
+      d.stdio = n;
+      if (n === 0) d.source = source;
+      else d.sink = sinks[n - 1];
+      return d;
+    };
+    const ttyType = (tty: boolean) => (tty ? FileType.CHARACTER_DEVICE : FileType.UNKNOWN);
+
+    if (options.state === undefined) {
+      fds.push(stdio(0, ttyType(source.tty), RIGHTS_STDIO & ~Rights.FD_WRITE, 0, 0));
+      fds.push(stdio(1, ttyType(sinks[0].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
+      fds.push(stdio(2, ttyType(sinks[1].tty), RIGHTS_STDIO & ~Rights.FD_READ, 0, 0));
+      for (const [guest, fs] of mounts) fds.push(preopen(guest, fs));
+    } else {
+      restoreTable(options.state, mounts, fds, stdio);
+      // Mounts that did not exist when the state was saved are new preopens, at the lowest free
+      // descriptors (a libc that has not enumerated its preopens yet will find them there).
+      const known = new Set(options.state.mounts ?? []);
+      for (const s of options.state.fds) if (s.kind !== 'stdio') known.add(s.mount);
+      for (const [guest, fs] of mounts) {
+        if (known.has(guest)) continue;
+        let fd = 3;
+        while (fds[fd] !== undefined) fd++;
+        fds[fd] = preopen(guest, fs);
+      }
+    }
+    return { fds, mounts, sinks };
+  }
+
+  /**
+   * Make this host as `new WASI({ ...constructionOptions, ...options })` would be, keeping its import
+   * object and functions, so an instance linked to them can run again without relinking (a pool
+   * of warm instances). Every descriptor the last run left is closed and the table rebuilt
+   * (standard streams, preopens, the saved `state`'s descriptors, with their offsets, flags and
+   * rights); arguments, environment and stdio are the new ones; the deterministic clock and
+   * generator go back to where a new host starts; what the guest consumed, the bound memory, the
+   * last host error and every WASI 0.2 resource handle are forgotten, and `start` may be called
+   * again. File systems given in the options are the same objects, as they would be for a new
+   * host: pass new ones (e.g. a new `MemoryFS` from its tree) in `preopens` to start afresh. When
+   * the options are refused (a `WasiConfigError`, or a `WasiStateError` for a saved state that
+   * no longer fits the files), the host is left as it was.
+   */
+  reset(options: WASIResetOptions = {}): void {
+    const merged: WASIOptions = { ...this.options, ...options };
+    const armed = this.arm(merged);
+    this.close();
+    const fds = this.fds;
+    fds.length = 0;
+    for (let fd = 0; fd < armed.fds.length; fd++) fds.push(armed.fds[fd]);
+    this.mounts = armed.mounts;
+    this.sinks = armed.sinks;
+    const env = Object.entries(merged.env ?? {});
+    const args = merged.args ?? [];
+    this.host.resetRun(
+      {
+        args: nulTerminated(args),
+        env: nulTerminated(env.map(([k, v]) => `${k}=${v}`)),
+        envNames: env.map(([k]) => k),
+      },
+      this.clockStart,
+    );
+    if (this.prng !== undefined && this.randomStart !== undefined) this.prng.state = this.randomStart;
+    this.preview2?.reset(args, env);
+    this.started = false;
   }
 
   /** The import object (same as `imports`), for code written against `node:wasi`. */
@@ -419,67 +522,70 @@ export class WASI {
     }
     return state;
   }
+}
 
-  private restore(
-    state: HostState,
-    stdio: (n: 0 | 1 | 2, filetype: number, base: number, inheriting: number, flags: number) => Descriptor,
-  ): void {
-    if (state?.version !== 1 || !Array.isArray(state.fds)) {
-      throw new WasiStateError(
-        'ERR_WASI_STATE_VERSION',
-        'The `state` option is not host state saved by this version of @wasm-runtime/wasi (expected version 1).',
-      );
-    }
-    for (const s of state.fds) {
-      let d: Descriptor;
-      if (s.kind === 'stdio') {
-        d = stdio(s.stdio, s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
-      } else {
-        const fs = this.mounts.get(s.mount);
-        if (fs === undefined) {
+/** Fills `fds` with the descriptors of saved host state, over the file systems of `mounts`. */
+function restoreTable(
+  state: HostState,
+  mounts: Map<string, FileSystem>,
+  fds: (Descriptor | undefined)[],
+  stdio: (n: 0 | 1 | 2, filetype: number, base: number, inheriting: number, flags: number) => Descriptor,
+): void {
+  if (state?.version !== 1 || !Array.isArray(state.fds)) {
+    throw new WasiStateError(
+      'ERR_WASI_STATE_VERSION',
+      'The `state` option is not host state saved by this version of @wasm-runtime/wasi (expected version 1).',
+    );
+  }
+  for (const s of state.fds) {
+    let d: Descriptor;
+    if (s.kind === 'stdio') {
+      d = stdio(s.stdio, s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
+    } else {
+      const fs = mounts.get(s.mount);
+      if (fs === undefined) {
+        throw new WasiStateError(
+          'ERR_WASI_STATE_MOUNT_MISSING',
+          `The saved state has descriptor ${s.fd} on the preopen "${s.mount}", which is not in the preopens option: pass the same preopens as when the state was saved.`,
+        );
+      }
+      const where = `"${s.mount}${s.path === '' ? '' : `/${s.path}`}"`;
+      if (s.kind === 'dir') {
+        const st = fs.lstat(s.path);
+        if (typeof st === 'number' || st.filetype !== FileType.DIRECTORY) {
           throw new WasiStateError(
-            'ERR_WASI_STATE_MOUNT_MISSING',
-            `The saved state has descriptor ${s.fd} on the preopen "${s.mount}", which is not in the preopens option: pass the same preopens as when the state was saved.`,
+            'ERR_WASI_STATE_PATH_MISSING',
+            `The saved state has directory descriptor ${s.fd} at ${where}, which is missing or not a directory now: restore the files the snapshot was taken with.`,
           );
         }
-        const where = `"${s.mount}${s.path === '' ? '' : `/${s.path}`}"`;
-        if (s.kind === 'dir') {
-          const st = fs.lstat(s.path);
-          if (typeof st === 'number' || st.filetype !== FileType.DIRECTORY) {
-            throw new WasiStateError(
-              'ERR_WASI_STATE_PATH_MISSING',
-              `The saved state has directory descriptor ${s.fd} at ${where}, which is missing or not a directory now: restore the files the snapshot was taken with.`,
-            );
-          }
-          d = new Descriptor(FileType.DIRECTORY, s.rightsBase, s.rightsInheriting, s.flags);
-          if (s.preopen !== undefined) {
-            d.preopen = s.preopen;
-            d.preopenBytes = encoder.encode(s.preopen);
-          }
-        } else {
-          const handle = fs.open(s.path, {
-            create: false,
-            exclusive: false,
-            truncate: false,
-            write: s.writable,
-          });
-          if (typeof handle === 'number') {
-            throw new WasiStateError(
-              'ERR_WASI_STATE_PATH_MISSING',
-              `The saved state has file descriptor ${s.fd} at ${where}, which cannot be reopened (${errnoName(handle)}): restore the files the snapshot was taken with.`,
-            );
-          }
-          d = new Descriptor(s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
-          d.handle = handle;
-          d.position = s.position;
-          d.writable = s.writable;
+        d = new Descriptor(FileType.DIRECTORY, s.rightsBase, s.rightsInheriting, s.flags);
+        if (s.preopen !== undefined) {
+          d.preopen = s.preopen;
+          d.preopenBytes = preopenName(s.preopen);
         }
-        d.fs = fs;
-        d.mount = s.mount;
-        d.path = s.path;
+      } else {
+        const handle = fs.open(s.path, {
+          create: false,
+          exclusive: false,
+          truncate: false,
+          write: s.writable,
+        });
+        if (typeof handle === 'number') {
+          throw new WasiStateError(
+            'ERR_WASI_STATE_PATH_MISSING',
+            `The saved state has file descriptor ${s.fd} at ${where}, which cannot be reopened (${errnoName(handle)}): restore the files the snapshot was taken with.`,
+          );
+        }
+        d = new Descriptor(s.filetype, s.rightsBase, s.rightsInheriting, s.flags);
+        d.handle = handle;
+        d.position = s.position;
+        d.writable = s.writable;
       }
-      this.fds[s.fd] = d;
+      d.fs = fs;
+      d.mount = s.mount;
+      d.path = s.path;
     }
+    fds[s.fd] = d;
   }
 }
 

@@ -1,8 +1,8 @@
 // A pool of warm instances of one split pair, reset between runs so that nothing a guest can
 // observe differs from a fresh start: every memory copied back from the snapshot's image, every
-// mutable global set back, a new WASI host per run (the engine's WASI imports forward to the
-// current run's host), and the post-restore step run as for a fresh start. No Node built-in: the
-// Node convenience over a loaded dist is in pool-dist.ts.
+// mutable global set back, the instance's own WASI host re-armed for the run (`wasi.reset`: the
+// engine's imports stay bound to its functions), and the post-restore step run as for a fresh
+// start. No Node built-in: the Node convenience over a loaded dist is in pool-dist.ts.
 
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { defaultEngineCache, type EngineCache } from '@wasm-runtime/split';
@@ -14,6 +14,7 @@ import {
   type OutputOption,
   type PreopenSpec,
   WASI,
+  type WASIOptions,
 } from '@wasm-runtime/wasi';
 import {
   getSection,
@@ -118,8 +119,8 @@ export interface PoolStats {
   busy: number;
   /**
    * With `profile`: milliseconds spent, over all runs, copying memories back (`copy`), setting
-   * globals back (`globals`), making each run's WASI host and pointing the imports at it
-   * (`host`), and in the post-restore step and the entry (`run`).
+   * globals back (`globals`), re-arming the instance's WASI host for the run (`host`), and in the
+   * post-restore step and the entry (`run`).
    */
   time?: { copy: number; globals: number; host: number; run: number };
 }
@@ -156,8 +157,8 @@ interface Snapshot {
 
 interface Pooled {
   linked: LinkedSplitPair;
-  /** The current run's host functions, by the engine's import order (see `forward`). */
-  calls: Array<(...args: unknown[]) => unknown>;
+  /** The instance's WASI host: the engine imports its functions, and every run re-arms it. */
+  wasi: WASI;
   memories: Array<{ memory: WebAssembly.Memory; view: Uint8Array; image: MemoryImage }>;
   globals: Array<{ global: WebAssembly.Global; image: GlobalImage }>;
   runs: number;
@@ -168,11 +169,11 @@ const PAGE = 65536;
 /**
  * A pool of warm instances of a split pair. Each run gets an instance that nothing observable
  * distinguishes from a fresh start: after a run its memories are copied back from the snapshot
- * (zeros included), its mutable globals set back, and the next run gets a new WASI host (file
- * descriptors, in-memory directories, clocks, arguments, environment, stdio) and the post-restore
- * step. An instance whose memory grew, that was interrupted, or whose engine can change state a
- * reset cannot put back (tables) is dropped and replaced by a fresh one (see `stats.dropped`).
- * A trap does not prevent the reset.
+ * (zeros included), its mutable globals set back, and its WASI host is re-armed for the next run
+ * as a new one would be (file descriptors, in-memory directories, clocks, arguments, environment,
+ * stdio) before the post-restore step. An instance whose memory grew, that was interrupted, or
+ * whose engine can change state a reset cannot put back (tables) is dropped and replaced by a
+ * fresh one (see `stats.dropped`). A trap does not prevent the reset.
  */
 export async function createPool(pair: SplitPairToRun, options: PoolOptions = {}): Promise<Pool> {
   const size = options.size ?? 1;
@@ -191,19 +192,16 @@ export async function createPool(pair: SplitPairToRun, options: PoolOptions = {}
         : await cache.compile(pair.engine);
   // The engine as compiled, so that linking skips the hash and compile it has just done.
   const linkPair: SplitPairToRun = { ...pair, engine: engineModule };
-  const imports = forwardedImports(pair, engineModule);
+  checkImports(pair, engineModule);
   const notReusable = resetBlocker(pair, options.engineCheck);
   const snapshot = readSnapshot(pair.data);
-  const pool = new InstancePool(linkPair, options, size, imports, notReusable, snapshot);
+  const pool = new InstancePool(linkPair, options, size, notReusable, snapshot);
   if (options.eager === true) await pool.fill();
   return pool;
 }
 
-/** The engine's imports other than the app's: each a function of the WASI host. */
-function forwardedImports(
-  pair: SplitPairToRun,
-  engine: WebAssembly.Module,
-): WebAssembly.ModuleImportDescriptor[] {
+/** Checks that the engine's imports other than the app's are each a function of the WASI host. */
+function checkImports(pair: SplitPairToRun, engine: WebAssembly.Module): void {
   const appModule = pair.manifest.split.importModule;
   const forwarded = WebAssembly.Module.imports(engine).filter((i) => i.module !== appModule);
   const probe = new WASI({
@@ -221,7 +219,6 @@ function forwardedImports(
       );
     }
   }
-  return forwarded;
 }
 
 const TABLE_MUTATORS = new Set(['table.set', 'table.grow', 'table.fill', 'table.copy', 'table.init']);
@@ -361,7 +358,6 @@ class InstancePool implements Pool {
   readonly #pair: SplitPairToRun;
   readonly #options: PoolOptions;
   readonly #size: number;
-  readonly #imports: WebAssembly.ModuleImportDescriptor[];
   readonly #blocker: { reason: keyof PoolDropped; why: string } | undefined;
   readonly #snapshot: Snapshot;
   readonly #idle: Pooled[] = [];
@@ -380,14 +376,12 @@ class InstancePool implements Pool {
     pair: SplitPairToRun,
     options: PoolOptions,
     size: number,
-    imports: WebAssembly.ModuleImportDescriptor[],
     blocker: { reason: keyof PoolDropped; why: string } | undefined,
     snapshot: Snapshot,
   ) {
     this.#pair = pair;
     this.#options = options;
     this.#size = size;
-    this.#imports = imports;
     this.#blocker = blocker;
     this.#snapshot = snapshot;
     this.#time = options.profile === true ? { copy: 0, globals: 0, host: 0, run: 0 } : undefined;
@@ -431,20 +425,20 @@ class InstancePool implements Pool {
     const item = await this.#acquire();
     const time = this.#time;
     let t = time === undefined ? 0 : performance.now();
-    const { manifest } = this.#pair;
-    let wasi: WASI;
+    const { wasi } = item;
     try {
-      wasi = new WASI({
-        ...this.#preview2(),
-        args: [manifest.name, ...(options.args ?? [])],
+      // As a new host: the last run's descriptors closed and the table rebuilt, in-memory
+      // directories afresh from their trees, this run's directories, arguments, environment and
+      // stdio (what a run does not give comes from #hostOptions, not from the last run).
+      wasi.reset({
+        args: [this.#pair.manifest.name, ...(options.args ?? [])],
         env: options.env ?? {},
-        preopens: this.#preopens(options.preopens),
         stdin: options.stdin ?? 'ignore',
         stdout: options.stdout ?? 'inherit',
         stderr: options.stderr ?? 'inherit',
-        ...(manifest.hostState === null || manifest.hostState === undefined
+        ...(this.#options.memoryDirs === undefined && options.preopens === undefined
           ? {}
-          : { state: manifest.hostState }),
+          : { preopens: this.#preopens(options.preopens) }),
       });
     } catch (error) {
       // Bad run options: the instance never ran, so it goes back as it came.
@@ -454,10 +448,6 @@ class InstancePool implements Pool {
     this.#stats.runs++;
     if (item.runs > 0) this.#stats.reused++;
     item.runs++;
-    const host = wasi.imports as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>;
-    this.#imports.forEach((i, k) => {
-      item.calls[k] = host[i.module]![i.name]!;
-    });
     if (time !== undefined) {
       const now = performance.now();
       time.host += now - t;
@@ -465,6 +455,8 @@ class InstancePool implements Pool {
     }
     let interrupted = true;
     try {
+      // A host that differs from a new one fails the run and is dropped (as interrupted).
+      if (this.#options.verify === true) this.#verifyHost(wasi, options);
       const exitCode = await runLinkedPair(this.#pair, item.linked, wasi, {
         ...(options.args === undefined ? {} : { args: options.args }),
         ...(options.env === undefined ? {} : { env: options.env }),
@@ -480,7 +472,7 @@ class InstancePool implements Pool {
       throw error;
     } finally {
       if (time !== undefined) time.run += performance.now() - t;
-      item.calls.fill(betweenRuns);
+      // Release the run's open files now, not at the next reset.
       wasi.close();
       this.#release(item, interrupted);
     }
@@ -555,15 +547,27 @@ class InstancePool implements Pool {
     if (failure !== undefined) throw failure;
   }
 
-  /** A fresh instance whose WASI imports call the current run's host. */
+  /** The WASI host options every run of this app starts from (each run resets the host over them). */
+  #hostOptions(): WASIOptions {
+    const { manifest } = this.#pair;
+    return {
+      ...this.#preview2(),
+      args: [manifest.name],
+      env: {},
+      preopens: this.#preopens(undefined),
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'ignore',
+      ...(manifest.hostState === null || manifest.hostState === undefined
+        ? {}
+        : { state: manifest.hostState }),
+    };
+  }
+
+  /** A fresh instance, linked to a WASI host of its own. */
   async #create(): Promise<Pooled> {
-    const calls: Pooled['calls'] = this.#imports.map(() => betweenRuns);
-    const forward: Record<string, Record<string, (...args: unknown[]) => unknown>> = {};
-    this.#imports.forEach((i, k) => {
-      forward[i.module] ??= {};
-      forward[i.module]![i.name] = (...args) => calls[k]!(...args);
-    });
-    const linked = await instantiateSplitPair(this.#pair, forward, {
+    const wasi = new WASI(this.#hostOptions());
+    const linked = await instantiateSplitPair(this.#pair, wasi.imports as WebAssembly.Imports, {
       ...(this.#options.engineCache === undefined ? {} : { engineCache: this.#options.engineCache }),
     });
     this.#stats.created++;
@@ -576,7 +580,32 @@ class InstancePool implements Pool {
     for (const image of this.#snapshot.globals) {
       globals.push({ global: linked.appExports[image.name] as WebAssembly.Global, image });
     }
-    return { linked, calls, memories, globals, runs: 0 };
+    return { linked, wasi, memories, globals, runs: 0 };
+  }
+
+  /**
+   * Compares a reset host's descriptor table with a new host's for the same run (`verify`); throws
+   * at a difference. The host's own tests cover the rest of its state.
+   */
+  #verifyHost(wasi: WASI, options: PoolRunOptions): void {
+    const fresh = new WASI({
+      ...this.#hostOptions(),
+      preopens: this.#preopens(options.preopens),
+      stdin: options.stdin ?? 'ignore',
+      stdout: options.stdout ?? 'inherit',
+      stderr: options.stderr ?? 'inherit',
+    });
+    const got = JSON.stringify(wasi.saveState());
+    const want = JSON.stringify(fresh.saveState());
+    fresh.close();
+    if (got !== want) {
+      throw new PoolResetError(
+        this.#pair.where,
+        'the WASI host',
+        undefined,
+        `descriptors ${got}, fresh ${want}`,
+      );
+    }
   }
 
   /** Compares a reset instance with a fresh one of the snapshot; throws at the first difference. */
@@ -616,11 +645,6 @@ class InstancePool implements Pool {
       }
     }
   }
-}
-
-/** Where a forwarded import goes between runs: nothing may call the host then. */
-function betweenRuns(): never {
-  throw new PoolError('ERR_POOL_CLOSED', 'a pooled instance called its WASI host between runs');
 }
 
 /** A failure that leaves nothing a reset cannot rebuild: a trap, a stack overflow, a bad exit status. */

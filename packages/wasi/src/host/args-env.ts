@@ -9,7 +9,8 @@ type ArgsEnvImports = Pick<
 
 /** `args_*` and `environ_*`: the guest's argv and environment. */
 export function argsEnvImports(s: HostState): ArgsEnvImports {
-  const { args, env, argsBytes, envBytes, consumed } = s;
+  // `args`, `env` and their sizes are read from `s` at each call: a reset host gives new ones.
+  const { consumed } = s;
 
   /**
    * args_get and environ_get: the pointer array at `ptrs`, the NUL-terminated strings from `buf`
@@ -70,33 +71,33 @@ export function argsEnvImports(s: HostState): ArgsEnvImports {
 
   return {
     args_get(argv: number, buf: number): number {
-      return storeList(args, argsBytes, argv, buf, recordArgs);
+      return storeList(s.args, s.argsBytes, argv, buf, recordArgs);
     },
 
     args_sizes_get(countPtr: number, sizePtr: number): number {
       // The aligned case outside any try and without the freshness check (see fd_fdstat_get).
       const u32 = s.u32;
       if (((countPtr | sizePtr) & 3) === 0 && countPtr >>> 2 < u32.length && sizePtr >>> 2 < u32.length) {
-        u32[countPtr >>> 2] = args.length;
-        u32[sizePtr >>> 2] = argsBytes;
+        u32[countPtr >>> 2] = s.args.length;
+        u32[sizePtr >>> 2] = s.argsBytes;
         return Errno.SUCCESS;
       }
-      return storeSizes(countPtr, sizePtr, args.length, argsBytes);
+      return storeSizes(countPtr, sizePtr, s.args.length, s.argsBytes);
     },
 
     environ_get(environ: number, buf: number): number {
-      return storeList(env, envBytes, environ, buf, recordEnv);
+      return storeList(s.env, s.envBytes, environ, buf, recordEnv);
     },
 
     environ_sizes_get(countPtr: number, sizePtr: number): number {
       // The aligned case outside any try and without the freshness check (see fd_fdstat_get).
       const u32 = s.u32;
       if (((countPtr | sizePtr) & 3) === 0 && countPtr >>> 2 < u32.length && sizePtr >>> 2 < u32.length) {
-        u32[countPtr >>> 2] = env.length;
-        u32[sizePtr >>> 2] = envBytes;
+        u32[countPtr >>> 2] = s.env.length;
+        u32[sizePtr >>> 2] = s.envBytes;
         return Errno.SUCCESS;
       }
-      return storeSizes(countPtr, sizePtr, env.length, envBytes);
+      return storeSizes(countPtr, sizePtr, s.env.length, s.envBytes);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ClockId, Errno } from '../constants.js';
 import type { Preview1Imports } from '../host.js';
+import { fillRandom } from './entropy.js';
 import type { HostState } from './state.js';
 
 const TWO32 = 4294967296;
@@ -107,16 +108,7 @@ export function clocksRandomImports(s: HostState): ClocksRandomImports {
           deterministic.prng.fill(u8, buf, len);
           return Errno.SUCCESS;
         }
-        for (let at = 0; at < len; at += 65536) {
-          const n = Math.min(65536, len - at);
-          if (s.shared) {
-            const tmp = new Uint8Array(n);
-            crypto.getRandomValues(tmp);
-            u8.set(tmp, buf + at);
-          } else {
-            crypto.getRandomValues(u8.subarray(buf + at, buf + at + n));
-          }
-        }
+        fillRandom(u8, buf, len);
         return Errno.SUCCESS;
       } catch (error) {
         return s.fail(error);

@@ -83,6 +83,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 // cached view reads as empty; a shared memory never detaches, so `view` stays empty for it and
 // every call refreshes.
 const EMPTY = new Uint8Array(0);
+// Views of no memory, shared by every host that has none bound (a new or reset one): being empty,
+// they are never written.
+const NO_DV = new DataView(EMPTY.buffer);
+const NO_U32 = new Uint32Array(0);
 
 /**
  * The state every group of imports works on: the descriptor table, the guest's memory (as views
@@ -91,12 +95,14 @@ const EMPTY = new Uint8Array(0);
  */
 export class HostState {
   readonly fds: (Descriptor | undefined)[];
-  readonly args: readonly Uint8Array[];
-  readonly env: readonly Uint8Array[];
-  readonly envNames: readonly string[];
+  // Not readonly: `resetRun` gives them the next run's values (the import functions read them here
+  // at every call, so an instance linked to those functions needs no relinking).
+  args: readonly Uint8Array[] = [];
+  env: readonly Uint8Array[] = [];
+  envNames: readonly string[] = [];
   /** Total bytes of `args` and of `env` (each string with its NUL). */
-  readonly argsBytes: number;
-  readonly envBytes: number;
+  argsBytes = 0;
+  envBytes = 0;
   readonly deterministic: Deterministic | undefined;
   readonly consumed: Consumed = {
     randomBytes: 0,
@@ -110,11 +116,11 @@ export class HostState {
 
   memory: WebAssembly.Memory | undefined = undefined;
   shared = false;
-  u8 = new Uint8Array(0);
-  dv = new DataView(this.u8.buffer);
+  u8 = EMPTY;
+  dv = NO_DV;
   // Aligned 32-bit stores through a typed array are several times cheaper than DataView calls
   // inside the try blocks every import has, so the hot paths use this view when they can.
-  u32 = new Uint32Array(0);
+  u32 = NO_U32;
   /** `u8`, or empty when the views must be refreshed before use (see `EMPTY`). */
   view = EMPTY;
   /** The last host exception turned into EIO. */
@@ -122,13 +128,42 @@ export class HostState {
 
   constructor(config: HostConfig) {
     this.fds = config.fds;
+    this.setArgsEnv(config);
+    this.deterministic = config.deterministic;
+    this.clock = new Clock(config.deterministic, this.consumed);
+  }
+
+  private setArgsEnv(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>): void {
     this.args = config.args;
     this.env = config.env;
     this.envNames = config.envNames;
-    this.deterministic = config.deterministic;
     this.argsBytes = config.args.reduce((n, a) => n + a.length, 0);
     this.envBytes = config.env.reduce((n, a) => n + a.length, 0);
-    this.clock = new Clock(config.deterministic, this.consumed);
+  }
+
+  /**
+   * Everything a run changed back to a new host's, with the next run's arguments and environment:
+   * nothing consumed, no memory bound, no host error, the deterministic clock at `clock` (the
+   * descriptor table and the generator are the caller's).
+   */
+  resetRun(config: Pick<HostConfig, 'args' | 'env' | 'envNames'>, clock: bigint): void {
+    this.setArgsEnv(config);
+    const c = this.consumed;
+    c.randomBytes = 0;
+    c.randomCalls = 0;
+    c.clockReads = 0;
+    c.envReads = [];
+    c.argsRead = false;
+    c.stdinBytes = 0;
+    this.memory = undefined;
+    this.shared = false;
+    this.u8 = EMPTY;
+    this.dv = NO_DV;
+    this.u32 = NO_U32;
+    this.view = EMPTY;
+    this.hostError = undefined;
+    // Only the deterministic clock has a state: the real one reads the host's time.
+    if (this.deterministic !== undefined) this.clock.set(clock);
   }
 
   /** Use `memory` for every later call. */

@@ -18,6 +18,7 @@ export interface Stream {
 export interface Preview2Context {
   mem: GuestMemory;
   services: HostServices;
+  /** Read at each call: a reset host gives the next run's. */
   args: readonly string[];
   env: ReadonlyArray<readonly [string, string]>;
   pollables: ResourceTable<Pollable>;

@@ -23,6 +23,14 @@ export class GuestMemory {
     this.refresh();
   }
 
+  /** No memory bound, as before the first `bind`. */
+  unbind(): void {
+    this.memory = undefined;
+    this.realloc = undefined;
+    this.u8 = new Uint8Array(0);
+    this.dv = new DataView(new ArrayBuffer(0));
+  }
+
   private refresh(): void {
     if (this.memory === undefined) return;
     const buffer = this.memory.buffer;

@@ -1,7 +1,7 @@
 import type { HostServices } from '../host.js';
 import { environment, exit, stdio, terminals } from './cli.js';
 import { monotonicClock, wallClock } from './clocks.js';
-import { createContext } from './context.js';
+import { createContext, type Preview2Context } from './context.js';
 import { GuestMemory } from './guest.js';
 import { ioError, poll, streams } from './io.js';
 import { insecureRandom, insecureSeed, random } from './random.js';
@@ -33,15 +33,14 @@ export interface Preview2 {
   imports: Record<string, WebAssembly.ModuleImports>;
   /** Binds the instance's memory and its `cabi_realloc` (lists and strings are returned through it). */
   bind(memory: WebAssembly.Memory, realloc?: unknown): void;
+  /**
+   * Back to a new host's state for the next run: its arguments and environment, no memory bound,
+   * every resource table holding only its permanent handles.
+   */
+  reset(args: readonly string[], env: ReadonlyArray<readonly [string, string]>): void;
 }
 
-function implementations(
-  services: HostServices,
-  args: readonly string[],
-  env: ReadonlyArray<readonly [string, string]>,
-  mem: GuestMemory,
-): Interfaces {
-  const c = createContext(mem, services, args, env);
+function implementations(c: Preview2Context): Interfaces {
   const std = stdio();
   const term = terminals(c);
   return {
@@ -167,7 +166,8 @@ export function createPreview2(
   names: true | readonly string[],
 ): Preview2 {
   const mem = new GuestMemory();
-  const impl = implementations(services, args, env, mem);
+  const c = createContext(mem, services, args, env);
+  const impl = implementations(c);
   const imports: Record<string, WebAssembly.ModuleImports> = {};
   const stubs = new Map<string, WebAssembly.ModuleImports>();
   const provide = (name: string): void => {
@@ -190,7 +190,16 @@ export function createPreview2(
       for (const iface of [...Object.keys(impl), ...UNSUPPORTED]) provide(`${iface}@0.2.${patch}`);
     }
   } else for (const name of names) provide(name);
-  return { imports, bind: (memory, realloc) => mem.bind(memory, realloc) };
+  return {
+    imports,
+    bind: (memory, realloc) => mem.bind(memory, realloc),
+    reset(args, env): void {
+      c.args = args;
+      c.env = env;
+      mem.unbind();
+      for (const table of [c.pollables, c.inputs, c.outputs, c.errors]) table.clear();
+    },
+  };
 }
 
 export { WasiTrapError, WasiUnsupportedError } from './errors.js';

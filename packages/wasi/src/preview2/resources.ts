@@ -11,13 +11,20 @@ export class ResourceTable<T> {
 
   constructor(
     private readonly type: string,
-    permanent: readonly T[] = [],
+    private readonly permanentItems: readonly T[] = [],
   ) {
-    for (const [i, item] of permanent.entries()) this.items.set(i + 1, item);
-    this.next = permanent.length + 1;
-    this.permanent = permanent.length;
+    this.permanent = permanentItems.length;
+    this.next = 0;
+    this.clear();
   }
   private readonly permanent: number;
+
+  /** Back to a new table's handles: the permanent ones only, and the next handle after them. */
+  clear(): void {
+    this.items.clear();
+    for (const [i, item] of this.permanentItems.entries()) this.items.set(i + 1, item);
+    this.next = this.permanent + 1;
+  }
 
   add(item: T): number {
     const handle = this.next++;
