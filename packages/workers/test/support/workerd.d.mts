@@ -28,4 +28,6 @@ export interface ServedWorker {
   close(): Promise<void>;
 }
 
+export function requester(origin: string): ServedWorker['request'];
+
 export function serveWorker(dir: string, options?: { startTimeout?: number }): Promise<ServedWorker>;

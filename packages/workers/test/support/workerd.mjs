@@ -66,24 +66,31 @@ export async function serveWorker(dir, { startTimeout = 60_000 } = {}) {
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,
-    /** One request: `args` become `arg` query parameters, `stdin` the body (POST when given). */
-    async request({ args = [], stdin, query } = {}) {
-      const url = new URL('/', origin);
-      for (const a of args) url.searchParams.append('arg', a);
-      for (const [k, v] of Object.entries(query ?? {})) url.searchParams.append(k, v);
-      const response = await fetch(url, stdin === undefined ? {} : { method: 'POST', body: stdin });
-      return {
-        status: response.status,
-        exitCode: response.headers.get('x-exit-code'),
-        error: response.headers.get('x-wasm-runtime-error'),
-        body: await response.text(),
-      };
-    },
+    request: requester(origin),
     /** What workerd printed so far (console.log on stdout, console.error on stderr). */
     logs: () => ({ stdout, stderr }),
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
+  };
+}
+
+/**
+ * One request to a served Worker at `origin`: `args` become `arg` query parameters, `stdin` the
+ * body (POST when given); resolves to the status, the exit-code and error headers and the body.
+ */
+export function requester(origin) {
+  return async ({ args = [], stdin, query } = {}) => {
+    const url = new URL('/', origin);
+    for (const a of args) url.searchParams.append('arg', a);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.append(k, v);
+    const response = await fetch(url, stdin === undefined ? {} : { method: 'POST', body: stdin });
+    return {
+      status: response.status,
+      exitCode: response.headers.get('x-exit-code'),
+      error: response.headers.get('x-wasm-runtime-error'),
+      body: await response.text(),
+    };
   };
 }
