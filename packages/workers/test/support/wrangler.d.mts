@@ -1,4 +1,4 @@
-import type { WorkerResponse } from './workerd.mjs';
+import type { ServedWorker } from './workerd.mjs';
 
 export function wranglerCli(): string;
 
@@ -9,15 +9,4 @@ export function wrangler(
   options: { cwd: string; timeout?: number },
 ): Promise<{ code: number; stdout: string; stderr: string }>;
 
-export interface WranglerDev {
-  origin: string;
-  request(options?: {
-    args?: string[];
-    stdin?: string;
-    query?: Record<string, string>;
-  }): Promise<WorkerResponse>;
-  output(): { stdout: string; stderr: string };
-  close(): Promise<void>;
-}
-
-export function wranglerDev(dir: string, options?: { startTimeout?: number }): Promise<WranglerDev>;
+export function wranglerDev(dir: string, options?: { startTimeout?: number }): Promise<ServedWorker>;

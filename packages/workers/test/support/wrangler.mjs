@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { requester } from './workerd.mjs';
+import { captureOutput, requester } from './workerd.mjs';
 
 /** The module the `wrangler` launcher runs. */
 export function wranglerCli() {
@@ -47,14 +47,7 @@ function start(args, cwd) {
       WRANGLER_LOG_PATH: join(home, 'logs'),
     },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr += d;
-  });
+  const captured = captureOutput(child);
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       rmSync(home, { recursive: true, force: true });
@@ -64,7 +57,10 @@ function start(args, cwd) {
   return {
     child,
     exited,
-    output: () => ({ stdout: plain(stdout), stderr: plain(stderr) }),
+    output: () => {
+      const { stdout, stderr } = captured();
+      return { stdout: plain(stdout), stderr: plain(stderr) };
+    },
     kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         try {
@@ -108,7 +104,7 @@ function freePort() {
 
 /**
  * Runs `wrangler dev` (local mode) in the Worker directory `dir` on 127.0.0.1; resolves once it
- * says it is ready, to the origin, a request function (as `serveWorker`'s), its output and close.
+ * says it is ready, to a served Worker as `serveWorker` gives it.
  */
 export async function wranglerDev(dir, { startTimeout = 180_000 } = {}) {
   const port = await freePort();
@@ -148,7 +144,8 @@ export async function wranglerDev(dir, { startTimeout = 180_000 } = {}) {
   return {
     origin,
     request: requester(origin),
-    output: run.output,
+    /** What wrangler printed so far (the app's stderr among it), colour codes removed. */
+    logs: run.output,
     async close() {
       run.kill('SIGTERM');
       const timer = setTimeout(() => run.kill('SIGKILL'), 10_000);
