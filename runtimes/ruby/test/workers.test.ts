@@ -1,8 +1,8 @@
 // Ruby apps deployed as Cloudflare Workers (`deployWorker`) and served by the real workerd on
 // 127.0.0.1, through the shared helper: the ~21 MB data module holding the booted VM uploaded as a
-// Wasm module of the Worker, the app's files as a tar data module; each request gets a fresh
-// instance, its `arg` query parameters as ARGV and its body as $stdin, and answers what `runDist`
-// prints.
+// Wasm module of the Worker, the app's files as a tar data module; each request gets an instance in
+// the snapshot's state (pooled and reset after every request by default, or fresh), its `arg` query
+// parameters as ARGV and its body as $stdin, and answers what `runDist` prints.
 
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ let scratch: Awaited<ReturnType<typeof tempDir>>;
 const served: ServedWorker[] = [];
 
 /** Deploys a dist as a Worker and serves it. */
-async function serve(dist: string, name: string) {
-  const worker = await deployAndServe(dist, join(scratch.path, name, 'worker'));
+async function serve(dist: string, name: string, options: Parameters<typeof deployAndServe>[2] = {}) {
+  const worker = await deployAndServe(dist, join(scratch.path, name, 'worker'), options);
   served.push(worker);
   return worker;
 }
@@ -71,13 +71,20 @@ describe('a Ruby app with a global counter as a Worker', () => {
     worker = await serve(dist, 'counter');
   }, 900_000);
 
-  it('never sees what an earlier request wrote: the counter is 1 every time, also concurrently', async () => {
-    for (let i = 0; i < 3; i++) {
-      const r = await worker.request({ args: [`n${i}`] });
-      expect(r.body.split('\n')[0]).toBe('requests 1');
+  it('never sees what an earlier request wrote: the counter is 1 every time, pooled or fresh, also concurrently', async () => {
+    // The VM's 70 MB memory leaves room for one pooled instance in the default budget.
+    expect(worker.deployed.instances).toEqual({ way: 'pool', size: 1 });
+    const fresh = await serve(dist, 'counter-fresh', { instances: 'fresh' });
+    expect(fresh.deployed.instances).toEqual({ way: 'fresh' });
+    for (const w of [worker, fresh]) {
+      for (let i = 0; i < 3; i++) {
+        const r = await w.request({ args: [`n${i}`] });
+        expect(r.body.split('\n')[0]).toBe('requests 1');
+      }
+      // More at once than the pool holds: they wait for its instance, each sees the snapshot's state.
+      const concurrent = await Promise.all(Array.from({ length: 4 }, () => w.request()));
+      expect(concurrent.map((r) => r.body.split('\n')[0])).toEqual(Array(4).fill('requests 1'));
     }
-    const concurrent = await Promise.all(Array.from({ length: 4 }, () => worker.request()));
-    expect(concurrent.map((r) => r.body.split('\n')[0])).toEqual(Array(4).fill('requests 1'));
   });
 
   it('gets the body as $stdin and the arg parameters as ARGV, in order, as runDist gives them', async () => {

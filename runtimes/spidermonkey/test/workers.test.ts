@@ -1,7 +1,8 @@
 // JavaScript apps on SpiderMonkey deployed as Cloudflare Workers (`deployWorker`) and served by the
 // real workerd on 127.0.0.1, through the shared helper: the engine imports WASI 0.2 core-ABI
-// functions, which the Worker's runtime provides as `runDist` does; each request gets a fresh
-// instance of the snapshot and answers what `runDist` prints.
+// functions, which the Worker's runtime provides as `runDist` does; each request gets an instance in
+// the snapshot's state (pooled and reset after every request by default, or fresh) and answers
+// what `runDist` prints.
 
 import { cpSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,8 +20,8 @@ let scratch: string;
 const served: ServedWorker[] = [];
 
 /** Deploys a dist as a Worker and serves it. */
-async function serve(dist: string, name: string) {
-  const worker = await deployAndServe(dist, join(scratch, name, 'worker'));
+async function serve(dist: string, name: string, options: Parameters<typeof deployAndServe>[2] = {}) {
+  const worker = await deployAndServe(dist, join(scratch, name, 'worker'), options);
   served.push(worker);
   return worker;
 }
@@ -71,15 +72,21 @@ describe('a JavaScript app with a global counter as a Worker', () => {
     worker = await serveApp('counter');
   }, 600_000);
 
-  it('never sees what an earlier request wrote: the counter is 1 every time, also concurrently', async () => {
-    for (let i = 0; i < 3; i++) {
-      const r = await worker.request();
-      expect(r).toMatchObject({ status: 200, exitCode: '0', error: null, body: 'requests 1\n' });
+  it('never sees what an earlier request wrote: the counter is 1 every time, pooled or fresh, also concurrently', async () => {
+    expect(worker.deployed.instances).toEqual({ way: 'pool', size: 4 });
+    const fresh = await serve(worker.dist, 'counter-fresh', { instances: 'fresh' });
+    expect(fresh.deployed.instances).toEqual({ way: 'fresh' });
+    for (const w of [worker, fresh]) {
+      for (let i = 0; i < 3; i++) {
+        const r = await w.request();
+        expect(r).toMatchObject({ status: 200, exitCode: '0', error: null, body: 'requests 1\n' });
+      }
+      // More at once than the pool holds: some wait for an instance, each sees the snapshot's state.
+      const concurrent = await Promise.all(Array.from({ length: 6 }, () => w.request()));
+      expect(concurrent.map((r) => r.body)).toEqual(Array(6).fill('requests 1\n'));
+      await expect.poll(() => w.logs().stderr, { timeout: 10_000 }).toContain('counter app answered 1');
+      expect(w.logs().stderr).not.toContain('counter app answered 2');
     }
-    const concurrent = await Promise.all(Array.from({ length: 6 }, () => worker.request()));
-    expect(concurrent.map((r) => r.body)).toEqual(Array(6).fill('requests 1\n'));
-    await expect.poll(() => worker.logs().stderr, { timeout: 10_000 }).toContain('counter app answered 1');
-    expect(worker.logs().stderr).not.toContain('counter app answered 2');
   });
 });
 
