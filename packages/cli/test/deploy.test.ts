@@ -35,7 +35,7 @@ describe('wasm-runtime deploy --target workers', () => {
     expect(d.stderr).toBe('');
     expect(d.exitCode).toBe(0);
     expect(d.stdout).toMatch(/^worker\.js +[\d.]+ (B|KiB)$/m);
-    expect(d.stdout).toMatch(/Worker "hello" in /);
+    expect(d.stdout).toMatch(/^Worker "hello" in .+ \(engine: no exception handling\)$/m);
     expect((await readdir(out)).sort()).toEqual(
       expect.arrayContaining(['app.data.wasm', 'config.capnp', 'runtime.js', 'worker.js', 'wrangler.toml']),
     );

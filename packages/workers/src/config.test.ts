@@ -34,7 +34,8 @@ describe('wranglerConfig', () => {
     expect(text).toMatch(/^name = "hello"$/m);
     expect(text).toMatch(/^main = "worker.js"$/m);
     expect(text).toMatch(/^no_bundle = true$/m);
-    expect(text).toContain('{ type = "CompiledWasm", globs = ["**/*.wasm"] }');
-    expect(text).toContain('{ type = "Data", globs = ["**/*.bin"] }');
+    expect(text).toContain('{ type = "ESModule", globs = ["**/*.js"], fallthrough = false }');
+    expect(text).toContain('{ type = "CompiledWasm", globs = ["**/*.wasm"], fallthrough = false }');
+    expect(text).toContain('{ type = "Data", globs = ["**/*.bin"], fallthrough = false }');
   });
 });

@@ -36,7 +36,9 @@ export function workerdConfig(modules: readonly WorkerModule[], address = DEFAUL
 
 /**
  * Wrangler's config: the Worker's files uploaded as they are (`no_bundle`), each module type
- * matched by its extension, so Cloudflare runs exactly what workerd runs locally.
+ * matched by its extension, so Cloudflare runs exactly what workerd runs locally. Each rule says
+ * `fallthrough = false`: it replaces Wrangler's default rule for its type (which Wrangler would
+ * otherwise warn about on every run).
  */
 export function wranglerConfig(name: string, main: string): string {
   return [
@@ -47,9 +49,9 @@ export function wranglerConfig(name: string, main: string): string {
     'no_bundle = true',
     'find_additional_modules = true',
     'rules = [',
-    '  { type = "ESModule", globs = ["**/*.js"] },',
-    '  { type = "CompiledWasm", globs = ["**/*.wasm"] },',
-    '  { type = "Data", globs = ["**/*.bin"] },',
+    '  { type = "ESModule", globs = ["**/*.js"], fallthrough = false },',
+    '  { type = "CompiledWasm", globs = ["**/*.wasm"], fallthrough = false },',
+    '  { type = "Data", globs = ["**/*.bin"], fallthrough = false },',
     ']',
     '',
   ].join('\n');

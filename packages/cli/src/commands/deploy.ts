@@ -97,7 +97,7 @@ export async function deployCommand(
   }
   streams.stdout(
     table([['file', 'size'], ...result.files.map((f) => [f.path, formatBytes(f.size)])], [false, true]) +
-      `Worker "${result.name}" in ${result.outDir} (engine: ${result.engine.exceptions} exception handling)\n` +
+      `Worker "${result.name}" in ${result.outDir} (engine: ${result.engine.exceptions === 'none' ? 'no' : result.engine.exceptions} exception handling)\n` +
       `${instancesLine(result.instances)}\n` +
       `serve it: npx workerd serve ${result.outDir}/config.capnp   deploy it: cd ${result.outDir} && npx wrangler deploy\n`,
   );

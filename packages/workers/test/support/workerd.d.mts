@@ -28,4 +28,10 @@ export interface ServedWorker {
   close(): Promise<void>;
 }
 
+export function captureOutput(
+  child: import('node:child_process').ChildProcess,
+): () => { stdout: string; stderr: string };
+
+export function requester(origin: string): ServedWorker['request'];
+
 export function serveWorker(dir: string, options?: { startTimeout?: number }): Promise<ServedWorker>;

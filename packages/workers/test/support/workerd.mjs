@@ -32,20 +32,13 @@ export async function serveWorker(dir, { startTimeout = 60_000 } = {}) {
     ['serve', join(dir, 'config.capnp'), '--socket-addr', 'http=127.0.0.1:0', '--control-fd=3', '--verbose'],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr += d;
-  });
+  const logs = captureOutput(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise((resolve, reject) => {
     let control = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`workerd did not listen within ${startTimeout} ms; its stderr:\n${stderr}`));
+      reject(new Error(`workerd did not listen within ${startTimeout} ms; its stderr:\n${logs().stderr}`));
     }, startTimeout);
     child.stdio[3].setEncoding('utf8').on('data', (d) => {
       control += d;
@@ -60,30 +53,50 @@ export async function serveWorker(dir, { startTimeout = 60_000 } = {}) {
     });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`workerd exited (${code ?? signal}) before listening; its stderr:\n${stderr}`));
+      reject(new Error(`workerd exited (${code ?? signal}) before listening; its stderr:\n${logs().stderr}`));
     });
   });
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,
-    /** One request: `args` become `arg` query parameters, `stdin` the body (POST when given). */
-    async request({ args = [], stdin, query } = {}) {
-      const url = new URL('/', origin);
-      for (const a of args) url.searchParams.append('arg', a);
-      for (const [k, v] of Object.entries(query ?? {})) url.searchParams.append(k, v);
-      const response = await fetch(url, stdin === undefined ? {} : { method: 'POST', body: stdin });
-      return {
-        status: response.status,
-        exitCode: response.headers.get('x-exit-code'),
-        error: response.headers.get('x-wasm-runtime-error'),
-        body: await response.text(),
-      };
-    },
+    request: requester(origin),
     /** What workerd printed so far (console.log on stdout, console.error on stderr). */
-    logs: () => ({ stdout, stderr }),
+    logs,
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/**
+ * One request to a served Worker at `origin`: `args` become `arg` query parameters, `stdin` the
+ * body (POST when given); resolves to the status, the exit-code and error headers and the body.
+ */
+export function requester(origin) {
+  return async ({ args = [], stdin, query } = {}) => {
+    const url = new URL('/', origin);
+    for (const a of args) url.searchParams.append('arg', a);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.append(k, v);
+    const response = await fetch(url, stdin === undefined ? {} : { method: 'POST', body: stdin });
+    return {
+      status: response.status,
+      exitCode: response.headers.get('x-exit-code'),
+      error: response.headers.get('x-wasm-runtime-error'),
+      body: await response.text(),
+    };
+  };
+}
+
+/** Collects a child's stdout and stderr as text; returns what it has printed so far. */
+export function captureOutput(child) {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+  });
+  return () => ({ stdout, stderr });
 }
