@@ -87,8 +87,10 @@ export type {
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
 export {
+  type CliInput,
   engineForHost,
   hostExceptionForms,
+  lowerCliInput,
   type RunResult,
   runSplitPair,
   type SplitPairRunOptions,

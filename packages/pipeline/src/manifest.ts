@@ -86,6 +86,8 @@ export interface DistManifest {
     args?: number[];
     /** `export` entries: `pointer` when the exit code is stored at the address the export returns. */
     result?: 'value' | 'pointer';
+    /** `export` entries: `cli` when the run's arguments, environment and stdin are passed to the export. */
+    input?: 'cli';
   };
   files: {
     /** The monolithic snapshot `<name>.wasm`: runs in any WASI host that runs its `exceptions` form. */

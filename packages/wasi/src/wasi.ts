@@ -199,6 +199,8 @@ export class WASI {
   private readonly returnOnExit: boolean;
   private readonly prng: Prng | undefined;
   private readonly preview2: Preview2 | undefined;
+  private readonly argv: readonly string[];
+  private readonly environment: Readonly<Record<string, string>>;
   private started = false;
   /** The options the host was made with: what `reset` starts from. */
   private readonly options: WASIOptions;
@@ -233,6 +235,8 @@ export class WASI {
       };
     }
     const env = Object.entries(options.env ?? {});
+    this.argv = Object.freeze([...(options.args ?? [])]);
+    this.environment = Object.freeze(Object.fromEntries(env));
     this.host = createHost({
       args: nulTerminated(options.args ?? []),
       env: nulTerminated(env.map(([k, v]) => `${k}=${v}`)),
@@ -428,6 +432,53 @@ export class WASI {
     this.started = true;
     this.host.bindMemory(memory);
     this.preview2?.bind(memory, instance.exports.cabi_realloc);
+  }
+
+  /** The guest's argv as configured (`args[0]` is the program name). */
+  get args(): readonly string[] {
+    return this.argv;
+  }
+
+  /** The guest's whole environment as configured. */
+  get env(): Readonly<Record<string, string>> {
+    return this.environment;
+  }
+
+  /**
+   * Reads the guest's stdin (descriptor 0) to its end on the host's side, for an entry that takes
+   * its input as parameters instead of reading it. A terminal is not read (nothing would end it but
+   * the user's end-of-file): it gives no bytes. Waits while a stream has nothing yet. Throws
+   * `WasiConfigError` (`ERR_WASI_STDIN_READ`) when reading fails.
+   */
+  async readStdin(): Promise<Uint8Array> {
+    const source = this.fds[0]?.source;
+    if (source === undefined || source.tty) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const buffer = new Uint8Array(65536);
+    for (;;) {
+      const n = source.read(buffer, 0, buffer.length);
+      if (n === 0) break;
+      if (n === -Errno.AGAIN) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      if (n < 0)
+        throw new WasiConfigError(
+          'ERR_WASI_STDIN_READ',
+          `Reading stdin failed with ${errnoName(-n)} after ${total} bytes: check the stdin given to the run.`,
+        );
+      chunks.push(buffer.slice(0, n));
+      total += n;
+    }
+    if (chunks.length === 1) return chunks[0]!;
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return all;
   }
 
   /** Nondeterministic inputs the guest consumed so far. */

@@ -2,12 +2,18 @@
  * The script the engine evaluates before the app (`--initializer-script-path`), staged by the
  * recipe at {@link DRIVER_GUEST_PATH}. The embedding evaluates the app's entry module, hands it to
  * `bindExports` as `$source_mod`, and exposes the function named by `EXPORT0_NAME` as export 0 of
- * its `call` export: here `run`, which calls the app's `main`, waits for the promise it returns
- * (the engine runs timers and jobs meanwhile) and returns the exit code through a return area.
+ * its `call` export: here `run`, which calls the app's `main` with the run's input, waits for the
+ * promise it returns (the engine runs timers and jobs meanwhile) and returns the exit code through
+ * a return area. The input comes as `call`'s parameter pointer (`EXPORT0_ARGS` `*i32`): the
+ * address of the canonical-ABI area the host writes for an `input: 'cli'` entry (arguments,
+ * environment, stdin), or 0 for none.
  */
 export const DRIVER_SOURCE = `// wasm-runtime driver for the StarlingMonkey engine of componentize-js. It runs in a global of
 // its own: the app's globals (console, its Error classes) are reached through contentGlobal.
 let appMain;
+// The embedding's bindings: the guest's memory (its \`buffer\` covers the whole heap), realloc and
+// dealloc. Blocks the host allocated for the input are freed once copied, as a callee does.
+const [memory, , dealloc] = $bindings;
 
 function bindExports(sourceName) {
   appMain = $source_mod.main;
@@ -33,9 +39,43 @@ function describe(error) {
   }
 }
 
-async function run() {
+/** The input at \`area\` as the app's objects (made in its realm): { args, env, stdin }. */
+function readInput(area) {
+  const decoder = new contentGlobal.TextDecoder();
+  const list = [];
+  const env = [];
+  let stdin = new contentGlobal.Uint8Array(0);
+  if (area !== 0) {
+    const view = new DataView(memory.buffer);
+    const word = (at) => view.getUint32(at, true);
+    const free = (ptr, size, align) => {
+      if (size !== 0 && typeof dealloc === 'function') dealloc(ptr, size, align);
+    };
+    const text = (at) => {
+      const ptr = word(at);
+      const len = word(at + 4);
+      const value = decoder.decode(new Uint8Array(memory.buffer, ptr, len));
+      free(ptr, len, 1);
+      return value;
+    };
+    const [argsPtr, argsLen, envPtr, envLen, stdinPtr, stdinLen] = [0, 1, 2, 3, 4, 5].map((i) => word(area + 4 * i));
+    for (let i = 0; i < argsLen; i++) list.push(text(argsPtr + 8 * i));
+    for (let i = 0; i < envLen; i++) env.push([text(envPtr + 16 * i), text(envPtr + 16 * i + 8)]);
+    stdin = new contentGlobal.Uint8Array(stdinLen);
+    stdin.set(new Uint8Array(memory.buffer, stdinPtr, stdinLen));
+    free(argsPtr, argsLen * 8, 4);
+    free(envPtr, envLen * 16, 4);
+    free(stdinPtr, stdinLen, 1);
+    free(area, 24, 4);
+  }
+  // The program name (the app's name) is not one of the app's arguments.
+  const args = contentGlobal.Array.from(list.slice(1));
+  return contentGlobal.Object.fromEntries([['args', args], ['env', contentGlobal.Object.fromEntries(env)], ['stdin', stdin]]);
+}
+
+async function run(area) {
   try {
-    const code = await appMain();
+    const code = await appMain(readInput(area >>> 0));
     return Number.isInteger(code) ? code : 0;
   } catch (error) {
     contentGlobal.console.error('Uncaught ' + describe(error));

@@ -485,6 +485,7 @@ export async function build(
       file: resolved.entry,
       ...(entry.kind === 'export' && entry.args !== undefined ? { args: [...entry.args] } : {}),
       ...(entry.kind === 'export' && entry.result !== undefined ? { result: entry.result } : {}),
+      ...(entry.kind === 'export' && entry.input !== undefined ? { input: entry.input } : {}),
     },
     files,
     split: pair.manifest,

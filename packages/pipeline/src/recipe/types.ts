@@ -154,6 +154,15 @@ export type EntrySpec =
        * lowered export returns its result).
        */
       result?: 'value' | 'pointer';
+      /**
+       * What the export receives after `args`: nothing (the default), or `cli`: the address of a
+       * canonical-ABI parameter area holding the run's `(arguments: list<string>, environment:
+       * list<tuple<string, string>>, stdin: list<u8>)` (a pointer and a length for each, six i32),
+       * every list allocated with the module's `cabi_realloc`. The arguments (the program name
+       * first) and the environment are the WASI host's; stdin is read to its end before the call.
+       * For runtimes whose code cannot call WASI itself (StarlingMonkey's JavaScript).
+       */
+      input?: 'cli';
     };
 
 /** After restore: an export to call (data, recorded in the manifest), and/or a JS hook. */

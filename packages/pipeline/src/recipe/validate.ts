@@ -144,6 +144,7 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
       bad('entry.args', 'an array of i32 values', args);
     if (entry['result'] !== undefined && entry['result'] !== 'value' && entry['result'] !== 'pointer')
       bad('entry.result', '"value" or "pointer"', entry['result']);
+    if (entry['input'] !== undefined && entry['input'] !== 'cli') bad('entry.input', '"cli"', entry['input']);
   } else bad('entry.kind', '"command" or "export"', entry['kind']);
   const post = value['postRestore'];
   if (post !== undefined) {

@@ -415,6 +415,11 @@ export const MANIFEST_SCHEMA: JsonSchema = {
             "export entries: where the exit code is: the export's i32 result (value) or the i32 at the address it returns (pointer).",
           enum: ['value', 'pointer'],
         },
+        input: {
+          description:
+            "export entries: cli when the export receives, after args, the address of a canonical-ABI area holding the run's (arguments: list<string>, environment: list<tuple<string, string>>, stdin: list<u8>).",
+          enum: ['cli'],
+        },
       },
       required: ['kind', 'export', 'file'],
       additionalProperties: false,
