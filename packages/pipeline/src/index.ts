@@ -84,6 +84,7 @@ export type {
   RuntimeIdentity,
   RuntimeSource,
   StageSpec,
+  StdinProbe,
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
 export {

@@ -6,11 +6,15 @@
  * promise it returns (the engine runs timers and jobs meanwhile) and returns the exit code through
  * a return area. The input comes as `call`'s parameter pointer (`EXPORT0_ARGS` `*i32`): the
  * address of the canonical-ABI area the host writes for an `input: 'cli'` entry (arguments,
- * environment, stdin), or 0 for none.
+ * environment, stdin), or 0 for none. Export 1, `takesStdin`, is the entry's stdin probe: the host
+ * reads stdin only for a main that can reach it, so a main that never reads it never waits on it.
  */
 export const DRIVER_SOURCE = `// wasm-runtime driver for the StarlingMonkey engine of componentize-js. It runs in a global of
 // its own: the app's globals (console, its Error classes) are reached through contentGlobal.
 let appMain;
+// Whether main can reach stdin, decided at build time from the parameter it declares: the host
+// reads a run's stdin to its end before main starts only then (see takesStdin).
+let mainTakesStdin = true;
 // The embedding's bindings: the guest's memory (its \`buffer\` covers the whole heap), realloc and
 // dealloc. Blocks the host allocated for the input are freed once copied, as a callee does.
 const [memory, , dealloc] = $bindings;
@@ -25,6 +29,38 @@ function bindExports(sourceName) {
       throw new Error(message);
     };
   }
+  mainTakesStdin = reachesStdin(appMain);
+}
+
+/**
+ * False when fn declares no parameter, or destructures its first one without a stdin key or a
+ * rest element: such a main never sees stdin. True otherwise, and whenever its source is unclear.
+ */
+function reachesStdin(fn) {
+  let source;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return true;
+  }
+  const open = source.indexOf('(');
+  const arrow = source.indexOf('=>');
+  if (source.includes('[native code]') || open < 0 || (arrow >= 0 && arrow < open)) return true;
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < source.length && close < 0; i++) {
+    if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) close = i;
+  }
+  if (close < 0) return true;
+  const params = source.slice(open + 1, close).trim();
+  if (params === '') return false;
+  return !(params.startsWith('{') && !/\\bstdin\\b|\\.\\.\\./.test(params));
+}
+
+/** Export 1, called by the host before it reads stdin: 1 when main takes stdin, else 0. */
+async function takesStdin() {
+  return mainTakesStdin ? 1 : 0;
 }
 
 function describe(error) {

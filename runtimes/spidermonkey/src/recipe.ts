@@ -19,17 +19,21 @@ export const STARLINGMONKEY_ENGINE = {
 export const APP_MOUNT = '/app';
 
 /**
- * The environment `componentize.wizer` reads: one export (the driver's `run`, given `call`'s
- * parameter pointer, an i32 result through a return area), no imports. The names are the
- * embedding's.
+ * The environment `componentize.wizer` reads: two exports (the driver's `run`, given `call`'s
+ * parameter pointer, and `takesStdin`, no parameters; each an i32 result through a return area),
+ * no imports. The names are the embedding's.
  */
 const BINDING_ENV = {
   SOURCE_NAME: 'main.js',
-  EXPORT_CNT: '1',
+  EXPORT_CNT: '2',
   EXPORT0_NAME: 'run',
   EXPORT0_ARGS: '*i32',
   EXPORT0_RET: 'i32',
   EXPORT0_RETSIZE: '4',
+  EXPORT1_NAME: 'takesStdin',
+  EXPORT1_ARGS: '',
+  EXPORT1_RET: 'i32',
+  EXPORT1_RETSIZE: '4',
   IMPORT_CNT: '0',
   FEATURE_CLOCKS: '1',
   DEBUG: '',
@@ -56,6 +60,14 @@ export const recipe: Recipe = {
     env: { ...BINDING_ENV, SOURCE_NAME: context.entry.split('/').pop() ?? context.entry },
     stdin: `--initializer-script-path ${DRIVER_GUEST_PATH} --strip-path-prefix ${APP_MOUNT}/ ${context.entryGuestPath}`,
   }),
-  entry: { kind: 'export', export: 'call', args: [0], input: 'cli', result: 'pointer' },
+  entry: {
+    kind: 'export',
+    export: 'call',
+    args: [0],
+    input: 'cli',
+    result: 'pointer',
+    // Export 1 says whether main takes stdin; the embedding's post_call ends that call.
+    stdinProbe: { args: [1], result: 'pointer', post: 'post_call', postArgs: [1] },
+  },
   defaults: { entry: 'main.js', exclude: ['node_modules/**', 'dist/**'] },
 };

@@ -75,15 +75,24 @@ export function engineModule(): Promise<WebAssembly.Module> {
 }
 
 /**
- * Calls the entry as `runDist` does (`call(0, <input>)`: the driver's run given the address of the
- * run's input, the program name first) and reads the exit code behind the pointer.
+ * Calls the entry as `runDist` does (the stdin probe, then `call(0, <input>)`: the driver's run
+ * given the address of the run's input, the program name first) and reads the exit code behind
+ * the pointer.
  */
 function callEntry(instance: WebAssembly.Instance, name: string, input: RunInput): number {
-  const ex = instance.exports as { call: (i: number, p: number) => number; memory: WebAssembly.Memory };
+  const ex = instance.exports as {
+    call: (i: number, p: number) => number;
+    post_call: (i: number) => void;
+    memory: WebAssembly.Memory;
+  };
   try {
+    // The entry's stdin probe first (export 1: does main take stdin?), as the runner's core asks it.
+    const takesStdin = new DataView(ex.memory.buffer).getInt32(ex.call(1, 0), true) !== 0;
+    ex.post_call(1);
+    const stdin = takesStdin ? (input.stdin ?? new Uint8Array(0)) : new Uint8Array(0);
     const area = lowerCliInput(
       instance.exports,
-      { args: [name, ...(input.args ?? [])], env: input.env ?? {}, stdin: input.stdin ?? new Uint8Array(0) },
+      { args: [name, ...(input.args ?? [])], env: input.env ?? {}, stdin },
       'the test',
     );
     const ptr = ex.call(0, area);

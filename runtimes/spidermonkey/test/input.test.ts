@@ -2,12 +2,15 @@
 // stdin (bytes), the same cold, from the monolithic snapshot, from the split pair, from a reused
 // pool instance and through `wasm-runtime run` (the real binary), never the build's.
 
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { BuildResult } from '@wasm-runtime/pipeline';
+import { promisify } from 'node:util';
+import { type BuildResult, runDist } from '@wasm-runtime/pipeline';
 import { runPooled } from '@wasm-runtime/test-support';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +19,11 @@ import { appDir, buildApp, type RunInput, runCold, runMonolithic, runSplit } fro
 const bin = fileURLToPath(new URL('../../../packages/cli/bin/wasm-runtime.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spidermonkey-input-'));
 let built: BuildResult;
+let argsOnly: BuildResult;
 
 beforeAll(async () => {
   built = await buildApp('input', appDir('input'), join(tmp, 'input'));
+  argsOnly = await buildApp('args-only', appDir('args-only'), join(tmp, 'args-only'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -82,6 +87,23 @@ describe('a JavaScript app reads its input from main({ args, env, stdin })', () 
       reject: false,
     });
     expect({ code: piped.exitCode, stdout: `${piped.stdout}\n`, stderr: piped.stderr }).toEqual(want);
+  });
+
+  it('never waits for the stdin of a main that does not take it (an open pipe nobody writes)', async () => {
+    // execFile leaves the child's stdin an open pipe: a host that read it would wait forever.
+    const r = await promisify(execFile)(
+      process.execPath,
+      [bin, 'run', argsOnly.outDir, '--env', 'GREETING=hi', 'x', 'y'],
+      { timeout: 120_000 },
+    );
+    expect(r).toEqual({ stdout: 'x y hi\n', stderr: '' });
+    const stream = new PassThrough();
+    const result = await runDist(argsOnly.outDir, { args: ['z'], stdin: stream, stdout: 'buffer' });
+    expect(new TextDecoder().decode(result.stdout)).toBe('z -\n');
+    stream.destroy();
+    // Cold, the same probe: this main gets no stdin even when the run has some.
+    const cold = await runCold('args-only', appDir('args-only'), { args: ['c'], stdin: Uint8Array.of(1) });
+    expect(cold).toEqual({ code: 0, stdout: 'c -\n', stderr: '' });
   });
 
   it('wasm-runtime run dist -- a b: the arguments, --env and piped stdin', async () => {

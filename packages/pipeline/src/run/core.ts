@@ -195,22 +195,39 @@ export async function runLinkedPair(
     const entry = exports[manifest.entry.export];
     if (typeof entry !== 'function')
       throw new DistError(where, `its entry export "${manifest.entry.export}" is missing`);
-    const args = [...(manifest.entry.args ?? [])];
-    if (manifest.entry.input === 'cli') {
-      const input = { args: wasi.args, env: wasi.env, stdin: await wasi.readStdin() };
-      args.push(lowerCliInput(exports, input, where));
-    }
-    const result = (entry as (...args: number[]) => unknown)(...args);
-    if (manifest.entry.result === 'pointer') {
+    /** Calls the entry export with `args` and reads its i32 result as `form` says. */
+    const callEntry = (
+      args: readonly number[],
+      form: 'value' | 'pointer' | undefined,
+      what: string,
+    ): number => {
+      const result = (entry as (...args: number[]) => unknown)(...args);
+      if (form !== 'pointer') return typeof result === 'number' ? result : 0;
       const memory = exports['memory'];
       if (typeof result !== 'number' || !(memory instanceof WebAssembly.Memory))
         throw new DistError(
           where,
-          `its entry export "${manifest.entry.export}" returned no address of an exit code`,
+          `its entry export "${manifest.entry.export}" returned no address of ${what}`,
         );
-      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
+      return new DataView(memory.buffer).getInt32(result >>> 0, true);
+    };
+    const args = [...(manifest.entry.args ?? [])];
+    if (manifest.entry.input === 'cli') {
+      const probe = manifest.entry.stdinProbe;
+      let takesStdin = true;
+      if (probe !== undefined) {
+        takesStdin = callEntry(probe.args, probe.result, 'its stdin probe result') !== 0;
+        if (probe.post !== undefined) {
+          const post = exports[probe.post];
+          if (typeof post !== 'function')
+            throw new DistError(where, `its stdin probe's post export "${probe.post}" is missing`);
+          (post as (...args: number[]) => unknown)(...(probe.postArgs ?? []));
+        }
+      }
+      const stdin = takesStdin ? await wasi.readStdin() : new Uint8Array(0);
+      args.push(lowerCliInput(exports, { args: wasi.args, env: wasi.env, stdin }, where));
     }
-    return exited(typeof result === 'number' ? result : 0);
+    return exited(callEntry(args, manifest.entry.result, 'an exit code'));
   } catch (error) {
     if (error instanceof ProcExit) return exited(error.exitCode);
     const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;

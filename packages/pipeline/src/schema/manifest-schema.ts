@@ -420,6 +420,37 @@ export const MANIFEST_SCHEMA: JsonSchema = {
             "export entries: cli when the export receives, after args, the address of a canonical-ABI area holding the run's (arguments: list<string>, environment: list<tuple<string, string>>, stdin: list<u8>).",
           enum: ['cli'],
         },
+        stdinProbe: {
+          description:
+            'input: cli entries: the call of the entry export (these args, its result read as result says) whose nonzero result means the app takes stdin; then post (an export) with postArgs.',
+          type: 'object',
+          properties: {
+            args: {
+              type: 'array',
+              items: {
+                type: 'integer',
+                minimum: -2147483648,
+                maximum: 4294967295,
+              },
+            },
+            result: {
+              enum: ['value', 'pointer'],
+            },
+            post: {
+              type: 'string',
+            },
+            postArgs: {
+              type: 'array',
+              items: {
+                type: 'integer',
+                minimum: -2147483648,
+                maximum: 4294967295,
+              },
+            },
+          },
+          required: ['args'],
+          additionalProperties: false,
+        },
       },
       required: ['kind', 'export', 'file'],
       additionalProperties: false,
