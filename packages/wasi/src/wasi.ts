@@ -10,8 +10,10 @@ import {
   makeSink,
   makeSource,
   type OutputOption,
+  readAll,
   type Sink,
   type StdioPlatform,
+  sourceChunks,
 } from './stdio.js';
 
 /** A preopen with options: the directory (host path under Node, or a file system) and its mode. */
@@ -453,32 +455,7 @@ export class WASI {
   async readStdin(): Promise<Uint8Array> {
     const source = this.fds[0]?.source;
     if (source === undefined || source.tty) return new Uint8Array(0);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const buffer = new Uint8Array(65536);
-    for (;;) {
-      const n = source.read(buffer, 0, buffer.length);
-      if (n === 0) break;
-      if (n === -Errno.AGAIN) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        continue;
-      }
-      if (n < 0)
-        throw new WasiConfigError(
-          'ERR_WASI_STDIN_READ',
-          `Reading stdin failed with ${errnoName(-n)} after ${total} bytes: check the stdin given to the run.`,
-        );
-      chunks.push(buffer.slice(0, n));
-      total += n;
-    }
-    if (chunks.length === 1) return chunks[0]!;
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return all;
+    return readAll(sourceChunks(source));
   }
 
   /** Nondeterministic inputs the guest consumed so far. */

@@ -62,6 +62,15 @@ export const MANIFEST_SCHEMA: JsonSchema = {
       type: 'integer',
       minimum: 0,
     },
+    i32s: {
+      description: 'i32 arguments of a call (signed or unsigned).',
+      type: 'array',
+      items: {
+        type: 'integer',
+        minimum: -2147483648,
+        maximum: 4294967295,
+      },
+    },
     guestPath: {
       description:
         'An absolute, normalized guest path: `/` or `/a/b` (no `.`, `..` or empty component, no trailing `/`).',
@@ -403,12 +412,7 @@ export const MANIFEST_SCHEMA: JsonSchema = {
         },
         args: {
           description: 'export entries: the i32 arguments of the call, when the recipe gives some.',
-          type: 'array',
-          items: {
-            type: 'integer',
-            minimum: -2147483648,
-            maximum: 4294967295,
-          },
+          $ref: '#/$defs/i32s',
         },
         result: {
           description:
@@ -426,12 +430,7 @@ export const MANIFEST_SCHEMA: JsonSchema = {
           type: 'object',
           properties: {
             args: {
-              type: 'array',
-              items: {
-                type: 'integer',
-                minimum: -2147483648,
-                maximum: 4294967295,
-              },
+              $ref: '#/$defs/i32s',
             },
             result: {
               enum: ['value', 'pointer'],
@@ -440,12 +439,7 @@ export const MANIFEST_SCHEMA: JsonSchema = {
               type: 'string',
             },
             postArgs: {
-              type: 'array',
-              items: {
-                type: 'integer',
-                minimum: -2147483648,
-                maximum: 4294967295,
-              },
+              $ref: '#/$defs/i32s',
             },
           },
           required: ['args'],
