@@ -201,8 +201,9 @@ export class WASI {
   private readonly returnOnExit: boolean;
   private readonly prng: Prng | undefined;
   private readonly preview2: Preview2 | undefined;
-  private readonly argv: readonly string[];
-  private readonly environment: Readonly<Record<string, string>>;
+  /** This run's arguments and environment, as `args` and `env` give them (a reset changes them). */
+  private argv: readonly string[];
+  private environment: Readonly<Record<string, string>>;
   private started = false;
   /** The options the host was made with: what `reset` starts from. */
   private readonly options: WASIOptions;
@@ -343,6 +344,8 @@ export class WASI {
     this.sinks = armed.sinks;
     const env = Object.entries(merged.env ?? {});
     const args = merged.args ?? [];
+    this.argv = Object.freeze([...args]);
+    this.environment = Object.freeze(Object.fromEntries(env));
     this.host.resetRun(
       {
         args: nulTerminated(args),
@@ -436,12 +439,12 @@ export class WASI {
     this.preview2?.bind(memory, instance.exports.cabi_realloc);
   }
 
-  /** The guest's argv as configured (`args[0]` is the program name). */
+  /** The guest's argv as configured, or as the last `reset` gave it (`args[0]` is the program name). */
   get args(): readonly string[] {
     return this.argv;
   }
 
-  /** The guest's whole environment as configured. */
+  /** The guest's whole environment as configured, or as the last `reset` gave it. */
   get env(): Readonly<Record<string, string>> {
     return this.environment;
   }

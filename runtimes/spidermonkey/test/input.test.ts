@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type BuildResult, runDist } from '@wasm-runtime/pipeline';
+import { type BuildResult, createPool, loadDist, runDist } from '@wasm-runtime/pipeline';
 import { runPooled } from '@wasm-runtime/test-support';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,23 @@ describe('a JavaScript app reads its input from main({ args, env, stdin })', () 
     expect(none.stdout).toContain(
       'args [] (an Array: true)\nenv.GREETING undefined (0 variables)\nstdin 0 bytes',
     );
+  });
+
+  it("a pool's instance gives each run its own input, never the last run's", async () => {
+    const pool = await createPool(await loadDist(built.outDir), { size: 1 });
+    try {
+      for (const input of [
+        { args: ['one'], env: { GREETING: 'first' }, stdin: new TextEncoder().encode('first stdin') },
+        { args: ['two', '2'], env: {}, stdin: new TextEncoder().encode('second') },
+        { args: [], env: { GREETING: 'third' }, stdin: new Uint8Array(0) },
+      ]) {
+        const r = await pool.run({ ...input, stdout: 'buffer', stderr: 'buffer' });
+        expect(new TextDecoder().decode(r.stdout)).toBe(expected(input));
+      }
+      expect(pool.stats.reused).toBe(2);
+    } finally {
+      pool.close();
+    }
   });
 
   it('gets 1 MB of stdin whole, given as bytes and piped into wasm-runtime run', async () => {
