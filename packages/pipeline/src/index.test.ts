@@ -62,6 +62,7 @@ it('exports exactly its public surface', () => {
       "loadConfig",
       "loadDist",
       "loadRecipeModule",
+      "lowerCliInput",
       "readConfigFile",
       "readTar",
       "resolveConfig",
@@ -96,6 +97,7 @@ it('the runner entry (browsers, Workers) exports exactly its surface', () => {
       "enginePreview2",
       "hostExceptionForms",
       "instantiateSplitPair",
+      "lowerCliInput",
       "runLinkedPair",
       "runSplitPair",
     ]

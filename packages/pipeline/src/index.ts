@@ -84,11 +84,14 @@ export type {
   RuntimeIdentity,
   RuntimeSource,
   StageSpec,
+  StdinProbe,
 } from './recipe/types.js';
 export { defineRecipe, validateRecipe } from './recipe/validate.js';
 export {
+  type CliInput,
   engineForHost,
   hostExceptionForms,
+  lowerCliInput,
   type RunResult,
   runSplitPair,
   type SplitPairRunOptions,

@@ -2,7 +2,7 @@ import type { SplitManifest } from '@wasm-runtime/split';
 import type { HostState } from '@wasm-runtime/wasi';
 import type { ExceptionForm } from '@wasm-runtime/wasm';
 import type { PreinitSummary } from './build/preinit-adapter.js';
-import type { EntrySpec } from './recipe/types.js';
+import type { EntrySpec, StdinProbe } from './recipe/types.js';
 
 /** The `format` of the dist manifests this version writes and reads. */
 export const DIST_MANIFEST_FORMAT = 'wasm-runtime-dist@1';
@@ -86,6 +86,10 @@ export interface DistManifest {
     args?: number[];
     /** `export` entries: `pointer` when the exit code is stored at the address the export returns. */
     result?: 'value' | 'pointer';
+    /** `export` entries: `cli` when the run's arguments, environment and stdin are passed to the export. */
+    input?: 'cli';
+    /** `input: 'cli'` entries: the call that says whether the app takes stdin (see `StdinProbe`). */
+    stdinProbe?: StdinProbe;
   };
   files: {
     /** The monolithic snapshot `<name>.wasm`: runs in any WASI host that runs its `exceptions` form. */

@@ -5,12 +5,14 @@ export { DistError, PoolError, PoolResetError } from './errors.js';
 export { DIST_MANIFEST_FILE, DIST_MANIFEST_FORMAT, type DistManifest } from './manifest.js';
 export type { PostRestore, Recipe, RestoreContext } from './recipe/types.js';
 export {
+  type CliInput,
   cappedDataModule,
   engineForHost,
   enginePreview2,
   hostExceptionForms,
   instantiateSplitPair,
   type LinkedSplitPair,
+  lowerCliInput,
   type RunResult,
   runLinkedPair,
   runSplitPair,

@@ -77,12 +77,27 @@ describe('manifest.schema.json', () => {
     ]);
   });
 
-  it("accepts an export entry's arguments and result form (the SpiderMonkey recipe writes them)", () => {
-    const entry = { ...manifest.entry, kind: 'export', export: 'run', args: [0, 4096], result: 'pointer' };
+  it("accepts an export entry's arguments, input and result form (the SpiderMonkey recipe writes them)", () => {
+    const entry = {
+      ...manifest.entry,
+      kind: 'export',
+      export: 'run',
+      args: [0],
+      input: 'cli',
+      result: 'pointer',
+      stdinProbe: { args: [1], result: 'pointer', post: 'post_call', postArgs: [1] },
+    };
     expect(messages(schema, { ...manifest, entry })).toEqual([]);
-    expect(messages(schema, { ...manifest, entry: { ...entry, args: [1.5], result: 'ptr' } })).toEqual([
+    expect(
+      messages(schema, {
+        ...manifest,
+        entry: { ...entry, args: [1.5], result: 'ptr', input: 'stdin', stdinProbe: { post: 'x' } },
+      }),
+    ).toEqual([
       'entry.args[0]: expected an integer, got number 1.5',
+      'entry.input: expected one of "cli", got "stdin"',
       'entry.result: expected one of "value", "pointer", got "ptr"',
+      'entry.stdinProbe.args: missing',
     ]);
   });
 

@@ -130,12 +130,16 @@ describe('reset', () => {
       expect(before[key], key).not.toEqual(want[key]);
   });
 
-  it("takes the next run's arguments, environment and stdio, the others from the options it was made with", () => {
+  it("takes the next run's arguments, environment and stdio, the others from the options it was made with", async () => {
     const g = used();
     const next = { args: ['app', 'two', 'ünï'], env: { A: '1', B: 'two' }, stdin: { text: 'second' } };
     g.wasi.reset(next);
     g.wasi.bindMemory(g.memory);
     expect(observe(g)).toEqual(observe(new Guest(new WASI({ ...made, ...next }))));
+    // What the host side reads for an entry that takes its input as parameters is the new run's too.
+    g.wasi.reset(next);
+    expect([g.wasi.args, g.wasi.env]).toEqual([next.args, next.env]);
+    expect(new TextDecoder().decode(await g.wasi.readStdin())).toBe('second');
     // stdout is a new buffer: what the last run wrote is not in it.
     g.wasi.reset({ stdout: 'buffer' });
     g.wasi.bindMemory(g.memory);

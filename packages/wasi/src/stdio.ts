@@ -1,4 +1,4 @@
-import { Errno } from './constants.js';
+import { Errno, errnoName } from './constants.js';
 import { WasiConfigError } from './errors.js';
 
 /** Where a guest's writes to stdout or stderr go. `write` returns bytes taken or `-errno`. */
@@ -162,6 +162,30 @@ class PullSource implements Source {
   available(): number {
     this.fill();
     return this.pending.length > 0 || this.ended ? this.pending.length : 0;
+  }
+}
+
+/**
+ * The chunks a source gives until its end, waiting while it has nothing yet (`EAGAIN`). Throws
+ * `WasiConfigError` (`ERR_WASI_STDIN_READ`) when a read fails.
+ */
+export async function* sourceChunks(source: Source): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(65536);
+  let total = 0;
+  for (;;) {
+    const n = source.read(buffer, 0, buffer.length);
+    if (n === 0) return;
+    if (n === -Errno.AGAIN) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
+    if (n < 0)
+      throw new WasiConfigError(
+        'ERR_WASI_STDIN_READ',
+        `Reading stdin failed with ${errnoName(-n)} after ${total} bytes: check the stdin given to the run.`,
+      );
+    total += n;
+    yield buffer.slice(0, n);
   }
 }
 

@@ -254,6 +254,26 @@ describe('stdio', () => {
     expect(s.read(0, 100)).toMatchObject({ errno: 0, text: '' });
   });
 
+  it("reads the guest's stdin to its end on the host's side, after what the guest read itself", async () => {
+    const big = new Uint8Array(200_000).map((_, i) => i & 255);
+    expect(await new WASI({ stdin: big }).readStdin()).toEqual(big);
+    expect(await new WASI({ stdin: 'ignore' }).readStdin()).toEqual(new Uint8Array(0));
+    const g = new Guest(new WASI({ stdin: { text: 'abcdef' } }));
+    expect(g.read(0, 2).text).toBe('ab');
+    expect(new TextDecoder().decode(await g.wasi.readStdin())).toBe('cdef');
+    const chunks = ['one ', 'two', null];
+    expect(
+      new TextDecoder().decode(await new WASI({ stdin: () => chunks.shift() ?? null }).readStdin()),
+    ).toBe('one two');
+    // A stream that has nothing yet is waited for.
+    const stream = new PassThrough();
+    const pending = new WASI({ stdin: stream }).readStdin();
+    setTimeout(() => stream.end('later'), 20);
+    expect(new TextDecoder().decode(await pending)).toBe('later');
+    const withInput = new WASI({ args: ['app', 'x'], env: { A: '1' } });
+    expect([withInput.args, withInput.env]).toEqual([['app', 'x'], { A: '1' }]);
+  });
+
   it('reads a whole web stream with readAll, and explains why a live one cannot be stdin', async () => {
     const stream = () =>
       new ReadableStream<Uint8Array>({

@@ -10,8 +10,10 @@ import {
   makeSink,
   makeSource,
   type OutputOption,
+  readAll,
   type Sink,
   type StdioPlatform,
+  sourceChunks,
 } from './stdio.js';
 
 /** A preopen with options: the directory (host path under Node, or a file system) and its mode. */
@@ -199,6 +201,9 @@ export class WASI {
   private readonly returnOnExit: boolean;
   private readonly prng: Prng | undefined;
   private readonly preview2: Preview2 | undefined;
+  /** This run's arguments and environment, as `args` and `env` give them (a reset changes them). */
+  private argv: readonly string[];
+  private environment: Readonly<Record<string, string>>;
   private started = false;
   /** The options the host was made with: what `reset` starts from. */
   private readonly options: WASIOptions;
@@ -233,6 +238,8 @@ export class WASI {
       };
     }
     const env = Object.entries(options.env ?? {});
+    this.argv = Object.freeze([...(options.args ?? [])]);
+    this.environment = Object.freeze(Object.fromEntries(env));
     this.host = createHost({
       args: nulTerminated(options.args ?? []),
       env: nulTerminated(env.map(([k, v]) => `${k}=${v}`)),
@@ -337,6 +344,8 @@ export class WASI {
     this.sinks = armed.sinks;
     const env = Object.entries(merged.env ?? {});
     const args = merged.args ?? [];
+    this.argv = Object.freeze([...args]);
+    this.environment = Object.freeze(Object.fromEntries(env));
     this.host.resetRun(
       {
         args: nulTerminated(args),
@@ -428,6 +437,28 @@ export class WASI {
     this.started = true;
     this.host.bindMemory(memory);
     this.preview2?.bind(memory, instance.exports.cabi_realloc);
+  }
+
+  /** The guest's argv as configured, or as the last `reset` gave it (`args[0]` is the program name). */
+  get args(): readonly string[] {
+    return this.argv;
+  }
+
+  /** The guest's whole environment as configured, or as the last `reset` gave it. */
+  get env(): Readonly<Record<string, string>> {
+    return this.environment;
+  }
+
+  /**
+   * Reads the guest's stdin (descriptor 0) to its end on the host's side, for an entry that takes
+   * its input as parameters instead of reading it. A terminal is not read (nothing would end it but
+   * the user's end-of-file): it gives no bytes. Waits while a stream has nothing yet. Throws
+   * `WasiConfigError` (`ERR_WASI_STDIN_READ`) when reading fails.
+   */
+  async readStdin(): Promise<Uint8Array> {
+    const source = this.fds[0]?.source;
+    if (source === undefined || source.tty) return new Uint8Array(0);
+    return readAll(sourceChunks(source));
   }
 
   /** Nondeterministic inputs the guest consumed so far. */

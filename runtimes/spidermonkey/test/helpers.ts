@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArtifactStore, type BuildResult, build, runDist } from '@wasm-runtime/pipeline';
+import { ArtifactStore, type BuildResult, build, lowerCliInput, runDist } from '@wasm-runtime/pipeline';
 import { MemoryFS, type MemoryTree, ProcExit, preview2ModuleNames, WASI } from '@wasm-runtime/wasi';
 import { inject } from 'vitest';
 import { DRIVER_SOURCE, recipe, STARLINGMONKEY_ENGINE } from '../src/index.js';
@@ -45,10 +45,22 @@ function capture(): {
   };
 }
 
+/** What a start is given: its arguments (after the program name), environment and stdin. */
+export interface RunInput {
+  args?: string[];
+  env?: Record<string, string>;
+  stdin?: Uint8Array;
+}
+
 /** Runs a dist's split pair with `runDist`. */
-export async function runSplit(dist: string): Promise<RunResult> {
+export async function runSplit(dist: string, input: RunInput = {}): Promise<RunResult> {
   const io = capture();
-  const { exitCode: code } = await runDist(dist, { stdin: 'ignore', ...io.options });
+  const { exitCode: code } = await runDist(dist, {
+    args: input.args ?? [],
+    env: input.env ?? {},
+    stdin: input.stdin ?? 'ignore',
+    ...io.options,
+  });
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
 
@@ -62,11 +74,28 @@ export function engineModule(): Promise<WebAssembly.Module> {
   return engine;
 }
 
-/** Calls the entry (`call(0, 0)`: the driver's run) and reads the exit code behind the pointer. */
-function callEntry(instance: WebAssembly.Instance): number {
-  const ex = instance.exports as { call: (i: number, p: number) => number; memory: WebAssembly.Memory };
+/**
+ * Calls the entry as `runDist` does (the stdin probe, then `call(0, <input>)`: the driver's run
+ * given the address of the run's input, the program name first) and reads the exit code behind
+ * the pointer.
+ */
+function callEntry(instance: WebAssembly.Instance, name: string, input: RunInput): number {
+  const ex = instance.exports as {
+    call: (i: number, p: number) => number;
+    post_call: (i: number) => void;
+    memory: WebAssembly.Memory;
+  };
   try {
-    const ptr = ex.call(0, 0);
+    // The entry's stdin probe first (export 1: does main take stdin?), as the runner's core asks it.
+    const takesStdin = new DataView(ex.memory.buffer).getInt32(ex.call(1, 0), true) !== 0;
+    ex.post_call(1);
+    const stdin = takesStdin ? (input.stdin ?? new Uint8Array(0)) : new Uint8Array(0);
+    const area = lowerCliInput(
+      instance.exports,
+      { args: [name, ...(input.args ?? [])], env: input.env ?? {}, stdin },
+      'the test',
+    );
+    const ptr = ex.call(0, area);
     return new DataView(ex.memory.buffer).getInt32(ptr, true);
   } catch (error) {
     if (error instanceof ProcExit) return error.exitCode;
@@ -75,13 +104,18 @@ function callEntry(instance: WebAssembly.Instance): number {
 }
 
 /** Runs the monolithic snapshot `<dist>/<name>.wasm` directly under the WASI host. */
-export async function runMonolithic(dist: string, name: string): Promise<RunResult> {
+export async function runMonolithic(dist: string, name: string, input: RunInput = {}): Promise<RunResult> {
   const module = await WebAssembly.compile(readFileSync(join(dist, `${name}.wasm`)));
   const io = capture();
-  const wasi = new WASI({ args: [name], preview2: preview2ModuleNames(module), ...io.options });
+  const wasi = new WASI({
+    args: [name, ...(input.args ?? [])],
+    env: input.env ?? {},
+    preview2: preview2ModuleNames(module),
+    ...io.options,
+  });
   const instance = await WebAssembly.instantiate(module, wasi.imports);
   wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory, instance.exports['cabi_realloc']);
-  const code = callEntry(instance);
+  const code = callEntry(instance, name, input);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
 
@@ -98,7 +132,7 @@ function treeOf(dir: string): MemoryTree {
  * A cold start on the original engine, as the snapshot's build does it but all in one instance:
  * `_initialize`, `componentize.wizer` (evaluates the app's modules), then the entry.
  */
-export async function runCold(name: string, root: string): Promise<RunResult> {
+export async function runCold(name: string, root: string, input: RunInput = {}): Promise<RunResult> {
   const module = await engineModule();
   const spec =
     typeof recipe.init === 'function'
@@ -123,6 +157,6 @@ export async function runCold(name: string, root: string): Promise<RunResult> {
   wasi.bindMemory(instance.exports['memory'] as WebAssembly.Memory, instance.exports['cabi_realloc']);
   (instance.exports['_initialize'] as () => void)();
   (instance.exports['componentize.wizer'] as () => void)();
-  const code = callEntry(instance);
+  const code = callEntry(instance, name, input);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }

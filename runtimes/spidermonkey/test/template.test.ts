@@ -9,7 +9,7 @@ import { offlineStore, runCold, runMonolithic, runSplit } from './helpers.js';
 const template = fileURLToPath(new URL('../../../templates/js/', import.meta.url));
 
 describe('templates/js', () => {
-  it('builds from its wasm-runtime.config.json (lang spidermonkey) and runs the same cold, monolithic and split', async () => {
+  it('builds from its wasm-runtime.config.json (lang spidermonkey) and runs the same cold, monolithic and split, with and without input', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'js-template-'));
     try {
       // A copy, as the scaffolder would make: the template's own tree stays untouched.
@@ -37,6 +37,17 @@ describe('templates/js', () => {
         await runCold('hello', join(app, 'src')),
       ]) {
         expect({ ...r, stdout: stable(r.stdout) }).toEqual({ ...split, stdout: stable(split.stdout) });
+      }
+
+      // Given arguments, it says so (stdin it does not take), the same all three ways.
+      const input = { args: ['one', 'two words'], stdin: new TextEncoder().encode('a\nb\n\nc ☃\n') };
+      const given = await runSplit(result.outDir, input);
+      expect(given.stdout.split('\n').slice(3)).toEqual(['arguments: one, two words', '']);
+      for (const r of [
+        await runMonolithic(result.outDir, 'hello', input),
+        await runCold('hello', join(app, 'src'), input),
+      ]) {
+        expect({ ...r, stdout: stable(r.stdout) }).toEqual({ ...given, stdout: stable(given.stdout) });
       }
     } finally {
       rmSync(scratch, { recursive: true, force: true });

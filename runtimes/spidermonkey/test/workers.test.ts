@@ -111,3 +111,21 @@ describe('JavaScript apps that exit non-zero as Workers', () => {
       .toContain('TypeError: something broke at run time');
   }, 600_000);
 });
+
+describe('a JavaScript app reading its input as a Worker', () => {
+  let worker: Awaited<ReturnType<typeof serveApp>>;
+  beforeAll(async () => {
+    worker = await serveApp('input');
+  }, 600_000);
+
+  it("main gets the query's arg parameters and the request body, as runDist gives them", async () => {
+    const stdin = 'a body ☃\nline two\n';
+    for (let i = 0; i < 2; i++) {
+      const args = i === 0 ? ['a', 'b c'] : ['next'];
+      const r = await worker.request({ args, stdin });
+      const node = await runSplit(worker.dist, { args, stdin: new TextEncoder().encode(stdin) });
+      expect(node.stdout).toContain(`args ${JSON.stringify(args)}`);
+      expect(r).toMatchObject({ exitCode: String(node.code), error: null, body: node.stdout });
+    }
+  });
+});

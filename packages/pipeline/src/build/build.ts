@@ -24,7 +24,7 @@ import {
   type DistModuleFile,
   type DistMount,
 } from '../manifest.js';
-import type { InitSpec, Recipe, RecipeContext } from '../recipe/types.js';
+import type { InitSpec, Recipe, RecipeContext, StdinProbe } from '../recipe/types.js';
 import { type SourceMount, sourcePathRewriter } from '../run/source-paths.js';
 import { ArtifactStore, type FetchedArtifact, type StoreEvent } from '../store/index.js';
 import { sha256Hex } from '../store/sha256.js';
@@ -485,6 +485,10 @@ export async function build(
       file: resolved.entry,
       ...(entry.kind === 'export' && entry.args !== undefined ? { args: [...entry.args] } : {}),
       ...(entry.kind === 'export' && entry.result !== undefined ? { result: entry.result } : {}),
+      ...(entry.kind === 'export' && entry.input !== undefined ? { input: entry.input } : {}),
+      ...(entry.kind === 'export' && entry.stdinProbe !== undefined
+        ? { stdinProbe: structuredClone(entry.stdinProbe) as StdinProbe }
+        : {}),
     },
     files,
     split: pair.manifest,

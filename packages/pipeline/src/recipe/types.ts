@@ -154,7 +154,33 @@ export type EntrySpec =
        * lowered export returns its result).
        */
       result?: 'value' | 'pointer';
+      /**
+       * What the export receives after `args`: nothing (the default), or `cli`: the address of a
+       * canonical-ABI parameter area holding the run's `(arguments: list<string>, environment:
+       * list<tuple<string, string>>, stdin: list<u8>)` (a pointer and a length for each, six i32),
+       * every list allocated with the module's `cabi_realloc`. The arguments (the program name
+       * first) and the environment are the WASI host's; stdin is read to its end before the call.
+       * For runtimes whose code cannot call WASI itself (StarlingMonkey's JavaScript).
+       */
+      input?: 'cli';
+      /**
+       * With `input: 'cli'`: asks the module whether the app takes stdin before stdin is read, so
+       * an app that never reads it does not wait for it (a run's stdin may be a pipe nobody
+       * closes). The entry export is called with these `args`; its result (read as `result` says)
+       * is nonzero when the app takes stdin, which is then read; else the app gets none. `post`,
+       * if given, is an export called next with `postArgs` (a canonical-ABI post-return).
+       * Without a probe, stdin is always read.
+       */
+      stdinProbe?: StdinProbe;
     };
+
+/** See `stdinProbe` of an `export` entry. */
+export interface StdinProbe {
+  args: readonly number[];
+  result?: 'value' | 'pointer';
+  post?: string;
+  postArgs?: readonly number[];
+}
 
 /** After restore: an export to call (data, recorded in the manifest), and/or a JS hook. */
 export interface PostRestore {

@@ -72,18 +72,32 @@ describe('validateRecipe: recipe files and export entries with arguments', () =>
             { guest: '/driver', files: { 'a.js': 'x', 'b/c.bin': new Uint8Array(2) } },
           ],
         },
-        entry: { kind: 'export', export: 'call', args: [0, -1, 4294967295], result: 'pointer' },
+        entry: {
+          kind: 'export',
+          export: 'call',
+          args: [0, -1, 4294967295],
+          input: 'cli',
+          result: 'pointer',
+          stdinProbe: { args: [1], result: 'pointer', post: 'post_call', postArgs: [1] },
+        },
       }),
     ).toEqual([]);
   });
-  it('names bad files, arguments and result kinds', () => {
+  it('names bad files, arguments, result and input kinds', () => {
     expect(
       validateRecipe({
         ...base,
         stage: { mounts: [{ guest: '/app', files: { '/abs.js': 'x' } }] },
-        entry: { kind: 'export', export: 'call', args: [1.5], result: 'stack' },
+        entry: {
+          kind: 'export',
+          export: 'call',
+          args: [1.5],
+          result: 'stack',
+          input: 'argv',
+          stdinProbe: { args: [1], post: 3 },
+        },
       }).map((i) => i.path),
-    ).toEqual(['stage.mounts.0.files', 'entry.args', 'entry.result']);
+    ).toEqual(['stage.mounts.0.files', 'entry.args', 'entry.result', 'entry.input', 'entry.stdinProbe']);
   });
 });
 

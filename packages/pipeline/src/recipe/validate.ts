@@ -136,14 +136,29 @@ export function validateRecipe(value: unknown): ValidationIssue[] {
       bad('entry.export', 'an export name', entry['export']);
   } else if (entry['kind'] === 'export') {
     if (typeof entry['export'] !== 'string') bad('entry.export', 'an export name', entry['export']);
-    const args = entry['args'];
+    const i32s = (v: unknown) =>
+      Array.isArray(v) && v.every((a) => Number.isInteger(a) && a >= -(2 ** 31) && a < 2 ** 32);
+    const result = (v: unknown) => v === undefined || v === 'value' || v === 'pointer';
+    if (entry['args'] !== undefined && !i32s(entry['args']))
+      bad('entry.args', 'an array of i32 values', entry['args']);
+    if (!result(entry['result'])) bad('entry.result', '"value" or "pointer"', entry['result']);
+    if (entry['input'] !== undefined && entry['input'] !== 'cli') bad('entry.input', '"cli"', entry['input']);
+    const probe = entry['stdinProbe'];
     if (
-      args !== undefined &&
-      !(Array.isArray(args) && args.every((a) => Number.isInteger(a) && a >= -(2 ** 31) && a < 2 ** 32))
+      probe !== undefined &&
+      !(
+        isObject(probe) &&
+        i32s(probe['args']) &&
+        result(probe['result']) &&
+        (probe['post'] === undefined || typeof probe['post'] === 'string') &&
+        (probe['postArgs'] === undefined || i32s(probe['postArgs']))
+      )
     )
-      bad('entry.args', 'an array of i32 values', args);
-    if (entry['result'] !== undefined && entry['result'] !== 'value' && entry['result'] !== 'pointer')
-      bad('entry.result', '"value" or "pointer"', entry['result']);
+      bad(
+        'entry.stdinProbe',
+        '{ args: i32[], result?: "value" | "pointer", post?: export, postArgs?: i32[] }',
+        probe,
+      );
   } else bad('entry.kind', '"command" or "export"', entry['kind']);
   const post = value['postRestore'];
   if (post !== undefined) {

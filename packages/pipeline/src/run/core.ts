@@ -195,21 +195,103 @@ export async function runLinkedPair(
     const entry = exports[manifest.entry.export];
     if (typeof entry !== 'function')
       throw new DistError(where, `its entry export "${manifest.entry.export}" is missing`);
-    const result = (entry as (...args: number[]) => unknown)(...(manifest.entry.args ?? []));
-    if (manifest.entry.result === 'pointer') {
+    /** Calls the entry export with `args` and reads its i32 result as `form` says. */
+    const callEntry = (
+      args: readonly number[],
+      form: 'value' | 'pointer' | undefined,
+      what: string,
+    ): number => {
+      const result = (entry as (...args: number[]) => unknown)(...args);
+      if (form !== 'pointer') return typeof result === 'number' ? result : 0;
       const memory = exports['memory'];
       if (typeof result !== 'number' || !(memory instanceof WebAssembly.Memory))
         throw new DistError(
           where,
-          `its entry export "${manifest.entry.export}" returned no address of an exit code`,
+          `its entry export "${manifest.entry.export}" returned no address of ${what}`,
         );
-      return exited(new DataView(memory.buffer).getInt32(result >>> 0, true));
+      return new DataView(memory.buffer).getInt32(result >>> 0, true);
+    };
+    const args = [...(manifest.entry.args ?? [])];
+    if (manifest.entry.input === 'cli') {
+      const probe = manifest.entry.stdinProbe;
+      let takesStdin = true;
+      if (probe !== undefined) {
+        takesStdin = callEntry(probe.args, probe.result, 'its stdin probe result') !== 0;
+        if (probe.post !== undefined) {
+          const post = exports[probe.post];
+          if (typeof post !== 'function')
+            throw new DistError(where, `its stdin probe's post export "${probe.post}" is missing`);
+          (post as (...args: number[]) => unknown)(...(probe.postArgs ?? []));
+        }
+      }
+      const stdin = takesStdin ? await wasi.readStdin() : new Uint8Array(0);
+      args.push(lowerCliInput(exports, { args: wasi.args, env: wasi.env, stdin }, where));
     }
-    return exited(typeof result === 'number' ? result : 0);
+    return exited(callEntry(args, manifest.entry.result, 'an exit code'));
   } catch (error) {
     if (error instanceof ProcExit) return exited(error.exitCode);
     const trapped = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
     const badExit = isWasmRuntimeError(error, 'ERR_WASI_EXIT_STATUS');
     throw limited(error, trapped || badExit, trapped ? 'trapped' : 'exited with an invalid status');
   }
+}
+
+/** A run's input as an `input: 'cli'` entry receives it. */
+export interface CliInput {
+  /** The arguments, the program name first. */
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  stdin: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Writes `input` into an instance's memory as the canonical-ABI parameter area of
+ * `(arguments: list<string>, environment: list<tuple<string, string>>, stdin: list<u8>)`, every
+ * block allocated with its `cabi_realloc`, and returns the area's address: what an `input: 'cli'`
+ * entry is called with after its `args`. Throws `DistError` (naming `where`) when the instance
+ * exports no `memory` or `cabi_realloc`; a failed allocation traps.
+ */
+export function lowerCliInput(exports: WebAssembly.Exports, input: CliInput, where: string): number {
+  const memory = exports['memory'];
+  const realloc = exports['cabi_realloc'];
+  if (!(memory instanceof WebAssembly.Memory) || typeof realloc !== 'function')
+    throw new DistError(
+      where,
+      "its entry takes the run's input (input: cli), but the engine exports no memory or no cabi_realloc",
+    );
+  const alloc = (size: number, align: number): number =>
+    size === 0
+      ? 0
+      : (realloc as (p: number, o: number, a: number, n: number) => number)(0, 0, align, size) >>> 0;
+  /** Stores i32 values from `at` on. */
+  const words = (at: number, values: readonly number[]): void => {
+    const view = new DataView(memory.buffer);
+    for (let i = 0; i < values.length; i++) view.setUint32(at + i * 4, values[i]!, true);
+  };
+  /** Copies bytes into a fresh block: [address, length]. */
+  const bytes = (data: Uint8Array): [number, number] => {
+    const at = alloc(data.length, 1);
+    new Uint8Array(memory.buffer, at, data.length).set(data);
+    return [at, data.length];
+  };
+  /** A list of records of `fields` strings each (a pointer and a length per string): [address, count]. */
+  const strings = (rows: readonly (readonly string[])[], fields: number): [number, number] => {
+    const lowered = rows.map((row) => row.map((text) => bytes(utf8.encode(text))));
+    const at = alloc(rows.length * fields * 8, 4);
+    words(at, lowered.flat(2));
+    return [at, rows.length];
+  };
+  const flat = [
+    ...strings(
+      input.args.map((a) => [a]),
+      1,
+    ),
+    ...strings(Object.entries(input.env), 2),
+    ...bytes(input.stdin),
+  ];
+  const area = alloc(flat.length * 4, 4);
+  words(area, flat);
+  return area;
 }

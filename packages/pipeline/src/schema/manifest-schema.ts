@@ -62,6 +62,15 @@ export const MANIFEST_SCHEMA: JsonSchema = {
       type: 'integer',
       minimum: 0,
     },
+    i32s: {
+      description: 'i32 arguments of a call (signed or unsigned).',
+      type: 'array',
+      items: {
+        type: 'integer',
+        minimum: -2147483648,
+        maximum: 4294967295,
+      },
+    },
     guestPath: {
       description:
         'An absolute, normalized guest path: `/` or `/a/b` (no `.`, `..` or empty component, no trailing `/`).',
@@ -403,17 +412,38 @@ export const MANIFEST_SCHEMA: JsonSchema = {
         },
         args: {
           description: 'export entries: the i32 arguments of the call, when the recipe gives some.',
-          type: 'array',
-          items: {
-            type: 'integer',
-            minimum: -2147483648,
-            maximum: 4294967295,
-          },
+          $ref: '#/$defs/i32s',
         },
         result: {
           description:
             "export entries: where the exit code is: the export's i32 result (value) or the i32 at the address it returns (pointer).",
           enum: ['value', 'pointer'],
+        },
+        input: {
+          description:
+            "export entries: cli when the export receives, after args, the address of a canonical-ABI area holding the run's (arguments: list<string>, environment: list<tuple<string, string>>, stdin: list<u8>).",
+          enum: ['cli'],
+        },
+        stdinProbe: {
+          description:
+            'input: cli entries: the call of the entry export (these args, its result read as result says) whose nonzero result means the app takes stdin; then post (an export) with postArgs.',
+          type: 'object',
+          properties: {
+            args: {
+              $ref: '#/$defs/i32s',
+            },
+            result: {
+              enum: ['value', 'pointer'],
+            },
+            post: {
+              type: 'string',
+            },
+            postArgs: {
+              $ref: '#/$defs/i32s',
+            },
+          },
+          required: ['args'],
+          additionalProperties: false,
         },
       },
       required: ['kind', 'export', 'file'],
