@@ -81,11 +81,12 @@ describe('a JavaScript app reads its input from main({ args, env, stdin })', () 
   it("a pool's instance gives each run its own input, never the last run's", async () => {
     const pool = await createPool(await loadDist(built.outDir), { size: 1 });
     try {
-      for (const input of [
+      const inputs: Array<{ args: string[]; env: Record<string, string>; stdin: Uint8Array<ArrayBuffer> }> = [
         { args: ['one'], env: { GREETING: 'first' }, stdin: new TextEncoder().encode('first stdin') },
         { args: ['two', '2'], env: {}, stdin: new TextEncoder().encode('second') },
         { args: [], env: { GREETING: 'third' }, stdin: new Uint8Array(0) },
-      ]) {
+      ];
+      for (const input of inputs) {
         const r = await pool.run({ ...input, stdout: 'buffer', stderr: 'buffer' });
         expect(new TextDecoder().decode(r.stdout)).toBe(expected(input));
       }
