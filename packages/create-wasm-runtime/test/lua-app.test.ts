@@ -22,8 +22,16 @@ const buildEnv = {
   NO_COLOR: '1',
 };
 
-const npm = (args: string[], cwd: string) =>
-  execa('npm', [...args, '--no-audit', '--no-fund'], { cwd, reject: false, stdin: 'ignore', env: buildEnv });
+// Each npm run ends a minute before its test's timeout, so a run that hangs fails with its own
+// output in the message instead of a bare test timeout.
+const npm = (args: string[], cwd: string, timeout = 9 * MINUTES) =>
+  execa('npm', [...args, '--no-audit', '--no-fund'], {
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+    env: buildEnv,
+    timeout,
+  });
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'create-wasm-runtime-e2e-'));
@@ -46,7 +54,7 @@ describe('npm create wasm-runtime, Lua template, from packed tarballs', () => {
       await mkdir(tools);
       await execa('npm', ['init', '-y'], { cwd: tools });
       const tarballs = [packs.get('create-wasm-runtime')!, packs.get('@wasm-runtime/errors')!];
-      const install = await npm(['install', ...tarballs], tools);
+      const install = await npm(['install', ...tarballs], tools, 4 * MINUTES);
       expect(install.exitCode, install.stderr).toBe(0);
       const r = await execa('npx', ['create-wasm-runtime', app(), '--template', 'lua', '--name', 'my-app'], {
         cwd: tools,
@@ -103,7 +111,7 @@ describe('npm create wasm-runtime, Lua template, from packed tarballs', () => {
   it(
     'npm start -- Ada starts it from the snapshot',
     async () => {
-      const r = await npm(['start', '--silent', '--', 'Ada'], app());
+      const r = await npm(['start', '--silent', '--', 'Ada'], app(), MINUTES);
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
       const lines = r.stdout.split('\n');
