@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import type { ExternTypeInfo, ModuleReport } from '@wasm-runtime/pipeline';
-import { InvalidModuleError, ModuleNotFoundError, UsageError } from '../errors.js';
+import { InvalidModuleError, UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, painter, processStreams, readArgs, table } from './format.js';
 import { issueOf, type JsonIssue, printJson } from './json-report.js';
+import { readModuleFile } from './read-module.js';
 
 /** Options of `wasm-runtime inspect`, which are also its programmatic API. */
 export interface InspectOptions {
@@ -143,12 +143,7 @@ export async function inspectCommand(
 
 async function inspectFile(options: InspectOptions, streams: CommandStreams): Promise<number> {
   const { hostExceptionForms, inspectModule } = await import('@wasm-runtime/pipeline');
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(options.module));
-  } catch (cause) {
-    throw new ModuleNotFoundError(options.module, { cause });
-  }
+  const bytes = await readModuleFile(options.module);
   let report: ModuleReport;
   try {
     report = inspectModule(bytes);

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { type PreinitReport, parseWizerArgs, preinitialize } from '@wasm-runtime/preinit';
 import { wizerArgsToOptions } from '@wasm-runtime/preinit/cli';
-import { ModuleNotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, formatMs, processStreams } from './format.js';
 import { printJson, reportingFailures } from './json-report.js';
+import { readModuleFile } from './read-module.js';
 import { writeAtomically } from './write-output.js';
 
 /** Options of `wasm-runtime preinit` (Wizer's flags), which are also its programmatic API. */
@@ -137,12 +137,7 @@ export async function preinitCommand(
 }
 
 async function preinitFile(options: PreinitOptions, streams: CommandStreams): Promise<number> {
-  let input: Uint8Array;
-  try {
-    input = new Uint8Array(await readFile(options.input));
-  } catch (cause) {
-    throw new ModuleNotFoundError(options.input, { cause });
-  }
+  const input = await readModuleFile(options.input);
   const defaults = parseWizerArgs([]);
   const preinitOptions = await wizerArgsToOptions(
     {

@@ -1,14 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isWasmRuntimeError } from '@wasm-runtime/errors';
 import { checkImports, type InputOption, WASI } from '@wasm-runtime/wasi';
-import {
-  BadDirError,
-  GuestTrapError,
-  InvalidModuleError,
-  ModuleNotFoundError,
-  NotACommandError,
-  UsageError,
-} from '../errors.js';
+import { BadDirError, GuestTrapError, InvalidModuleError, NotACommandError, UsageError } from '../errors.js';
+import { readModuleFile } from './read-module.js';
 
 /** A host directory made visible to the guest under `guest`. */
 export interface DirMapping {
@@ -105,15 +99,8 @@ export async function run(options: RunOptions): Promise<number> {
 
   const pair = splitManifest === undefined ? undefined : await readSplitPair(splitManifest);
   const modulePath = pair?.enginePath ?? options.module;
-  let bytes: Uint8Array<ArrayBuffer>;
-  if (pair !== undefined) bytes = pair.engine as Uint8Array<ArrayBuffer>;
-  else {
-    try {
-      bytes = await readFile(options.module);
-    } catch (cause) {
-      throw new ModuleNotFoundError(options.module, { cause });
-    }
-  }
+  let bytes =
+    pair !== undefined ? (pair.engine as Uint8Array<ArrayBuffer>) : await readModuleFile(options.module);
   const { maxMemory } = options;
   let module: WebAssembly.Module;
   let app: Uint8Array | undefined = pair?.app;

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { InvalidModuleError, ModuleNotFoundError, UsageError } from '../errors.js';
+import { InvalidModuleError, UsageError } from '../errors.js';
 import { type CommandStreams, formatBytes, last, processStreams, readArgs, table } from './format.js';
 import { printJson, reportingFailures } from './json-report.js';
+import { readModuleFile } from './read-module.js';
 import { makeOutputDir, writeAtomically } from './write-output.js';
 
 /** Options of `wasm-runtime split`, which are also its programmatic API. */
@@ -68,14 +68,6 @@ export function parseSplitArgs(argv: readonly string[]): SplitOptions {
   };
 }
 
-async function readModule(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (cause) {
-    throw new ModuleNotFoundError(path, { cause });
-  }
-}
-
 /** V8's compile error for bytes `WebAssembly.validate` refused (validate gives no reason). */
 function compileError(bytes: Uint8Array): string {
   try {
@@ -106,8 +98,8 @@ export async function splitCommand(
 
 async function splitFiles(options: SplitOptions, streams: CommandStreams): Promise<number> {
   const { split } = await import('@wasm-runtime/split');
-  const snapshot = await readModule(options.snapshot);
-  const original = options.original === undefined ? undefined : await readModule(options.original);
+  const snapshot = await readModuleFile(options.snapshot);
+  const original = options.original === undefined ? undefined : await readModuleFile(options.original);
   if (!WebAssembly.validate(snapshot as Uint8Array<ArrayBuffer>)) {
     throw new InvalidModuleError(options.snapshot, `V8 rejects it: ${compileError(snapshot)}`);
   }
