@@ -203,7 +203,7 @@ export async function createPool(pair: SplitPairToRun, options: PoolOptions = {}
 /** Checks that the engine's imports other than the app's are each a function of the WASI host. */
 function checkImports(pair: SplitPairToRun, engine: WebAssembly.Module): void {
   const appModule = pair.manifest.split.importModule;
-  const forwarded = WebAssembly.Module.imports(engine).filter((i) => i.module !== appModule);
+  const hostImports = WebAssembly.Module.imports(engine).filter((i) => i.module !== appModule);
   const probe = new WASI({
     preview2: enginePreview2(pair.engine),
     stdin: 'ignore',
@@ -211,7 +211,7 @@ function checkImports(pair: SplitPairToRun, engine: WebAssembly.Module): void {
     stderr: 'buffer',
   });
   const host = probe.imports as Record<string, Record<string, unknown> | undefined>;
-  for (const i of forwarded) {
+  for (const i of hostImports) {
     if (i.kind !== 'function' || typeof host[i.module]?.[i.name] !== 'function') {
       throw new PoolError(
         'ERR_POOL_IMPORTS',
